@@ -1,0 +1,1 @@
+# The flat forest evaluator and TreeSHAP (owned by the forest helper).
