@@ -51,6 +51,7 @@ TEST(EvaluateTest, EmptyValidationHasNoRates) {
 TEST(EvaluateTrainedModelTest, RejectsDifferentFeatureColumns) {
   Dataset train = testing::MakeSyntheticDataset(400, 1);
   TrainOptions options;
+  options.nthread = 1;
   options.max_rounds = 5;
   auto model = TrainModel(train, options);
   ASSERT_TRUE(model.ok()) << model.status();

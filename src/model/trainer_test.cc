@@ -15,13 +15,21 @@ using testing::MakeSyntheticDataset;
 
 double Sigmoid(double z) { return 1 / (1 + std::exp(-z)); }
 
+// The default options on one thread: tests share cores, where OpenMP's
+// spin-waiting makes two threads much slower than one.
+TrainOptions OneThread() {
+  TrainOptions options;
+  options.nthread = 1;
+  return options;
+}
+
 // One model trained on 4000 rows, judged on the 2000 rows that follow.
 class TrainedOnSyntheticData : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     train_ = new Dataset(MakeSyntheticDataset(4000, 1));
     test_ = new Dataset(MakeSyntheticDataset(2000, 2, train_->times.back() + 60));
-    auto model = TrainModel(*train_, TrainOptions());
+    auto model = TrainModel(*train_, OneThread());
     ASSERT_TRUE(model.ok()) << model.status();
     model_ = new TrainedModel(*std::move(model));
     auto booster = Booster::FromModelJson(model_->model_json);
@@ -118,7 +126,7 @@ TEST(TrainModelTest, StopsEarlyWhenHeldOutAucStopsImproving) {
   // Shuffle labels against features: nothing to learn, so AUC peaks early.
   std::mt19937 rng(9);
   std::shuffle(d.labels.begin(), d.labels.end(), rng);
-  TrainOptions options;
+  TrainOptions options = OneThread();
   options.max_rounds = 200;
   options.early_stopping_rounds = 10;
   int callbacks = 0;
@@ -140,7 +148,7 @@ TEST(TrainModelTest, SortsRowsByTimeBeforeHoldingOut) {
   Dataset reversed;
   reversed.feature_names = d.feature_names;
   for (size_t i = d.rows(); i-- > 0;) reversed.AddRow(d.row(i), d.labels[i], d.times[i], d.ids[i]);
-  TrainOptions options;
+  TrainOptions options = OneThread();
   options.max_rounds = 20;
   auto a = TrainModel(d, options);
   auto b = TrainModel(reversed, options);
@@ -150,7 +158,7 @@ TEST(TrainModelTest, SortsRowsByTimeBeforeHoldingOut) {
 }
 
 TEST(TrainModelTest, RejectsTooFewRows) {
-  auto model = TrainModel(MakeSyntheticDataset(99, 1), TrainOptions());
+  auto model = TrainModel(MakeSyntheticDataset(99, 1), OneThread());
   EXPECT_EQ(model.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(model.status().message(),
             "too few rows to train: got 99, need at least 100; widen the training period");
@@ -159,7 +167,7 @@ TEST(TrainModelTest, RejectsTooFewRows) {
 TEST(TrainModelTest, RejectsASingleClass) {
   Dataset d = MakeSyntheticDataset(300, 1);
   std::fill(d.labels.begin(), d.labels.end(), 0.0f);
-  auto model = TrainModel(d, TrainOptions());
+  auto model = TrainModel(d, OneThread());
   EXPECT_EQ(model.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(model.status().message(),
             "the fitting part (earlier rows) (255 rows) has only negative labels; both classes "
@@ -169,7 +177,7 @@ TEST(TrainModelTest, RejectsASingleClass) {
 TEST(TrainModelTest, RejectsHeldOutPartWithoutPositives) {
   Dataset d = MakeSyntheticDataset(300, 1);
   std::fill(d.labels.begin() + 200, d.labels.end(), 0.0f);
-  auto model = TrainModel(d, TrainOptions());
+  auto model = TrainModel(d, OneThread());
   EXPECT_EQ(model.status().message(),
             "the held-out calibration part (latest 15% of rows by time) (45 rows) has only "
             "negative labels; both classes are needed to train");
@@ -178,7 +186,7 @@ TEST(TrainModelTest, RejectsHeldOutPartWithoutPositives) {
 TEST(TrainModelTest, RejectsMalformedDataset) {
   Dataset d = MakeSyntheticDataset(300, 1);
   d.times.pop_back();
-  EXPECT_EQ(TrainModel(d, TrainOptions()).status().message(),
+  EXPECT_EQ(TrainModel(d, OneThread()).status().message(),
             "malformed dataset: 300 labels, 299 times, 1800 values for 6 features");
 }
 

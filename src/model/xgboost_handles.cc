@@ -115,11 +115,12 @@ StatusOr<Booster> Booster::Create(std::span<const DMatrix* const> cache) {
   return Booster(handle);
 }
 
-StatusOr<Booster> Booster::FromModelJson(std::string_view model_json) {
+StatusOr<Booster> Booster::FromModelJson(std::string_view model_json, int nthread) {
   ASSIGN_OR_RETURN(Booster booster, Create({}));
   RETURN_IF_ERROR(
       XgbCall(XGBoosterLoadModelFromBuffer(booster.handle_, model_json.data(), model_json.size()),
               "loading a JSON model"));
+  RETURN_IF_ERROR(booster.SetParam("nthread", std::to_string(nthread)));
   return booster;
 }
 

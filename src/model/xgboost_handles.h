@@ -69,8 +69,12 @@ class Booster {
   // A fresh booster whose prediction cache holds `cache` (the matrices it
   // will train and evaluate on; they must outlive the booster's use of them).
   [[nodiscard]] static StatusOr<Booster> Create(std::span<const DMatrix* const> cache);
-  // A booster loaded from XGBoost's JSON model format.
-  [[nodiscard]] static StatusOr<Booster> FromModelJson(std::string_view model_json);
+  // A booster loaded from XGBoost's JSON model format, predicting on
+  // `nthread` OpenMP threads. One thread by default: on shared cores
+  // OpenMP's spin-waiting makes multi-threaded prediction of small batches
+  // far slower, not faster.
+  [[nodiscard]] static StatusOr<Booster> FromModelJson(std::string_view model_json,
+                                                       int nthread = 1);
 
   [[nodiscard]] Status SetParam(const std::string& name, const std::string& value);
   [[nodiscard]] Status UpdateOneIter(int iteration, const DMatrix& train);
