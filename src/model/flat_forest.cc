@@ -433,16 +433,23 @@ template <int kDepth, uint32_t kTrees, typename Split>
 inline void WalkCompleteTrees(const Split* splits, const float* leaves, const float* slots,
                               float* out) {
   constexpr uint32_t kSplits = (1u << kDepth) - 1;
-  uint32_t pos[kTrees] = {};
+  // node[k] indexes `splits` directly: tree k's heap position p sits at
+  // k kSplits + p, so its child 2p + 1 + right sits at 2 node[k] + 1 + right -
+  // k kSplits (unsigned arithmetic wraps back into range). After the last
+  // level p - kSplits is the leaf, and tree k's leaves start at k (kSplits + 1).
+  uint32_t node[kTrees];
+#pragma GCC unroll 32
+  for (uint32_t k = 0; k < kTrees; ++k) node[k] = k * kSplits;
   for (int d = 0; d < kDepth; ++d) {
-#pragma GCC unroll 8
+#pragma GCC unroll 32
     for (uint32_t k = 0; k < kTrees; ++k) {
-      const Split& split = splits[k * kSplits + pos[k]];
-      pos[k] = 2 * pos[k] + 1 + static_cast<uint32_t>(!(slots[split.slot] < split.threshold));
+      const Split& split = splits[node[k]];
+      const uint32_t right = !(slots[split.slot] < split.threshold);
+      node[k] = 2 * node[k] + right + (1 - k * kSplits);
     }
   }
-#pragma GCC unroll 8
-  for (uint32_t k = 0; k < kTrees; ++k) out[k] = leaves[k * (kSplits + 1) + pos[k] - kSplits];
+#pragma GCC unroll 32
+  for (uint32_t k = 0; k < kTrees; ++k) out[k] = leaves[node[k] + k - kSplits];
 }
 
 template <uint32_t kTrees, typename Split>

@@ -127,6 +127,10 @@ class OracleBooster {
 
   BoosterHandle get() const { return handle_; }
 
+  Status SetParam(const std::string& name, const std::string& value) {
+    return Xgb(XGBoosterSetParam(handle_, name.c_str(), value.c_str()));
+  }
+
   StatusOr<std::string> ModelJson() const {
     bst_ulong length = 0;
     const char* data = nullptr;

@@ -35,20 +35,43 @@ double CoverRatio(float child, float parent) {
   return parent > 0 ? static_cast<double>(child) / parent : 0.5;
 }
 
+// The cover-weighted mean of the tree's leaves, in float as XGBoost computes
+// the bias term (children come after their parent, so walk backwards).
+float MeanValue(const ForestTree& tree) {
+  std::vector<float> mean(tree.nodes.size());
+  for (size_t i = tree.nodes.size(); i-- > 0;) {
+    const ForestNode& n = tree.nodes[i];
+    if (n.is_leaf()) {
+      mean[i] = n.leaf_value;
+    } else {
+      float sum = mean[n.left] * tree.nodes[n.left].cover;
+      sum += mean[n.right] * tree.nodes[n.right].cover;
+      mean[i] = sum / n.cover;
+    }
+  }
+  return mean[0];
+}
+
 }  // namespace
 
 // Per-thread working memory of Explain, sized for the largest tree.
 struct TreeShap::Scratch {
   std::vector<float> slots;
-  std::vector<double> follows;  // per node: O of the merged edge into it
-  std::vector<double> alpha;    // per node: O - Z of the merged edge into it
-  std::vector<double> path;     // per node x lane: product over the path
-  std::vector<double> without;  // per node x lane: path product without the node's feature
-  std::vector<double> ratio;    // per node x lane: growth of the path product on the edge in
-  std::vector<double> below;    // per node x lane: leaves below, relative to the node
+  std::vector<float> total;      // per feature: the sum over trees so far
+  std::vector<double> tree_phi;  // per feature: this tree's share (zero between trees)
+  std::vector<double> follows;   // per node: O of the merged edge into it
+  std::vector<double> alpha;     // per node: O - Z of the merged edge into it
+  std::vector<double> path;      // per node x lane: product over the path
+  std::vector<double> without;   // per node x lane: path product without the node's feature
+  std::vector<double> ratio;     // per node x lane: growth of the path product on the edge in
+  std::vector<double> below;     // per node x lane: leaves below, relative to the node
 
   void Reserve(size_t features, size_t nodes, size_t lanes) {
-    if (slots.size() < 2 * features) slots.resize(2 * features);
+    if (slots.size() < 2 * features) {
+      slots.resize(2 * features);
+      total.resize(features);
+      tree_phi.resize(features);
+    }
     if (follows.size() < nodes) {
       follows.resize(nodes);
       alpha.resize(nodes);
@@ -63,8 +86,14 @@ struct TreeShap::Scratch {
 };
 
 TreeShap::TreeShap(const FlatForest& forest) : num_features_(forest.num_features()) {
-  expected_margin_ = forest.base_margin();
-  for (const ForestTree& tree : forest.trees()) AddTree(tree);
+  // XGBoost adds the trees' means in tree order, then the base margin, in float.
+  float bias = 0;
+  for (const ForestTree& tree : forest.trees()) {
+    AddTree(tree);
+    bias += MeanValue(tree);
+  }
+  bias += static_cast<float>(forest.base_margin());
+  expected_margin_ = bias;
 }
 
 uint32_t TreeShap::QuadratureOffset(uint32_t lanes) {
@@ -79,31 +108,28 @@ uint32_t TreeShap::QuadratureOffset(uint32_t lanes) {
 
 void TreeShap::AddTree(const ForestTree& tree) {
   const uint32_t first = static_cast<uint32_t>(nodes_.size());
-  std::vector<double> reach(tree.nodes.size(), 1.0);  // product of cover ratios from the root
-  double expected = 0;
-  for (size_t i = 0; i < tree.nodes.size(); ++i) {
-    const ForestNode& n = tree.nodes[i];
+  const uint32_t first_feature = static_cast<uint32_t>(tree_features_.size());
+  for (const ForestNode& n : tree.nodes) {
     Node node{n.left,      n.right,
               n.feature,   FlatForest::SlotOf(n.feature, n.default_left, num_features_),
               n.threshold, -1,
               1.0,         0,
               0,           n.leaf_value};
-    if (n.is_leaf()) {
-      expected += reach[i] * n.leaf_value;
-    } else {
+    if (!n.is_leaf()) {
       node.left_ratio = CoverRatio(tree.nodes[n.left].cover, n.cover);
       node.right_ratio = CoverRatio(tree.nodes[n.right].cover, n.cover);
-      reach[n.left] = reach[i] * node.left_ratio;
-      reach[n.right] = reach[i] * node.right_ratio;
+      if (std::find(tree_features_.begin() + first_feature, tree_features_.end(), n.feature) ==
+          tree_features_.end()) {
+        tree_features_.push_back(n.feature);
+      }
     }
     nodes_.push_back(node);
   }
   std::vector<LastEdge> last(num_features_);
   LinkRepeatedFeatures(first, 0, &last);
-  expected_margin_ += expected;
   const uint32_t lanes = std::max(1, (tree.depth + 1) / 2);
-  trees_.push_back(
-      {first, static_cast<uint32_t>(tree.nodes.size()), lanes, QuadratureOffset(lanes)});
+  trees_.push_back({first, static_cast<uint32_t>(tree.nodes.size()), lanes, QuadratureOffset(lanes),
+                    first_feature, static_cast<uint32_t>(tree_features_.size())});
   max_nodes_ = std::max(max_nodes_, tree.nodes.size());
   max_lanes_ = std::max(max_lanes_, lanes);
 }
@@ -128,10 +154,20 @@ void TreeShap::Explain(const float* row, double* contributions) const {
   thread_local Scratch scratch;
   scratch.Reserve(num_features_, max_nodes_, max_lanes_);
   FlatForest::FillSlots(row, num_features_, scratch.slots.data());
-  std::fill(contributions, contributions + num_features_, 0.0);
+  float* total = scratch.total.data();
+  double* tree_phi = scratch.tree_phi.data();
+  std::fill(total, total + num_features_, 0.0f);
   for (const Tree& tree : trees_) {
-    if (tree.num_nodes > 1) ExplainTree(tree, scratch.slots.data(), &scratch, contributions);
+    if (tree.num_nodes == 1) continue;
+    ExplainTree(tree, scratch.slots.data(), &scratch, tree_phi);
+    // Per tree in float, in tree order: the sums XGBoost's pred_contribs forms.
+    for (uint32_t i = tree.first_feature; i < tree.end_feature; ++i) {
+      const uint32_t f = tree_features_[i];
+      total[f] += static_cast<float>(tree_phi[f]);
+      tree_phi[f] = 0;
+    }
   }
+  std::copy(total, total + num_features_, contributions);
   contributions[num_features_] = expected_margin_;
 }
 

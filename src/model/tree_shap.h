@@ -61,8 +61,10 @@ class TreeShap {
   struct Tree {
     uint32_t first_node;
     uint32_t num_nodes;
-    uint32_t lanes;        // Gauss-Legendre points
-    uint32_t quad_offset;  // into quad_t_ / quad_weight_
+    uint32_t lanes;          // Gauss-Legendre points
+    uint32_t quad_offset;    // into quad_t_ / quad_weight_
+    uint32_t first_feature;  // [first_feature, end_feature) of tree_features_:
+    uint32_t end_feature;    // the distinct features the tree splits on
   };
   struct Scratch;
   struct LastEdge {
@@ -79,6 +81,7 @@ class TreeShap {
   double expected_margin_ = 0;
   std::vector<Tree> trees_;
   std::vector<Node> nodes_;
+  std::vector<uint32_t> tree_features_;
   size_t max_nodes_ = 0;
   uint32_t max_lanes_ = 1;
   // Gauss-Legendre rules on [0,1], one per number of points in use.

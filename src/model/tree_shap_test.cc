@@ -1,7 +1,122 @@
 #include "model/tree_shap.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "model/flat_forest.h"
+#include "model/forest_oracle_for_test.h"
+
 namespace vigil {
-namespace {}  // namespace
+namespace {
+
+using testing::MakeRandomRows;
+using testing::OracleBooster;
+using testing::OracleMatrix;
+using testing::Params;
+using testing::RandomRows;
+
+struct ShapCase {
+  std::string name;
+  size_t rows;
+  size_t cols;
+  double missing_rate;
+  int rounds;
+  Params params;
+  size_t scored_rows = 150;
+};
+
+// Fresh rows with many missing values, some training rows (values equal to
+// split conditions), and a row with every value missing.
+RandomRows ScoringRows(const RandomRows& train, size_t fresh, uint32_t seed) {
+  RandomRows rows = MakeRandomRows(fresh, train.cols, 0.3, seed);
+  const size_t reused = std::min<size_t>(train.rows, 50);
+  rows.values.insert(rows.values.end(), train.values.begin(),
+                     train.values.begin() + reused * train.cols);
+  rows.values.insert(rows.values.end(), train.cols, NAN);
+  rows.rows += reused + 1;
+  return rows;
+}
+
+class TreeShapMatchesXgboost : public ::testing::TestWithParam<ShapCase> {};
+
+TEST_P(TreeShapMatchesXgboost, ContributionsEqualPredContribsAndSumToMargin) {
+  const ShapCase& c = GetParam();
+  const RandomRows train = MakeRandomRows(c.rows, c.cols, c.missing_rate, 5);
+  ASSERT_OK_AND_ASSIGN(auto dtrain, OracleMatrix::FromRows(train, /*with_labels=*/true));
+  ASSERT_OK_AND_ASSIGN(auto booster, OracleBooster::Train(dtrain, c.params, c.rounds));
+  ASSERT_OK_AND_ASSIGN(std::string json, booster.ModelJson());
+  ASSERT_OK_AND_ASSIGN(FlatForest forest, FlatForest::FromModelJson(json));
+  const TreeShap shap(forest);
+  ASSERT_EQ(shap.num_features(), c.cols);
+
+  const RandomRows rows = ScoringRows(train, c.scored_rows, 31);
+  ASSERT_OK_AND_ASSIGN(auto scoring, OracleMatrix::FromRows(rows, /*with_labels=*/false));
+  ASSERT_OK_AND_ASSIGN(std::vector<float> expected, booster.Contributions(scoring));
+  ASSERT_EQ(expected.size(), rows.rows * (c.cols + 1));
+  std::vector<double> phi(c.cols + 1);
+  double worst = 0;
+  for (size_t i = 0; i < rows.rows; ++i) {
+    shap.Explain(rows.row(i), phi.data());
+    double sum = 0;
+    for (size_t j = 0; j <= c.cols; ++j) {
+      const double want = expected[i * (c.cols + 1) + j];
+      worst = std::max(worst, std::abs(phi[j] - want));
+      ASSERT_NEAR(phi[j], want, 1e-5) << "row " << i << " feature " << j;
+      sum += phi[j];
+    }
+    ASSERT_NEAR(sum, forest.PredictMargin(rows.row(i)), 1e-5) << "row " << i;
+  }
+  RecordProperty("max_abs_difference", std::to_string(worst));
+}
+
+Params Depthwise(int depth, std::string method = "hist") {
+  return {{"objective", "binary:logistic"},
+          {"max_depth", std::to_string(depth)},
+          {"tree_method", std::move(method)},
+          {"eta", "0.3"}};
+}
+
+Params With(Params params, const Params& more) {
+  params.insert(params.end(), more.begin(), more.end());
+  return params;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    RandomForests, TreeShapMatchesXgboost,
+    ::testing::Values(
+        ShapCase{"Depth1", 400, 5, 0.1, 40, Depthwise(1)},
+        ShapCase{"Depth2Exact", 400, 6, 0.1, 30, Depthwise(2, "exact")},
+        ShapCase{"Depth3Approx", 400, 7, 0.2, 30, Depthwise(3, "approx")},
+        ShapCase{"Depth4", 500, 8, 0.1, 40, Depthwise(4)},
+        ShapCase{"Depth5NoMissingInTraining", 500, 9, 0.0, 30, Depthwise(5)},
+        ShapCase{"Depth6Hundreds", 2000, 20, 0.15, 300, Depthwise(6), 60},
+        ShapCase{"Depth7Exact", 800, 10, 0.1, 20, Depthwise(7, "exact")},
+        ShapCase{"Depth8", 1000, 12, 0.2, 25, Depthwise(8)},
+        ShapCase{"Depth9", 1500, 12, 0.1, 20, Depthwise(9)},
+        ShapCase{"Depth10", 2000, 15, 0.1, 15, Depthwise(10, "exact")},
+        // Three features and deep trees: most splits repeat a feature above them.
+        ShapCase{"RepeatedFeaturesDeep", 1500, 3, 0.15, 30, Depthwise(8)},
+        ShapCase{"LossguideUnbalanced", 2000, 10, 0.1, 30,
+                 With(Depthwise(0), {{"grow_policy", "lossguide"}, {"max_leaves", "48"}})},
+        ShapCase{
+            "MixedDepthsBySampling", 600, 8, 0.3, 41,
+            With(Depthwise(6),
+                 {{"subsample", "0.5"}, {"colsample_bytree", "0.6"}, {"min_child_weight", "8"}})},
+        ShapCase{"SingleLeafTrees", 300, 4, 0.1, 10, With(Depthwise(4), {{"gamma", "1e9"}})},
+        ShapCase{"SquaredErrorBaseScore",
+                 500,
+                 6,
+                 0.1,
+                 20,
+                 {{"objective", "reg:squarederror"}, {"max_depth", "5"}, {"base_score", "3.7"}}},
+        ShapCase{"RandomForestParallelTrees", 500, 6, 0.1, 5,
+                 With(Depthwise(5), {{"num_parallel_tree", "4"}, {"subsample", "0.7"}})}),
+    [](const auto& info) { return info.param.name; });
+
+}  // namespace
 }  // namespace vigil
