@@ -10,6 +10,7 @@
 #include <limits>
 #include <vector>
 
+#include "common/compact_list.h"
 #include "common/time.h"
 #include "data/event.h"
 
@@ -17,31 +18,62 @@ namespace vigil {
 
 inline constexpr Timestamp kNever = std::numeric_limits<Timestamp>::min();
 
+// State keeps times as seconds since 2000-01-01T00:00:00Z in 32 bits (until
+// 2136): half the bytes of a Timestamp, for state that exists per order.
+// 0 means "never".
+using CompactTime = uint32_t;
+inline constexpr Timestamp kCompactEpoch = 946'684'800;
+inline constexpr CompactTime kCompactNever = 0;
+inline CompactTime ToCompact(Timestamp t) {
+  if (t <= kCompactEpoch) return 1;
+  const Timestamp offset = t - kCompactEpoch;
+  return offset >= std::numeric_limits<CompactTime>::max() ? std::numeric_limits<CompactTime>::max()
+                                                           : static_cast<CompactTime>(offset);
+}
+inline Timestamp FromCompact(CompactTime t) {
+  return t == kCompactNever ? kNever : kCompactEpoch + t;
+}
+
+// Size ids are kept in 16 bits; the rare id beyond is folded onto the last.
+inline constexpr uint16_t kNoSize = 0xFFFF;
+inline uint16_t ToCompactSize(uint32_t size) {
+  return size == kNoId ? kNoSize : static_cast<uint16_t>(size < kNoSize ? size : kNoSize - 1);
+}
+
 // One of a customer's recent orders, with what is known of it so far.
 struct RecentOrder {
-  Timestamp placed_at;
+  CompactTime placed_at;
   uint32_t order;
   uint32_t product;
-  uint32_t size;
-  uint32_t device;
-  uint32_t pincode;
-  float amount;
+  uint16_t size;
   bool cod;
   bool returned;
 };
+static_assert(sizeof(RecentOrder) == 16);
 
 // A small set of ids with the last time each was seen, capped in size.
 struct RecentIds {
   static constexpr size_t kMax = 16;
-  std::vector<std::pair<uint32_t, Timestamp>> items;
+  struct Item {
+    uint32_t id;
+    CompactTime last_seen;
+  };
+  CompactList<Item> items;
   // Records `id` at `at`; returns true when it was not in the set.
   bool Touch(uint32_t id, Timestamp at);
   bool Contains(uint32_t id) const;
   int CountSince(Timestamp since) const;
+  // Counts only keys whose kPincodeTag bit equals `tag` (see CustomerState).
+  int CountSince(Timestamp since, uint32_t tag) const;
 };
 
+inline constexpr uint32_t kPincodeTag = 0x80000000u;
+inline uint32_t DeviceKey(uint32_t device) { return device & ~kPincodeTag; }
+inline uint32_t PincodeKey(uint32_t pincode) { return pincode | kPincodeTag; }
+
 struct CustomerState {
-  Timestamp registered_at = kNever;
+  double amount_sum = 0;
+  CompactTime registered_at = kCompactNever;
   uint32_t home_pincode = kNoId;
   uint32_t orders = 0;
   uint32_t returns = 0;
@@ -52,26 +84,26 @@ struct CustomerState {
   uint32_t abuse = 0;
   uint32_t fast_returns = 0;
   uint32_t late_returns = 0;
-  double amount_sum = 0;
-  Timestamp last_order_at = kNever;
-  std::vector<RecentOrder> recent_orders;  // time order; older than 90 days pruned
-  std::vector<Timestamp> recent_returns;   // request times; older than 90 days pruned
-  RecentIds devices;
-  RecentIds pincodes;
+  CompactTime last_order_at = kCompactNever;
+  CompactList<RecentOrder> recent_orders;   // time order; older than 90 days pruned
+  CompactList<CompactTime> recent_returns;  // request times; older than 90 days pruned
+  // Devices ordered from and pincodes delivered to, in one list (one
+  // allocation per customer): keys from DeviceKey() and PincodeKey().
+  RecentIds places;
 };
+static_assert(sizeof(CustomerState) <= 104, "per-customer state is budgeted");
 
 enum class OrderStatus : uint8_t { kPlaced, kDelivered, kRto, kCancelled };
 
 struct OrderState {
-  Timestamp placed_at = kNever;
-  Timestamp delivered_at = kNever;
+  CompactTime placed_at = kCompactNever;
+  CompactTime delivered_at = kCompactNever;
   uint32_t customer = kNoId;
   uint32_t product = kNoId;
   uint32_t seller = kNoId;
   uint32_t category = kNoId;
   uint32_t device = kNoId;
   uint32_t pincode = kNoId;
-  uint32_t size = kNoId;
   float amount = 0;
   PaymentMethod payment = PaymentMethod::kUpi;
   OrderStatus status = OrderStatus::kPlaced;
@@ -81,7 +113,7 @@ struct OrderState {
 
 struct ReturnState {
   uint32_t order = kNoId;
-  Timestamp requested_at = kNever;
+  CompactTime requested_at = kCompactNever;
   bool qc_failed = false;
   bool labelled_abuse = false;
   bool known = false;

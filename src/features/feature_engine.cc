@@ -11,7 +11,7 @@ constexpr float kMissing = NAN;
 constexpr double kPriorWeight = 10;
 constexpr Timestamp kDay = kSecondsPerDay;
 constexpr Timestamp kHistory = 90 * kDay;
-constexpr size_t kRecentOrdersKept = 6;
+constexpr uint32_t kRecentOrdersKept = 6;
 constexpr int kFastReturnDays = 2;
 constexpr int kLateReturnDays = FeatureEngine::kReturnWindowDays - 5;
 
@@ -51,17 +51,31 @@ void Set(std::span<float> out, CustomerFeature feature, float value) {
 // Drops entries older than the history kept, but always keeps the last few.
 void PruneRecent(CustomerState& c, Timestamp now) {
   auto& orders = c.recent_orders;
-  size_t drop = 0;
-  while (drop + kRecentOrdersKept < orders.size() && orders[drop].placed_at <= now - kHistory)
+  uint32_t drop = 0;
+  while (drop + kRecentOrdersKept < orders.size() &&
+         FromCompact(orders[drop].placed_at) <= now - kHistory) {
     ++drop;
-  orders.erase(orders.begin(), orders.begin() + static_cast<std::ptrdiff_t>(drop));
+  }
+  orders.erase_front(drop);
   auto& returns = c.recent_returns;
-  const auto keep =
-      std::find_if(returns.begin(), returns.end(), [&](Timestamp t) { return t > now - kHistory; });
-  returns.erase(returns.begin(), keep);
+  const auto keep = std::find_if(returns.begin(), returns.end(),
+                                 [&](CompactTime t) { return FromCompact(t) > now - kHistory; });
+  returns.erase_front(static_cast<uint32_t>(keep - returns.begin()));
 }
 
 }  // namespace
+
+void FeatureEngine::Prefetch(const Event& e) const {
+  auto hint = [](const auto& v, uint32_t id) {
+    if (id < v.size()) __builtin_prefetch(&v[id]);
+  };
+  hint(customers_, e.customer);
+  hint(orders_, e.order);
+  hint(products_, e.product);
+  hint(devices_, e.device);
+  hint(pincodes_, e.pincode);
+  hint(returns_, e.ret);
+}
 
 const CustomerState* FeatureEngine::FindCustomer(uint32_t id) const { return Find(customers_, id); }
 const OrderState* FeatureEngine::FindOrder(uint32_t id) const {
@@ -104,26 +118,28 @@ void FeatureEngine::FillCustomer(uint32_t id, Timestamp at, std::span<float> out
   using F = CustomerFeature;
   const CustomerState& c = FindOrEmpty(customers_, id);
   Set(out, F::k_customer_account_age_days,
-      c.registered_at == kNever ? kMissing : Days(c.registered_at, at));
+      c.registered_at == kCompactNever ? kMissing : Days(FromCompact(c.registered_at), at));
   int orders7 = 0, orders30 = 0, orders90 = 0, returned90 = 0, cod90 = 0;
   for (const RecentOrder& r : c.recent_orders) {
-    if (r.placed_at <= at - kHistory) continue;
+    const Timestamp placed_at = FromCompact(r.placed_at);
+    if (placed_at <= at - kHistory) continue;
     ++orders90;
     returned90 += r.returned;
     cod90 += r.cod;
-    orders30 += r.placed_at > at - 30 * kDay;
-    orders7 += r.placed_at > at - 7 * kDay;
+    orders30 += placed_at > at - 30 * kDay;
+    orders7 += placed_at > at - 7 * kDay;
   }
   int returns7 = 0, returns30 = 0, returns90 = 0;
-  for (Timestamp t : c.recent_returns) {
+  for (CompactTime compact : c.recent_returns) {
+    const Timestamp t = FromCompact(compact);
     if (t <= at - kHistory) continue;
     ++returns90;
     returns30 += t > at - 30 * kDay;
     returns7 += t > at - 7 * kDay;
   }
-  const size_t counted = std::min(c.recent_orders.size(), kRecentOrdersKept);
+  const uint32_t counted = std::min(c.recent_orders.size(), kRecentOrdersKept);
   int recent_returned = 0;
-  for (size_t i = c.recent_orders.size() - counted; i < c.recent_orders.size(); ++i) {
+  for (uint32_t i = c.recent_orders.size() - counted; i < c.recent_orders.size(); ++i) {
     recent_returned += c.recent_orders[i].returned;
   }
   Set(out, F::k_customer_lifetime_orders, c.orders);
@@ -148,9 +164,9 @@ void FeatureEngine::FillCustomer(uint32_t id, Timestamp at, std::span<float> out
   Set(out, F::k_customer_late_return_count, c.late_returns);
   Set(out, F::k_customer_avg_order_amount, Ratio(c.amount_sum, c.orders));
   Set(out, F::k_customer_days_since_last_order,
-      c.last_order_at == kNever ? kMissing : Days(c.last_order_at, at));
-  Set(out, F::k_customer_distinct_devices_90d, c.devices.CountSince(at - kHistory));
-  Set(out, F::k_customer_distinct_pincodes_90d, c.pincodes.CountSince(at - kHistory));
+      c.last_order_at == kCompactNever ? kMissing : Days(FromCompact(c.last_order_at), at));
+  Set(out, F::k_customer_distinct_devices_90d, c.places.CountSince(at - kHistory, 0));
+  Set(out, F::k_customer_distinct_pincodes_90d, c.places.CountSince(at - kHistory, kPincodeTag));
 }
 
 void FeatureEngine::OrderFeatures(const Event& e, std::span<float> out) const {
@@ -170,15 +186,16 @@ void FeatureEngine::OrderFeatures(const Event& e, std::span<float> out) const {
   Set(out, F::k_order_in_sale_window, calendar_.Containing(e.at, true) != nullptr);
   Set(out, F::k_order_days_to_festival, calendar_.DaysToNextFestival(e.at));
   int same_product = 0, other_sizes = 0;
+  const uint16_t size = ToCompactSize(e.size);
   for (const RecentOrder& r : c.recent_orders) {
-    if (r.product != e.product || r.placed_at <= e.at - 7 * kDay) continue;
+    if (r.product != e.product || FromCompact(r.placed_at) <= e.at - 7 * kDay) continue;
     ++same_product;
-    other_sizes += r.size != e.size && r.size != kNoId && e.size != kNoId;
+    other_sizes += r.size != size && r.size != kNoSize && size != kNoSize;
   }
   Set(out, F::k_order_same_product_orders_7d, same_product);
   Set(out, F::k_order_same_product_other_sizes_7d, other_sizes);
   Set(out, F::k_order_new_delivery_pincode,
-      e.pincode == kNoId ? kMissing : !c.pincodes.Contains(e.pincode));
+      e.pincode == kNoId ? kMissing : !c.places.Contains(PincodeKey(e.pincode)));
   Set(out, F::k_order_away_from_home_pincode,
       e.pincode == kNoId || c.home_pincode == kNoId ? kMissing : e.pincode != c.home_pincode);
   const DeviceState& device = FindOrEmpty(devices_, e.device);
@@ -209,11 +226,12 @@ void FeatureEngine::ReturnFeatures(const Event& e, std::span<float> out) const {
   if (o == nullptr) return;
   FillCustomer(o->customer, e.at, out);
   const CustomerState& c = FindOrEmpty(customers_, o->customer);
-  const bool delivered = o->delivered_at != kNever;
-  const float since_delivery = delivered ? Days(o->delivered_at, e.at) : kMissing;
+  const bool delivered = o->delivered_at != kCompactNever;
+  const float since_delivery = delivered ? Days(FromCompact(o->delivered_at), e.at) : kMissing;
   Set(out, F::k_return_days_since_delivery, since_delivery);
   Set(out, F::k_return_window_position, delivered ? since_delivery / kReturnWindowDays : kMissing);
-  Set(out, F::k_return_days_since_order, Days(o->placed_at, e.at));
+  const Timestamp placed_at = FromCompact(o->placed_at);
+  Set(out, F::k_return_days_since_order, Days(placed_at, e.at));
   Set(out, F::k_return_reason, static_cast<float>(e.reason));
   Set(out, F::k_return_refund_share, Ratio(e.amount, o->amount));
   Set(out, F::k_return_order_amount, o->amount);
@@ -223,13 +241,13 @@ void FeatureEngine::ReturnFeatures(const Event& e, std::span<float> out) const {
   int bracket = 0, kept = 0;
   for (const RecentOrder& r : c.recent_orders) {
     if (r.order == e.order || r.product != o->product) continue;
-    if (std::abs(r.placed_at - o->placed_at) > 7 * kDay) continue;
+    if (std::abs(FromCompact(r.placed_at) - placed_at) > 7 * kDay) continue;
     ++bracket;
     kept += !r.returned;
   }
   Set(out, F::k_return_bracket_orders, bracket);
   Set(out, F::k_return_bracket_kept, kept);
-  Set(out, F::k_return_order_days_to_festival, calendar_.DaysToNextFestival(o->placed_at));
+  Set(out, F::k_return_order_days_to_festival, calendar_.DaysToNextFestival(placed_at));
   Set(out, F::k_return_days_since_festival, calendar_.DaysSinceFestival(e.at));
   Set(out, F::k_return_hour, LocalHour(e.at));
   const DeviceState& device = FindOrEmpty(devices_, o->device);
@@ -260,29 +278,29 @@ void FeatureEngine::ApplyOrderPlaced(const Event& e) {
   if (e.order == kNoId || e.customer == kNoId) return;
   OrderState& o = Grow(orders_, e.order);
   if (o.known) return;  // an order is placed once; replays are ignored
-  o = OrderState{.placed_at = e.at,
+  o = OrderState{.placed_at = ToCompact(e.at),
                  .customer = e.customer,
                  .product = e.product,
                  .seller = SellerOf(e),
                  .category = CategoryOf(e),
                  .device = e.device,
                  .pincode = e.pincode,
-                 .size = e.size,
+
                  .amount = e.amount,
                  .payment = e.payment,
                  .known = true};
   CustomerState& c = Grow(customers_, e.customer);
   ++c.orders;
   c.amount_sum += e.amount;
-  c.last_order_at = std::max(c.last_order_at, e.at);
-  c.recent_orders.push_back({e.at, e.order, e.product, e.size, e.device, e.pincode, e.amount,
+  c.last_order_at = std::max(c.last_order_at, ToCompact(e.at));
+  c.recent_orders.push_back({ToCompact(e.at), e.order, e.product, ToCompactSize(e.size),
                              e.payment == PaymentMethod::kCod, false});
   PruneRecent(c, e.at);
   if (e.device != kNoId) {
-    c.devices.Touch(e.device, e.at);
+    c.places.Touch(DeviceKey(e.device), e.at);
     Grow(devices_, e.device).customers.Touch(e.customer, e.at);
   }
-  if (e.pincode != kNoId) c.pincodes.Touch(e.pincode, e.at);
+  if (e.pincode != kNoId) c.places.Touch(PincodeKey(e.pincode), e.at);
   ForOrderEntities(o, [](EntityStats& s) { ++s.orders; });
 }
 
@@ -294,7 +312,7 @@ void FeatureEngine::ApplyOutcome(const Event& e) {
   switch (e.type) {
     case EventType::kOrderDelivered:
       o.status = OrderStatus::kDelivered;
-      o.delivered_at = e.at;
+      o.delivered_at = ToCompact(e.at);
       ++c.delivered;
       ForOrderEntities(o, [](EntityStats& s) { ++s.delivered; });
       break;
@@ -314,17 +332,17 @@ void FeatureEngine::ApplyReturnRequested(const Event& e) {
   if (e.ret == kNoId || e.order >= orders_.size() || !orders_[e.order].known) return;
   ReturnState& r = Grow(returns_, e.ret);
   if (r.known) return;
-  r = ReturnState{.order = e.order, .requested_at = e.at, .known = true};
+  r = ReturnState{.order = e.order, .requested_at = ToCompact(e.at), .known = true};
   OrderState& o = orders_[e.order];
   o.returned = true;
   CustomerState& c = Grow(customers_, o.customer);
   ++c.returns;
-  c.recent_returns.push_back(e.at);
+  c.recent_returns.push_back(ToCompact(e.at));
   for (RecentOrder& recent : c.recent_orders) {
     if (recent.order == e.order) recent.returned = true;
   }
-  if (o.delivered_at != kNever) {
-    const float days = Days(o.delivered_at, e.at);
+  if (o.delivered_at != kCompactNever) {
+    const float days = Days(FromCompact(o.delivered_at), e.at);
     c.fast_returns += days <= kFastReturnDays;
     c.late_returns += days >= kLateReturnDays;
   }
@@ -360,7 +378,7 @@ void FeatureEngine::Apply(const Event& e) {
     case EventType::kCustomerUpserted: {
       if (e.customer == kNoId) return;
       CustomerState& c = Grow(customers_, e.customer);
-      c.registered_at = e.registered_at;
+      c.registered_at = ToCompact(e.registered_at);
       if (e.pincode != kNoId) c.home_pincode = e.pincode;
       return;
     }

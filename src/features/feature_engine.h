@@ -55,6 +55,10 @@ class FeatureEngine {
   // Process() for an event that names entities by their string ids.
   std::optional<DecisionKind> Ingest(const RawEvent& event, std::vector<float>* features);
 
+  // Hints the memory an upcoming event will touch into cache; replay calls
+  // it a few events ahead, since state access is mostly cache misses.
+  void Prefetch(const Event& event) const;
+
   const CustomerState* FindCustomer(uint32_t id) const;
   const OrderState* FindOrder(uint32_t id) const;
   size_t customer_count() const { return customers_.size(); }

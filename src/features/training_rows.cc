@@ -8,7 +8,11 @@ int64_t Replay(const DataLake& lake, FeatureEngine* engine, const ReplayVisitor&
   ProgressBar progress("replaying events", static_cast<int64_t>(lake.events.size()));
   std::vector<float> features;
   int64_t applied = 0;
-  for (const Event& event : lake.events) {
+  constexpr size_t kLookahead = 8;
+  const std::vector<Event>& events = lake.events;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (i + kLookahead < events.size()) engine->Prefetch(events[i + kLookahead]);
+    const Event& event = events[i];
     if (const auto kind = engine->Process(event, &features)) visit(*kind, event, features);
     if ((++applied & 0xFFFF) == 0) progress.Update(applied);
   }
