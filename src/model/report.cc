@@ -64,11 +64,11 @@ std::string DashedLineSvg(const UnitPlot& p, double x1, double y1, double x2, do
 }
 
 std::string Figure(std::string_view title, std::string_view id, const std::string& body,
-                   double height = UnitPlot::kSize) {
+                   double width = UnitPlot::kSize, double height = UnitPlot::kSize) {
   return fmt::format(
       R"(<figure><figcaption>{}</figcaption><svg id="{}" xmlns="http://www.w3.org/2000/svg" )"
       R"(width="{}" height="{}" viewBox="0 0 {} {}" role="img">{}</svg></figure>)",
-      title, id, UnitPlot::kSize, height, UnitPlot::kSize, height, body);
+      title, id, width, height, width, height, body);
 }
 
 std::string RocSvg(const Evaluation& e) {
@@ -111,7 +111,7 @@ std::string CalibrationSvg(const Evaluation& e) {
 
 std::string ImportanceSvg(const std::vector<std::pair<std::string, double>>& importance) {
   const size_t n = std::min(importance.size(), kMaxImportanceBars);
-  constexpr double kRow = 18, kLabelWidth = 190, kBarWidth = 110;
+  constexpr double kRow = 18, kLabelWidth = 220, kBarWidth = 150, kWidth = 430;
   double top = 0;
   for (size_t i = 0; i < n; ++i) top = std::max(top, importance[i].second);
   std::string body;
@@ -125,7 +125,7 @@ std::string ImportanceSvg(const std::vector<std::pair<std::string, double>>& imp
                         kLabelWidth - 6, y + 12, HtmlEscape(name), kLabelWidth, y + 2, width,
                         kRow - 5, kLabelWidth + width + 4, y + 12, Percent(share));
   }
-  return Figure("Feature importance (share of total split gain)", "importance", body,
+  return Figure("Feature importance (share of total split gain)", "importance", body, kWidth,
                 std::max(40.0, 12 + n * kRow));
 }
 
