@@ -1,9 +1,18 @@
 #include "model/tree_shap.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <numbers>
 #include <utility>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define VIGIL_TREE_SHAP_AVX512 1
+#define VIGIL_TARGET_AVX512 __attribute__((target("avx512f,fma")))
+#endif
 
 namespace vigil {
 namespace {
@@ -52,24 +61,51 @@ float MeanValue(const ForestTree& tree) {
   return mean[0];
 }
 
+bool CpuHasAvx512() {
+#ifdef VIGIL_TREE_SHAP_AVX512
+  return __builtin_cpu_supports("avx512f");
+#else
+  return false;
+#endif
+}
+
+// Layout of a position's record in group_records_, in vectors of 16 lanes.
+constexpr size_t kSlot = 0;       // int32: slot to compare
+constexpr size_t kThreshold = 1;  // x < threshold goes left
+constexpr size_t kLeftRatio = 2;  // cover ratios of the child edges
+constexpr size_t kRightRatio = 3;
+constexpr size_t kPrevRatio = 4;    // Z of the previous edges on the feature (1: none)
+constexpr size_t kPrevInverse = 5;  // 1 / kPrevRatio (0 if 0)
+constexpr size_t kScatter = 6;      // int32: lane x (F + 1) + feature (F: padding)
+constexpr size_t kPrevMasks = 7;    // uint16 per depth: lanes whose previous edge on
+                                    // the feature leads to the path's node at that depth
+constexpr size_t kPrevFactor = 8;   // per point: 1 / (t + Z_prev (1 - t))
+
+// Per-call working memory of the vectorized kernel outside the walk itself.
+struct GroupScratch {
+  // Per tree (lane) of the group, per feature (F + 1 columns, the last for
+  // padding splits): the tree's value. Two copies, for even and odd depths,
+  // so that a split rarely reads back a value its child has just scattered.
+  // Zero between groups.
+  float* by_tree[2];
+  float* total;  // per feature (16-padded): the sum over trees so far
+};
+
 }  // namespace
 
-// Per-thread working memory of Explain, sized for the largest tree.
+// Per-thread working memory of Explain, sized for the largest tree and group.
 struct TreeShap::Scratch {
-  std::vector<float> slots;
-  std::vector<float> total;      // per feature: the sum over trees so far
+  std::vector<float> slots;      // FlatForest::FillSlots, then -inf (always left)
   std::vector<double> tree_phi;  // per feature: this tree's share (zero between trees)
-  std::vector<double> follows;   // per node: O of the merged edge into it
-  std::vector<double> alpha;     // per node: O - Z of the merged edge into it
-  std::vector<double> path;      // per node x lane: product over the path
-  std::vector<double> without;   // per node x lane: path product without the node's feature
-  std::vector<double> ratio;     // per node x lane: growth of the path product on the edge in
-  std::vector<double> below;     // per node x lane: leaves below, relative to the node
+  // Portable kernel, per node (x point).
+  std::vector<double> follows, alpha, path, without, ratio, below;
+  // Vectorized kernel.
+  AlignedVector<float> group_memory;
+  GroupScratch group{};
 
   void Reserve(size_t features, size_t nodes, size_t lanes) {
-    if (slots.size() < 2 * features) {
-      slots.resize(2 * features);
-      total.resize(features);
+    if (slots.size() < 2 * features + 1) {
+      slots.resize(2 * features + 1);
       tree_phi.resize(features);
     }
     if (follows.size() < nodes) {
@@ -77,15 +113,25 @@ struct TreeShap::Scratch {
       alpha.resize(nodes);
     }
     if (path.size() < nodes * lanes) {
-      path.resize(nodes * lanes);
-      without.resize(nodes * lanes);
-      ratio.resize(nodes * lanes);
-      below.resize(nodes * lanes);
+      for (auto* v : {&path, &without, &ratio, &below}) v->resize(nodes * lanes);
     }
+    ReserveGroup(features);
+  }
+
+  void ReserveGroup(size_t features) {
+    constexpr size_t kLanes = kGroupTrees;
+    const size_t padded = (features + kLanes - 1) / kLanes * kLanes;
+    const size_t by_tree = kLanes * (features + 1);
+    const size_t size = 2 * by_tree + padded;
+    if (group_memory.size() >= size) return;
+    group_memory.assign(size, 0.0f);
+    group.by_tree[0] = group_memory.data();
+    group.by_tree[1] = group.by_tree[0] + by_tree;
+    group.total = group.by_tree[1] + by_tree;
   }
 };
 
-TreeShap::TreeShap(const FlatForest& forest) : num_features_(forest.num_features()) {
+TreeShap::TreeShap(const FlatForest& forest, Kernel kernel) : num_features_(forest.num_features()) {
   // XGBoost adds the trees' means in tree order, then the base margin, in float.
   float bias = 0;
   for (const ForestTree& tree : forest.trees()) {
@@ -94,6 +140,21 @@ TreeShap::TreeShap(const FlatForest& forest) : num_features_(forest.num_features
   }
   bias += static_cast<float>(forest.base_margin());
   expected_margin_ = bias;
+
+  const bool vectorize = kernel == Kernel::kFastest && CpuHasAvx512();
+  const uint32_t count = static_cast<uint32_t>(trees_.size());
+  for (uint32_t first = 0; first < count; first += kGroupTrees) {
+    const uint32_t n = std::min(kGroupTrees, count - first);
+    int depth = 0;
+    for (uint32_t t = first; t < first + n; ++t) depth = std::max(depth, trees_[t].depth);
+    if (vectorize && depth <= kMaxGroupDepth) {
+      if (depth > 0) AddGroup(first, n, depth);  // single leaves add nothing
+      continue;
+    }
+    for (uint32_t t = first; t < first + n; ++t) {
+      if (trees_[t].num_nodes > 1) steps_.push_back({false, t});
+    }
+  }
 }
 
 uint32_t TreeShap::QuadratureOffset(uint32_t lanes) {
@@ -128,8 +189,9 @@ void TreeShap::AddTree(const ForestTree& tree) {
   std::vector<LastEdge> last(num_features_);
   LinkRepeatedFeatures(first, 0, &last);
   const uint32_t lanes = std::max(1, (tree.depth + 1) / 2);
-  trees_.push_back({first, static_cast<uint32_t>(tree.nodes.size()), lanes, QuadratureOffset(lanes),
-                    first_feature, static_cast<uint32_t>(tree_features_.size())});
+  trees_.push_back({first, static_cast<uint32_t>(tree.nodes.size()), tree.depth, lanes,
+                    QuadratureOffset(lanes), first_feature,
+                    static_cast<uint32_t>(tree_features_.size())});
   max_nodes_ = std::max(max_nodes_, tree.nodes.size());
   max_lanes_ = std::max(max_lanes_, lanes);
 }
@@ -150,16 +212,132 @@ void TreeShap::LinkRepeatedFeatures(uint32_t first_node, int32_t index,
   (*last)[node.feature] = above;
 }
 
+// Lays out trees [first_tree, first_tree + num_trees) side by side, padded to
+// complete trees of `depth` levels. Below a leaf that ends early, and in lanes
+// without a tree, positions hold padding splits: they always go left, with
+// cover ratios 1 and 0, and belong to no feature, so they add nothing and
+// pass the leaf's value up unchanged.
+void TreeShap::AddGroup(uint32_t first_tree, uint32_t num_trees, int depth) {
+  constexpr uint32_t kLanes = kGroupTrees;
+  const uint32_t points = static_cast<uint32_t>(std::max(1, (depth + 1) / 2));
+  std::vector<double> t, weight;
+  GaussLegendre(points, &t, &weight);
+  Group group{first_tree,
+              num_trees,
+              depth,
+              points,
+              static_cast<uint32_t>(group_t_.size()),
+              static_cast<uint32_t>(group_records_.size() / (kRecordVectors * kLanes)),
+              static_cast<uint32_t>(group_leaf_.size() / kLanes)};
+  for (uint32_t q = 0; q < points; ++q) {
+    // Round t to a multiple of 2^-24 so that t + (1 - t) == 1 in float.
+    group_t_.push_back(static_cast<float>(std::round(t[q] * 0x1p24) / 0x1p24));
+    group_weight_.push_back(static_cast<float>(weight[q]));
+  }
+  const uint32_t positions = (1u << depth) - 1;
+  const size_t values = positions * kLanes;
+  const int32_t padding_slot = static_cast<int32_t>(2 * num_features_);
+  for (uint32_t p = 0; p < positions; ++p) {
+    const size_t at = group_records_.size();
+    group_records_.resize(at + kRecordVectors * kLanes, 1.0f);
+    std::fill_n(&group_records_[at + kPrevMasks * kLanes], kLanes, 0.0f);
+    for (uint32_t k = 0; k < kLanes; ++k) {
+      const int32_t padding_column = static_cast<int32_t>(k * (num_features_ + 1) + num_features_);
+      std::memcpy(&group_records_[at + kSlot * kLanes + k], &padding_slot, sizeof padding_slot);
+      std::memcpy(&group_records_[at + kScatter * kLanes + k], &padding_column,
+                  sizeof padding_column);
+      group_records_[at + kThreshold * kLanes + k] = 0.0f;
+      group_records_[at + kRightRatio * kLanes + k] = 0.0f;
+    }
+  }
+  group_leaf_.insert(group_leaf_.end(), (positions + 1) * kLanes, 0.0f);
+  std::vector<int32_t> prev(values, -1);
+  for (uint32_t k = 0; k < num_trees; ++k)
+    PlaceTreeInGroup(group, k, trees_[first_tree + k], &prev);
+  LinkGroup(group, prev);
+  groups_.push_back(group);
+  steps_.push_back({true, static_cast<uint32_t>(groups_.size() - 1)});
+  max_group_positions_ = std::max(max_group_positions_, positions);
+  vectorized_trees_ += num_trees;
+}
+
+void TreeShap::PlaceTreeInGroup(const Group& group, uint32_t lane, const Tree& tree,
+                                std::vector<int32_t>* prev) {
+  constexpr uint32_t kLanes = kGroupTrees;
+  const uint32_t positions = (1u << group.depth) - 1;
+  const Node* nodes = nodes_.data() + tree.first_node;
+  std::vector<uint32_t> position(tree.num_nodes, 0);  // heap position of each node
+  for (uint32_t i = 0; i < tree.num_nodes; ++i) {
+    const Node& node = nodes[i];
+    const uint32_t p = position[i];
+    if (node.left < 0) {
+      uint32_t lo = p, hi = p;  // the bottom-level range below p
+      while (lo < positions) {
+        lo = 2 * lo + 1;
+        hi = 2 * hi + 2;
+      }
+      for (uint32_t leaf = lo; leaf <= hi; ++leaf) {
+        group_leaf_[(group.leaves + leaf - positions) * kLanes + lane] =
+            static_cast<float>(node.leaf_value);
+      }
+      continue;
+    }
+    position[node.left] = 2 * p + 1;
+    position[node.right] = 2 * p + 2;
+    const size_t local = p * kLanes + lane;
+    float* record = &group_records_[(group.positions + p) * kRecordVectors * kLanes + lane];
+    const int32_t slot = static_cast<int32_t>(node.slot);
+    std::memcpy(record + kSlot * kLanes, &slot, sizeof slot);
+    record[kThreshold * kLanes] = node.threshold;
+    record[kLeftRatio * kLanes] = static_cast<float>(node.left_ratio);
+    record[kRightRatio * kLanes] = static_cast<float>(node.right_ratio);
+    const int32_t column = static_cast<int32_t>(lane * (num_features_ + 1) + node.feature);
+    std::memcpy(record + kScatter * kLanes, &column, sizeof column);
+    if (node.prev < 0) continue;
+    const double z = node.prev_cover_ratio;
+    (*prev)[local] = static_cast<int32_t>(position[node.prev]);
+    record[kPrevRatio * kLanes] = static_cast<float>(z);
+    record[kPrevInverse * kLanes] = z > 0 ? static_cast<float>(1 / z) : 0.0f;
+    for (uint32_t q = 0; q < group.points; ++q) {
+      const double t = group_t_[group.rule + q];
+      record[(kPrevFactor + q) * kLanes] = static_cast<float>(1 / (t + z * (1 - t)));
+    }
+  }
+}
+
+// Turns the per-lane previous positions into lane masks: per position and
+// depth, the lanes that read O from the path's node at that depth.
+void TreeShap::LinkGroup(const Group& group, const std::vector<int32_t>& prev) {
+  constexpr uint32_t kLanes = kGroupTrees;
+  const uint32_t positions = static_cast<uint32_t>(prev.size() / kLanes);
+  for (uint32_t p = 0; p < positions; ++p) {
+    uint16_t masks[kLanes] = {};
+    for (uint32_t k = 0; k < kLanes; ++k) {
+      if (prev[p * kLanes + k] < 0) continue;
+      const int depth = std::bit_width(static_cast<uint32_t>(prev[p * kLanes + k]) + 1) - 1;
+      masks[depth] = static_cast<uint16_t>(masks[depth] | (1u << k));
+    }
+    float* record = &group_records_[((group.positions + p) * kRecordVectors + kPrevMasks) * kLanes];
+    std::memcpy(record, masks, sizeof masks);
+  }
+}
+
 void TreeShap::Explain(const float* row, double* contributions) const {
   thread_local Scratch scratch;
   scratch.Reserve(num_features_, max_nodes_, max_lanes_);
-  FlatForest::FillSlots(row, num_features_, scratch.slots.data());
-  float* total = scratch.total.data();
-  double* tree_phi = scratch.tree_phi.data();
+  float* slots = scratch.slots.data();
+  FlatForest::FillSlots(row, num_features_, slots);
+  slots[2 * num_features_] = -std::numeric_limits<float>::infinity();
+  float* total = scratch.group.total;
   std::fill(total, total + num_features_, 0.0f);
-  for (const Tree& tree : trees_) {
-    if (tree.num_nodes == 1) continue;
-    ExplainTree(tree, scratch.slots.data(), &scratch, tree_phi);
+  for (const Step& step : steps_) {
+    if (step.group) {
+      ExplainGroup(groups_[step.index], slots, &scratch);
+      continue;
+    }
+    const Tree& tree = trees_[step.index];
+    double* tree_phi = scratch.tree_phi.data();
+    ExplainTree(tree, slots, &scratch, tree_phi);
     // Per tree in float, in tree order: the sums XGBoost's pred_contribs forms.
     for (uint32_t i = tree.first_feature; i < tree.end_feature; ++i) {
       const uint32_t f = tree_features_[i];
@@ -232,6 +410,227 @@ void TreeShap::ExplainTree(const Tree& tree, const float* slots, Scratch* s, dou
     }
     phi[node.feature] += share;
   }
+}
+
+#ifdef VIGIL_TREE_SHAP_AVX512
+// GCC 12 reports the intrinsics' deliberately undefined start vectors
+// (_mm512_undefined_ps) as uninitialized.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+namespace {
+
+// The vectorized kernel: one tree per lane, kPoints quadrature points; the
+// two passes of ExplainTree fused into one depth-first walk of the complete
+// trees, so that only the current path's state is live.
+template <int kPoints>
+class GroupWalk {
+ public:
+  VIGIL_TARGET_AVX512 GroupWalk(int depth, const float* t, const float* weight,
+                                const float* records, const float* leaves, const float* slots,
+                                float* const by_tree[2])
+      : depth_(depth),
+        records_(records),
+        leaves_(leaves),
+        slots_(slots),
+        by_tree_{by_tree[0], by_tree[1]} {
+    for (int q = 0; q < kPoints; ++q) {
+      t_[q] = _mm512_set1_ps(t[q]);
+      omt_[q] = _mm512_set1_ps(1.0f - t[q]);
+      inv_omt_[q] = _mm512_set1_ps(1.0f / (1.0f - t[q]));
+      weight_[q] = _mm512_set1_ps(weight[q]);
+    }
+  }
+
+  // Visits every internal position: Enter on the way down, Leave once both
+  // children are done (children of the bottom level are leaves).
+  VIGIL_TARGET_AVX512 void Run() {
+    // Which way each lane goes at every position, first: the gathers are
+    // independent here, while the walk would wait on each in turn.
+    const int positions = (1 << depth_) - 1;
+    for (int p = 0; p < positions; ++p) {
+      const __m512 x = _mm512_i32gather_ps(_mm512_load_si512(Record(p, kSlot)), slots_, 4);
+      hot_[p] = _mm512_cmp_ps_mask(x, _mm512_load_ps(Record(p, kThreshold)), _CMP_LT_OQ);
+    }
+    const __m512 one = _mm512_set1_ps(1.0f);
+    level_[0].follows = one;
+    for (int q = 0; q < kPoints; ++q) level_[0].path[q] = one;
+    int p = 0, d = 0;
+    for (;;) {
+      Enter(p, d);
+      if (d < depth_ - 1) {
+        Descend(d, /*right=*/false);
+        p = 2 * p + 1;
+        ++d;
+        continue;
+      }
+      Leave(p, d);
+      for (;;) {
+        if (p == 0) return;
+        if (p & 1) {  // a left child: its sibling is next
+          Descend(d - 1, /*right=*/true);
+          ++p;
+          break;
+        }
+        p = (p - 1) / 2;
+        --d;
+        Leave(p, d);
+      }
+    }
+  }
+
+ private:
+  // The state of the path's node at one depth, one value per lane.
+  struct Level {
+    __m512 follows;  // O of the merged edge into the node
+    __m512 o_left, o_right;
+    __m512 alpha_left, alpha_right, alpha_self;
+    __m512 path[kPoints];                              // product of the path's factors
+    __m512 without[kPoints];                           // the same without the node's feature
+    __m512 ratio_left[kPoints], ratio_right[kPoints];  // growth on each edge
+    __m512 below_left[kPoints], below_right[kPoints];  // children's leaf sums
+  };
+
+  VIGIL_TARGET_AVX512 const float* Record(int p, size_t field) const {
+    return records_ + (static_cast<size_t>(p) * TreeShap::kRecordVectorsForKernel + field) * 16;
+  }
+
+  VIGIL_TARGET_AVX512 void Enter(int p, int d) {
+    Level& level = level_[d];
+    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+    const __mmask16 hot = hot_[p];
+    // O of the previous edge on this feature (1 where there is none), kept
+    // by the path's node that edge leads to.
+    __m512 o_prev = one;
+    const uint16_t* prev_masks = reinterpret_cast<const uint16_t*>(Record(p, kPrevMasks));
+    for (int a = 1; a <= d; ++a) {
+      o_prev = _mm512_mask_mov_ps(o_prev, prev_masks[a], level_[a].follows);
+    }
+    const __m512 z_prev = _mm512_load_ps(Record(p, kPrevRatio));
+    const __m512 inverse = _mm512_load_ps(Record(p, kPrevInverse));
+    const __mmask16 followed = _mm512_cmp_ps_mask(o_prev, zero, _CMP_NEQ_OQ);
+    const __m512 z_left = _mm512_mul_ps(z_prev, _mm512_load_ps(Record(p, kLeftRatio)));
+    const __m512 z_right = _mm512_mul_ps(z_prev, _mm512_load_ps(Record(p, kRightRatio)));
+    level.o_left = _mm512_maskz_mov_ps(hot, o_prev);
+    level.o_right = _mm512_maskz_mov_ps(static_cast<__mmask16>(~hot), o_prev);
+    level.alpha_left = _mm512_sub_ps(level.o_left, z_left);
+    level.alpha_right = _mm512_sub_ps(level.o_right, z_right);
+    level.alpha_self = _mm512_sub_ps(o_prev, z_prev);
+    for (int q = 0; q < kPoints; ++q) {
+      // 1 / (the merged factor of this feature above): 1 / (Z_prev (1 - t))
+      // where the row left the feature's path, else precomputed (1 if none).
+      const __m512 r = _mm512_mask_blend_ps(followed, _mm512_mul_ps(inverse, inv_omt_[q]),
+                                            _mm512_load_ps(Record(p, kPrevFactor + q)));
+      const __m512 grow_left =
+          _mm512_mul_ps(_mm512_fmadd_ps(level.o_left, t_[q], _mm512_mul_ps(z_left, omt_[q])), r);
+      const __m512 grow_right =
+          _mm512_mul_ps(_mm512_fmadd_ps(level.o_right, t_[q], _mm512_mul_ps(z_right, omt_[q])), r);
+      level.without[q] = _mm512_mul_ps(level.path[q], r);
+      level.ratio_left[q] = grow_left;
+      level.ratio_right[q] = grow_right;
+    }
+  }
+
+  VIGIL_TARGET_AVX512 void Descend(int d, bool right) {
+    const Level& level = level_[d];
+    Level& child = level_[d + 1];
+    child.follows = right ? level.o_right : level.o_left;
+    for (int q = 0; q < kPoints; ++q) {
+      child.path[q] =
+          _mm512_mul_ps(level.path[q], right ? level.ratio_right[q] : level.ratio_left[q]);
+    }
+  }
+
+  VIGIL_TARGET_AVX512 void Leave(int p, int d) {
+    Level& level = level_[d];
+    const bool bottom = d == depth_ - 1;
+    const int positions = (1 << depth_) - 1;
+    __m512 share = _mm512_setzero_ps();
+    __m512 here[kPoints];
+    for (int q = 0; q < kPoints; ++q) {
+      __m512 below_left = level.below_left[q], below_right = level.below_right[q];
+      if (bottom) {
+        below_left =
+            _mm512_mul_ps(_mm512_load_ps(leaves_ + (2 * p + 1 - positions) * 16), weight_[q]);
+        below_right =
+            _mm512_mul_ps(_mm512_load_ps(leaves_ + (2 * p + 2 - positions) * 16), weight_[q]);
+      }
+      here[q] = _mm512_fmadd_ps(level.ratio_left[q], below_left,
+                                _mm512_mul_ps(level.ratio_right[q], below_right));
+      __m512 part = _mm512_fmadd_ps(level.alpha_left, below_left,
+                                    _mm512_mul_ps(level.alpha_right, below_right));
+      part = _mm512_fnmadd_ps(level.alpha_self, here[q], part);
+      share = _mm512_fmadd_ps(level.without[q], part, share);
+    }
+    // Lanes are different trees, so the 16 columns never collide.
+    float* by_tree = by_tree_[d & 1];
+    const __m512i column = _mm512_load_si512(Record(p, kScatter));
+    _mm512_i32scatter_ps(by_tree, column,
+                         _mm512_add_ps(_mm512_i32gather_ps(column, by_tree, 4), share), 4);
+    if (d == 0) return;
+    Level& parent = level_[d - 1];
+    for (int q = 0; q < kPoints; ++q) {
+      (p & 1 ? parent.below_left[q] : parent.below_right[q]) = here[q];
+    }
+  }
+
+  int depth_;
+  const float* records_;
+  const float* leaves_;
+  const float* slots_;
+  float* by_tree_[2];
+  __m512 t_[kPoints], omt_[kPoints], inv_omt_[kPoints], weight_[kPoints];
+  Level level_[TreeShap::kMaxGroupDepthForKernel];
+  __mmask16 hot_[(1 << TreeShap::kMaxGroupDepthForKernel) - 1];
+};
+
+}  // namespace
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#endif
+
+void TreeShap::ExplainGroup(const Group& group, const float* slots, Scratch* scratch) const {
+#ifdef VIGIL_TREE_SHAP_AVX512
+  const float* t = group_t_.data() + group.rule;
+  const float* weight = group_weight_.data() + group.rule;
+  const float* records = group_records_.data() + group.positions * kRecordVectors * kGroupTrees;
+  const float* leaves = group_leaf_.data() + group.leaves * kGroupTrees;
+  const GroupScratch& s = scratch->group;
+  switch (group.points) {
+    case 1:
+      GroupWalk<1>(group.depth, t, weight, records, leaves, slots, s.by_tree).Run();
+      break;
+    case 2:
+      GroupWalk<2>(group.depth, t, weight, records, leaves, slots, s.by_tree).Run();
+      break;
+    case 3:
+      GroupWalk<3>(group.depth, t, weight, records, leaves, slots, s.by_tree).Run();
+      break;
+    default:
+      GroupWalk<4>(group.depth, t, weight, records, leaves, slots, s.by_tree).Run();
+      break;
+  }
+  // Per tree in float, in tree order, as XGBoost adds them (zeros included);
+  // the rows go back to zero for the next group.
+  const size_t stride = num_features_ + 1;
+  float* total = s.total;
+  for (uint32_t k = 0; k < kGroupTrees; ++k) {
+    float* even = s.by_tree[0] + k * stride;
+    float* odd = s.by_tree[1] + k * stride;
+    if (k < group.num_trees) {
+      for (size_t f = 0; f < num_features_; ++f) total[f] += even[f] + odd[f];
+    }
+    std::fill(even, even + stride, 0.0f);
+    std::fill(odd, odd + stride, 0.0f);
+  }
+#else
+  (void)group;
+  (void)slots;
+  (void)scratch;
+#endif
 }
 
 }  // namespace vigil

@@ -14,6 +14,12 @@
 // feature. The cost is O(nodes x quadrature points) per tree, instead of the
 // O(leaves x depth^2) of the classic recursive algorithm.
 //
+// Two kernels compute it. On CPUs with AVX-512, trees up to 8 levels deep are
+// padded to complete trees and explained 16 at a time, one tree per SIMD
+// lane, in float. Deeper trees, and every tree on other CPUs, take the
+// portable kernel (double, one tree at a time). Either way each tree's values
+// are added to the totals in tree order in float, as XGBoost adds them.
+//
 // A TreeShap copies what it needs from the forest at construction and is
 // immutable afterwards; Explain is thread-safe and, after a thread's first
 // call, does not allocate.
@@ -22,27 +28,51 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <vector>
 
 #include "model/flat_forest.h"
 
 namespace vigil {
-
 class TreeShap {
  public:
-  explicit TreeShap(const FlatForest& forest);
+  enum class Kernel {
+    kFastest,   // AVX-512 where the CPU has it, else portable
+    kPortable,  // the portable kernel for every tree
+  };
+
+  explicit TreeShap(const FlatForest& forest, Kernel kernel = Kernel::kFastest);
 
   size_t num_features() const { return num_features_; }
   // base_margin + the cover-weighted mean of every tree: the bias term.
   double expected_margin() const { return expected_margin_; }
+  // Trees explained by the vectorized kernel (the rest take the portable one).
+  size_t vectorized_trees() const { return vectorized_trees_; }
 
   // Writes num_features() + 1 SHAP values for `row` (num_features() floats,
   // NaN = missing) into `contributions`: one per feature, then the bias
-  // (expected_margin()). They sum to the row's margin.
+  // (expected_margin()). They sum to the row's margin up to float rounding.
   void Explain(const float* row, double* contributions) const;
 
  private:
-  // One node of a tree, breadth-first (children after their parent).
+  // Heap memory aligned for 64-byte SIMD loads.
+  template <typename T>
+  struct AlignedAllocator {
+    using value_type = T;
+    AlignedAllocator() = default;
+    template <typename U>
+    AlignedAllocator(const AlignedAllocator<U>&) {}
+    T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlign)); }
+    void deallocate(T* p, size_t) { ::operator delete(p, kAlign); }
+    bool operator==(const AlignedAllocator&) const { return true; }
+    static constexpr std::align_val_t kAlign{64};
+  };
+  template <typename T>
+  using AlignedVector = std::vector<T, AlignedAllocator<T>>;
+
+  // Portable kernel: one node of a tree, breadth-first (children after their
+  // parent).
   struct Node {
     int32_t left;  // local index; -1 for a leaf
     int32_t right;
@@ -61,25 +91,58 @@ class TreeShap {
   struct Tree {
     uint32_t first_node;
     uint32_t num_nodes;
+    int depth;
     uint32_t lanes;          // Gauss-Legendre points
     uint32_t quad_offset;    // into quad_t_ / quad_weight_
     uint32_t first_feature;  // [first_feature, end_feature) of tree_features_:
     uint32_t end_feature;    // the distinct features the tree splits on
   };
-  struct Scratch;
   struct LastEdge {
     int32_t node = -1;  // reached through the last edge on a feature
     double cover_ratio = 1;
   };
 
+  // Vectorized kernel: kGroupTrees consecutive trees padded to complete trees
+  // of `depth` levels. Per internal heap position p (and per leaf), the
+  // per-position arrays hold kGroupTrees values, one per tree (lane).
+  static constexpr uint32_t kGroupTrees = 16;
+  static constexpr int kMaxGroupDepth = 8;
+  static constexpr uint32_t kMaxGroupPoints = 4;  // quadrature points for depth 8
+  struct Group {
+    uint32_t first_tree;
+    uint32_t num_trees;
+    int depth;
+    uint32_t points;     // quadrature points
+    uint32_t rule;       // offset into group_t_ / group_weight_
+    uint32_t positions;  // offset of position 0 in the per-position arrays
+    uint32_t leaves;     // offset of leaf 0 (x kGroupTrees) in group_leaf_
+  };
+  // Explain walks these in order so that trees are added in tree order.
+  struct Step {
+    bool group;
+    uint32_t index;  // into groups_ or trees_
+  };
+  struct Scratch;
+
   void AddTree(const ForestTree& tree);
   void LinkRepeatedFeatures(uint32_t first_node, int32_t index, std::vector<LastEdge>* last);
   uint32_t QuadratureOffset(uint32_t lanes);
+  void AddGroup(uint32_t first_tree, uint32_t num_trees, int depth);
+  // Fills the lane's per-position values; records the position each split's
+  // previous edge on its feature leads to (-1: none).
+  void PlaceTreeInGroup(const Group& group, uint32_t lane, const Tree& tree,
+                        std::vector<int32_t>* prev);
+  void LinkGroup(const Group& group, const std::vector<int32_t>& prev);
   void ExplainTree(const Tree& tree, const float* slots, Scratch* scratch, double* phi) const;
+  void ExplainGroup(const Group& group, const float* slots, Scratch* scratch) const;
 
   size_t num_features_ = 0;
   double expected_margin_ = 0;
-  std::vector<Tree> trees_;
+  size_t vectorized_trees_ = 0;
+  std::vector<Step> steps_;
+
+  // Portable kernel.
+  std::vector<Tree> trees_;  // every tree, in order
   std::vector<Node> nodes_;
   std::vector<uint32_t> tree_features_;
   size_t max_nodes_ = 0;
@@ -89,6 +152,24 @@ class TreeShap {
   std::vector<uint32_t> rule_offsets_;
   std::vector<double> quad_t_;
   std::vector<double> quad_weight_;
+
+  // Vectorized kernel.
+  std::vector<Group> groups_;
+  uint32_t max_group_positions_ = 0;
+  std::vector<float> group_t_;  // quadrature nodes, 1 - t exact in float
+  std::vector<float> group_weight_;
+  // One record of kRecordVectors x 16 lanes per internal position; see
+  // tree_shap.cc for the layout.
+  static constexpr size_t kRecordVectors = 8 + kMaxGroupPoints;
+
+ public:
+  // For the kernel in tree_shap.cc.
+  static constexpr size_t kRecordVectorsForKernel = kRecordVectors;
+  static constexpr int kMaxGroupDepthForKernel = kMaxGroupDepth;
+
+ private:
+  AlignedVector<float> group_records_;
+  AlignedVector<float> group_leaf_;
 };
 
 }  // namespace vigil
