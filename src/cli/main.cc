@@ -1,1 +1,157 @@
-int main() { return 0; }
+// vigil: one binary, one subcommand per job. This file only parses flags and
+// calls the library; every command's work lives in the layers below.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+
+#include "fmt/format.h"
+#include "generate/marketplace_generator.h"
+#include "model/model_registry.h"
+#include "pipeline/score_command.h"
+#include "pipeline/train_command.h"
+
+namespace vigil {
+namespace {
+
+int Fail(const Status& status) {
+  fmt::print(stderr, "vigil: {}\n", status.message());
+  return status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+int Generate(const GeneratorOptions& options) {
+  auto summary = GenerateMarketplace(options);
+  if (!summary.ok()) return Fail(summary.status());
+  fmt::print("Wrote {}: {} customers, {} products, {} orders ({} RTO), {} returns ({} abusive)\n",
+             options.out_dir, summary->customers, summary->products, summary->orders,
+             summary->rto_orders, summary->returns, summary->abusive_returns);
+  return 0;
+}
+
+int Train(TrainRequest request, const std::string& kinds) {
+  auto parsed = ParseKinds(kinds);
+  if (!parsed.ok()) return Fail(parsed.status());
+  request.kinds = *parsed;
+  auto summary = RunTrain(request, stdout);
+  return summary.ok() ? 0 : Fail(summary.status());
+}
+
+int Score(ScoreRequest request, const std::string& kind) {
+  auto parsed = ParseKinds(kind);
+  if (!parsed.ok() || parsed->size() != 1) {
+    return Fail(absl::InvalidArgumentError("--kind: want order or return"));
+  }
+  request.kind = parsed->front();
+  auto summary = RunScore(request, stderr);
+  return summary.ok() ? 0 : Fail(summary.status());
+}
+
+int ListModels(const std::string& models_dir, const std::string& kind) {
+  ModelRegistry registry(models_dir);
+  auto versions = registry.List(kind);
+  if (!versions.ok()) return Fail(versions.status());
+  fmt::print("{:<8} {:<14} {:<11} {:>8} {:>8} {:>9} {:>9}  {}\n", "kind", "model_version", "status",
+             "roc_auc", "pr_auc", "train", "valid", "created_at");
+  for (const ModelVersionInfo& v : *versions) {
+    const std::string status = !v.problem.empty() ? "broken" : v.production ? "production" : "";
+    fmt::print("{:<8} {:<14} {:<11} {:>8.4f} {:>8.4f} {:>9} {:>9}  {}\n", v.kind, v.model_version,
+               status, v.roc_auc, v.pr_auc, v.train_rows, v.valid_rows, v.created_at);
+    if (!v.problem.empty()) fmt::print("         problem: {}\n", v.problem);
+  }
+  return 0;
+}
+
+// generate + train, on the embedded defaults: what `make demo` runs.
+int Demo(const std::string& dir, int64_t customers) {
+  const std::string data = (std::filesystem::path(dir) / "data").string();
+  const std::string models = (std::filesystem::path(dir) / "models").string();
+  std::filesystem::remove_all(models);
+  GeneratorOptions generate{.out_dir = data, .customers = customers};
+  if (int rc = Generate(generate); rc != 0) return rc;
+  TrainRequest train{.data_dir = data, .models_dir = models};
+  auto summary = RunTrain(train, stdout);
+  if (!summary.ok()) return Fail(summary.status());
+  fmt::print(
+      "\nDone. Models in {}; score them with:\n  vigil score --data {} --models {} "
+      "--kind order --out {}/order_scores.csv\n",
+      models, data, models, dir);
+  return 0;
+}
+
+}  // namespace
+}  // namespace vigil
+
+int main(int argc, char** argv) {
+  using namespace vigil;
+  CLI::App app{"Vigil: real-time risk for e-commerce orders, returns and payments"};
+  app.require_subcommand(1);
+
+  GeneratorOptions gen;
+  auto* generate = app.add_subcommand("generate", "Write a synthetic Indian marketplace");
+  generate->add_option("--out", gen.out_dir, "Directory to write into")->required();
+  generate->add_option("--customers", gen.customers, "Number of customers")
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
+  generate->add_option("--days", gen.days, "Days of history")->check(CLI::Range(1, 3650));
+  generate->add_option("--start", gen.start, "First day, YYYY-MM-DD");
+  generate->add_option("--seed", gen.seed, "Random seed (same seed, same files)");
+
+  TrainRequest train;
+  std::string train_kinds = "all";
+  auto* train_cmd = app.add_subcommand("train", "Train order/return models from a data directory");
+  train_cmd->add_option("--data", train.data_dir, "Data directory (DESIGN.md format)")->required();
+  train_cmd->add_option("--models", train.models_dir, "Model registry directory")->required();
+  train_cmd->add_option("--kind", train_kinds, "order, return or all");
+  train_cmd->add_option("--valid-from", train.valid_from,
+                        "Validate on rows from this date or time (default: last 20 %)");
+  train_cmd->add_flag("--promote", train.promote, "Make the new model production");
+  train_cmd->add_option("--threads", train.train.nthread, "XGBoost threads")
+      ->check(CLI::Range(1, 64));
+
+  ScoreRequest score;
+  std::string score_kind;
+  auto* score_cmd =
+      app.add_subcommand("score", "Score every order or return with the production model");
+  score_cmd->add_option("--data", score.data_dir, "Data directory")->required();
+  score_cmd->add_option("--models", score.models_dir, "Model registry directory")->required();
+  score_cmd->add_option("--kind", score_kind, "order or return")->required();
+  score_cmd->add_option("--out", score.out_path, "Output CSV")->required();
+
+  std::string models_dir, model_kind, model_version;
+  auto* models = app.add_subcommand("models", "List, promote or roll back model versions");
+  models->require_subcommand(1);
+  auto* list = models->add_subcommand("list", "List versions");
+  list->add_option("--models", models_dir, "Model registry directory")->required();
+  list->add_option("--kind", model_kind, "Only this kind");
+  auto* promote = models->add_subcommand("promote", "Make a version production");
+  promote->add_option("--models", models_dir, "Model registry directory")->required();
+  promote->add_option("--kind", model_kind, "order or return")->required();
+  promote->add_option("--version", model_version, "v3 or order-v3")->required();
+  auto* rollback = models->add_subcommand("rollback", "Return to the previous production version");
+  rollback->add_option("--models", models_dir, "Model registry directory")->required();
+  rollback->add_option("--kind", model_kind, "order or return")->required();
+
+  std::string demo_dir = "demo";
+  int64_t demo_customers = 50000;
+  auto* demo = app.add_subcommand("demo", "Generate a marketplace and train both models");
+  demo->add_option("--dir", demo_dir, "Working directory");
+  demo->add_option("--customers", demo_customers, "Customers to generate")
+      ->check(CLI::Range(int64_t{100}, int64_t{10'000'000}));
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (generate->parsed()) return Generate(gen);
+  if (train_cmd->parsed()) return Train(train, train_kinds);
+  if (score_cmd->parsed()) return Score(score, score_kind);
+  if (demo->parsed()) return Demo(demo_dir, demo_customers);
+  ModelRegistry registry(models_dir);
+  if (list->parsed()) return ListModels(models_dir, model_kind);
+  if (promote->parsed()) {
+    const Status status = registry.Promote(model_kind, model_version);
+    if (!status.ok()) return Fail(status);
+    fmt::print("{} {} is now production\n", model_kind, model_version);
+    return 0;
+  }
+  auto back = registry.Rollback(model_kind);
+  if (!back.ok()) return Fail(back.status());
+  fmt::print("{} rolled back to {}\n", model_kind, *back);
+  return 0;
+}

@@ -111,6 +111,7 @@ class Loader {
   Status ReadReturnRow(TableReader& t);
   void AddOutcome(uint32_t order, const OrderFacts& facts, DeliveryStatus status,
                   std::optional<Timestamp> outcome_at);
+  void UnsettleRecentOrders();
   void SortEvents();
 
   std::string dir_;
@@ -304,6 +305,7 @@ Status Loader::ReadOrderRow(TableReader& t) {
   if (order >= orders_.size()) orders_.resize(order + 1);
   OrderFacts& facts = orders_[order];
   facts = {placed_at, customer, product, e.seller, e.category, e.device, e.pincode, e.amount, true};
+  lake_.data_end = std::max({lake_.data_end, placed_at, outcome_at.value_or(placed_at)});
   if (order >= lake_.order_labels.size()) lake_.order_labels.resize(order + 1, kLabelUnknown);
   lake_.order_labels[order] = *status == DeliveryStatus::kPending ? kLabelUnknown
                               : *status == DeliveryStatus::kRto   ? 1
@@ -357,6 +359,7 @@ Status Loader::ReadReturnRow(TableReader& t) {
   if (!FirstSighting(seen_returns_, ret)) {
     return absl::InvalidArgumentError(fmt::format("duplicate return_id {}", id));
   }
+  lake_.data_end = std::max(lake_.data_end, requested_at);
   Event e{.at = requested_at, .type = EventType::kReturnRequested};
   e.reason = ClassifyReturnReason(t.Get("reason"));
   e.ret = ret;
@@ -396,6 +399,17 @@ Status Loader::ReadReturns() {
   return ForEachRow(**table, [&](TableReader& t) { return ReadReturnRow(t); });
 }
 
+// An order's label is final only once its settle horizon has passed by the
+// end of the data.
+void Loader::UnsettleRecentOrders() {
+  for (size_t order = 0; order < orders_.size(); ++order) {
+    const OrderFacts& facts = orders_[order];
+    if (facts.known && facts.placed_at + options_.settle_horizon > lake_.data_end) {
+      lake_.order_labels[order] = kLabelUnknown;
+    }
+  }
+}
+
 void Loader::SortEvents() {
   std::stable_sort(lake_.events.begin(), lake_.events.end(), [](const Event& a, const Event& b) {
     if (a.at != b.at) return a.at < b.at;
@@ -417,6 +431,7 @@ StatusOr<DataLake> Loader::Run() {
         fmt::format("{}/orders.csv: no usable order rows (see the issues above)", dir_));
   }
   lake_.order_labels.resize(catalog_.table(Entity::kOrder).size(), kLabelUnknown);
+  UnsettleRecentOrders();
   lake_.return_labels.resize(catalog_.table(Entity::kReturn).size(), kLabelUnknown);
   SortEvents();
   return std::move(lake_);

@@ -37,6 +37,11 @@ struct LoadOptions {
   Timestamp assumed_delivery_delay = 4 * kSecondsPerDay;
   Timestamp assumed_rto_delay = 8 * kSecondsPerDay;
   Timestamp assumed_cancel_delay = 1 * kSecondsPerDay;
+  // How long after it is placed an order's outcome is surely known: delivery
+  // (up to a week), the 30-day return window, and QC. Orders placed less than
+  // this before the end of the data have no final label yet, good or bad
+  // alike (keeping only their early bad outcomes would bias the labels).
+  Timestamp settle_horizon = (7 + 30 + 4) * kSecondsPerDay;
   // Largest believable amount (INR); larger ones are rejected as absurd.
   double max_amount = 10'000'000;
   // Our column name -> the file's column name, for files that name them differently.
@@ -48,7 +53,8 @@ inline constexpr int8_t kLabelUnknown = -1;
 struct DataLake {
   std::vector<Event> events;  // time-ordered; ties keep a fixed type order
   // Final outcome per dense order id: 1 = RTO or an abusive return, 0 = fine,
-  // kLabelUnknown = still pending at the end of the data.
+  // kLabelUnknown = not settled by the end of the data (in transit, or
+  // delivered so recently that a return may still come).
   std::vector<int8_t> order_labels;
   std::vector<int8_t> return_labels;  // per dense return id, from is_abuse
   FestivalCalendar festivals;
@@ -56,6 +62,7 @@ struct DataLake {
   bool has_returns = false;
   Timestamp first_order_at = 0;
   Timestamp last_order_at = 0;
+  Timestamp data_end = 0;  // the latest time any file mentions
   LoadReport report;
 };
 

@@ -51,7 +51,9 @@ TEST_F(DataLakeTest, TurnsRowsIntoTimeOrderedEventsWithOutcomes) {
   Write("returns.csv",
         "return_id,order_id,requested_at,reason,qc_result,is_abuse\n"
         "R1,O1,2025-07-05T09:00:00+05:30,\"Too small, wrong fit\",used,1\n");
-  const DataLake lake = Load().value();
+  LoadOptions options;
+  options.settle_horizon = 0;  // every outcome in the files counts as final here
+  const DataLake lake = LoadDataLake(dir_.string(), &catalog_, options).value();
   EXPECT_EQ(lake.report.issue_count(), 0) << ::testing::PrintToString(Issues(lake));
   std::vector<EventType> types;
   for (const Event& e : lake.events) types.push_back(e.type);
@@ -173,6 +175,30 @@ TEST_F(DataLakeTest, AcceptsOrdersWithoutCatalogueFiles) {
 TEST_F(DataLakeTest, MissingDirectoryIsNotFound) {
   EXPECT_EQ(LoadDataLake("/nonexistent/dir", &catalog_).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace vigil
+
+namespace vigil {
+namespace {
+
+TEST_F(DataLakeTest, RecentOrdersHaveNoLabelUntilTheyCanNoLongerComeBack) {
+  Write("orders.csv", std::string(kOrderHeader) +
+                          "O1,C1,P1,2025-07-01T10:00:00Z,999,upi,delivered,2025-07-03T10:00:00Z\n"
+                          "O2,C1,P1,2025-07-02T10:00:00Z,999,cod,rto,2025-07-05T10:00:00Z\n"
+                          "O3,C1,P1,2025-08-20T10:00:00Z,999,upi,delivered,2025-08-22T10:00:00Z\n"
+                          "O4,C1,P1,2025-08-25T10:00:00Z,999,cod,rto,2025-08-28T10:00:00Z\n"
+                          "O5,C1,P1,2025-09-10T10:00:00Z,999,upi,delivered,2025-09-12T10:00:00Z\n");
+  const DataLake lake = Load().value();
+  auto label = [&](const char* id) { return lake.order_labels[catalog_.Find(Entity::kOrder, id)]; };
+  EXPECT_EQ(lake.data_end, ParseTimestamp("2025-09-12T10:00:00Z").value());
+  EXPECT_EQ(label("O1"), 0);  // placed over 41 days before the end: settled
+  EXPECT_EQ(label("O2"), 1);
+  // Placed within 41 days of the end: good and bad outcomes alike are not final.
+  EXPECT_EQ(label("O3"), kLabelUnknown);
+  EXPECT_EQ(label("O4"), kLabelUnknown);
+  EXPECT_EQ(label("O5"), kLabelUnknown);
 }
 
 }  // namespace
