@@ -1,0 +1,190 @@
+// End to end: generate a marketplace, train both models, score, and drive
+// the `vigil` binary the way a person would.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/csv_reader.h"
+#include "fmt/format.h"
+#include "fmt/ranges.h"
+#include "generate/marketplace_generator.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "model/model_registry.h"
+#include "pipeline/score_command.h"
+#include "pipeline/train_command.h"
+
+namespace vigil {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    root_ = new fs::path(fs::path(::testing::TempDir()) / "vigil_pipeline");
+    fs::remove_all(*root_);
+    GeneratorOptions options{.out_dir = Data(), .customers = 4000, .days = 120, .seed = 11};
+    ASSERT_TRUE(GenerateMarketplace(options).ok());
+  }
+  static void TearDownTestSuite() { delete root_; }
+  static std::string Data() { return (*root_ / "data").string(); }
+  static std::string Models(const std::string& name) { return (*root_ / name).string(); }
+
+  static fs::path* root_;
+};
+fs::path* PipelineTest::root_ = nullptr;
+
+TEST_F(PipelineTest, GenerateTrainScoreEndToEnd) {
+  TrainRequest train{.data_dir = Data(), .models_dir = Models("models_e2e")};
+  train.train.nthread = 1;
+  const TrainSummary summary = RunTrain(train, stderr).value();
+  ASSERT_EQ(summary.kinds.size(), 2u);
+  for (const KindResult& kind : summary.kinds) {
+    EXPECT_FALSE(kind.skipped) << kind.skip_reason;
+    EXPECT_EQ(kind.version, "v1");
+    EXPECT_TRUE(kind.production);  // the first model of a kind is promoted
+    EXPECT_GT(kind.validation.roc_auc, 0.75) << DecisionKindName(kind.kind);
+    EXPECT_TRUE(fs::exists(kind.report_path));
+  }
+
+  const std::string out = Models("order_scores.csv");
+  ScoreRequest score{.data_dir = Data(), .models_dir = Models("models_e2e"), .out_path = out};
+  const ScoreSummary scored = RunScore(score, stderr).value();
+  EXPECT_EQ(scored.model_version, "order-v1");
+  auto reader = CsvReader::Open(out).value();
+  EXPECT_EQ(reader->header(), (std::vector<std::string>{"id", "risk_score", "risk_level",
+                                                        "recommended_action", "model_version"}));
+  CsvRecord record;
+  int64_t rows = 0;
+  while (reader->Next(&record).value()) {
+    ++rows;
+    const double score_value = std::stod(record.fields[1]);
+    ASSERT_GE(score_value, 0.0);
+    ASSERT_LE(score_value, 1.0);
+    ASSERT_THAT((std::vector<std::string>{"low", "medium", "high", "critical"}),
+                ::testing::Contains(record.fields[2]));
+  }
+  EXPECT_EQ(rows, scored.scored);
+  auto orders = CsvReader::Open(Data() + "/orders.csv").value();
+  int64_t order_rows = 0;
+  while (orders->Next(&record).value()) ++order_rows;
+  EXPECT_EQ(rows, order_rows);  // every order is scored, settled or not
+}
+
+TEST_F(PipelineTest, SecondModelIsACandidateUntilPromoted) {
+  TrainRequest train{.data_dir = Data(),
+                     .models_dir = Models("models_registry"),
+                     .kinds = {DecisionKind::kReturn}};
+  train.train.nthread = 1;
+  ASSERT_TRUE(RunTrain(train, stderr).ok());
+  const TrainSummary second = RunTrain(train, stderr).value();
+  EXPECT_EQ(second.kinds[0].version, "v2");
+  EXPECT_FALSE(second.kinds[0].production);
+  ModelRegistry registry(Models("models_registry"));
+  EXPECT_EQ(registry.Production("return").value(), "v1");
+  ASSERT_TRUE(registry.Promote("return", "v2").ok());
+  EXPECT_EQ(registry.Rollback("return").value(), "v1");
+}
+
+TEST_F(PipelineTest, ValidFromSplitsByTime) {
+  TrainRequest train{.data_dir = Data(),
+                     .models_dir = Models("models_valid_from"),
+                     .kinds = {DecisionKind::kOrder},
+                     .valid_from = "2025-09-25"};
+  train.train.nthread = 1;
+  const TrainSummary summary = RunTrain(train, stderr).value();
+  const ModelManifest manifest =
+      ModelRegistry(Models("models_valid_from")).LoadProduction("order").value()->manifest();
+  EXPECT_LT(manifest.train_to, "2025-09-25");
+  EXPECT_GE(manifest.valid_from, "2025-09-24T18:30:00Z");  // midnight in India
+  train.valid_from = "next tuesday";
+  EXPECT_THAT(RunTrain(train, stderr).status().message(), HasSubstr("--valid-from: bad timestamp"));
+}
+
+TEST_F(PipelineTest, KindWithoutDataIsSkippedWithAMessage) {
+  const std::string partial = Models("no_returns");
+  fs::create_directories(partial);
+  for (const char* f : {"customers.csv", "products.csv", "orders.csv"}) {
+    fs::copy_file(Data() + "/" + f, partial + "/" + f);
+  }
+  TrainRequest train{.data_dir = partial, .models_dir = Models("models_partial")};
+  train.train.nthread = 1;
+  const TrainSummary summary = RunTrain(train, stderr).value();
+  EXPECT_FALSE(summary.kinds[0].skipped);
+  EXPECT_TRUE(summary.kinds[1].skipped);
+  EXPECT_EQ(summary.kinds[1].skip_reason, "no returns.csv");
+}
+
+TEST_F(PipelineTest, ScoringWithoutAModelSaysWhatToDo) {
+  ScoreRequest score{.data_dir = Data(),
+                     .models_dir = Models("empty_registry"),
+                     .kind = DecisionKind::kReturn,
+                     .out_path = Models("x.csv")};
+  const auto status = RunScore(score, stderr).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(status.message(), HasSubstr("run `vigil train` first"));
+}
+
+// Runs the real binary; returns its exit code and merged output.
+std::pair<int, std::string> RunVigil(const std::string& args) {
+  const std::string command = std::string(VIGIL_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WEXITSTATUS(status), output};
+}
+
+TEST(VigilBinary, RejectsBadFlagsWithUsefulMessages) {
+  auto [code, output] = RunVigil("train --data /nonexistent --models /tmp/x");
+  EXPECT_NE(code, 0);
+  EXPECT_THAT(output, HasSubstr("/nonexistent: no such data directory"));
+  std::tie(code, output) = RunVigil("generate --out /tmp/x --customers 0");
+  EXPECT_NE(code, 0);
+  EXPECT_THAT(output, HasSubstr("--customers"));
+  std::tie(code, output) = RunVigil("train --data /tmp --models /tmp/x --kind refunds");
+  EXPECT_NE(code, 0);
+  EXPECT_THAT(output, HasSubstr("unknown kind 'refunds'"));
+  std::tie(code, output) = RunVigil("bogus");
+  EXPECT_NE(code, 0);
+}
+
+TEST(VigilBinary, ReportsBadRowsWithFileAndLineAndStillTrains) {
+  const fs::path dir = fs::path(::testing::TempDir()) / "vigil_bad_rows";
+  fs::remove_all(dir);
+  GeneratorOptions options{.out_dir = dir.string(), .customers = 1500, .days = 120, .seed = 5};
+  ASSERT_TRUE(GenerateMarketplace(options).ok());
+  // A copy of the first order with its id changed and its time broken.
+  std::ifstream in(dir / "orders.csv");
+  std::string header, first;
+  std::getline(in, header);
+  std::getline(in, first);
+  in.close();
+  auto split = [](const std::string& line) {
+    std::vector<std::string> cells;
+    std::stringstream stream(line);
+    for (std::string cell; std::getline(stream, cell, ',');) cells.push_back(cell);
+    return cells;
+  };
+  const std::vector<std::string> names = split(header);
+  std::vector<std::string> cells = split(first);
+  ASSERT_EQ(cells.size(), names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == "order_id") cells[i] = "BAD1";
+    if (names[i] == "ordered_at") cells[i] = "yesterday";
+  }
+  std::ofstream(dir / "orders.csv", std::ios::app) << fmt::format("{}\n", fmt::join(cells, ","));
+  auto [code, output] = RunVigil("train --threads 1 --kind order --data " + dir.string() +
+                                 " --models " + (dir / "models").string());
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_THAT(output, HasSubstr("bad timestamp 'yesterday'"));
+  EXPECT_THAT(output, ::testing::ContainsRegex("orders.csv:[0-9]+: "));
+  EXPECT_THAT(output, HasSubstr("validation ROC-AUC"));
+}
+
+}  // namespace
+}  // namespace vigil
