@@ -97,7 +97,8 @@ class Builder {
     const uint32_t devices[2] = {++devices_, rng_.Chance(0.5) ? ++devices_ : devices_};
     for (int m = 0; m < members; ++m) {
       Customer c = Basic(Behaviour::kRing, city);
-      c.registered_at = opened + static_cast<int64_t>(rng_.Uniform() * 3 * kSecondsPerDay);
+      c.registered_at =
+          std::min(end_ - 1, opened + static_cast<int64_t>(rng_.Uniform() * 3 * kSecondsPerDay));
       c.home_pincode = drop_pincode;
       c.office_pincode = 0;
       c.device = devices[m % 2];

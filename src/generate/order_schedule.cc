@@ -105,7 +105,6 @@ std::vector<CheckoutSlot> ScheduleCheckouts(const CustomerPopulation& population
                                             const DemandCurve& demand, Rng& rng) {
   Scheduler scheduler(demand, rng);
   std::vector<CheckoutSlot> slots;
-  slots.reserve(static_cast<size_t>(population.size() * 5));
   for (int64_t i = 0; i < population.size(); ++i) {
     scheduler.Schedule(population[i], static_cast<uint32_t>(i), &slots);
   }

@@ -138,14 +138,14 @@ Timestamp IstMidnight(Timestamp t) {
 
 // Some delivery areas are hard to serve (remote, poor addresses): a fixed
 // factor per pincode, log-normal with mean 1.
-double PincodeRtoFactor(uint32_t pincode) {
-  Rng rng(pincode, 0x9172);
+double PincodeRtoFactor(uint32_t pincode, uint64_t salt) {
+  Rng rng(pincode ^ salt, 0x9172);
   return std::exp(0.6 * rng.Normal() - 0.18);
 }
 
 // The customer's own size, the same on every order.
-int UsualSize(uint32_t customer, SizeKind kind) {
-  Rng rng(customer, 0x512e);
+int UsualSize(uint32_t customer, SizeKind kind, uint64_t salt) {
+  Rng rng(customer ^ salt, 0x512e);
   return kind == SizeKind::kShoe ? static_cast<int>(rng.Pick(kShoeSizeOdds))
                                  : static_cast<int>(rng.Pick(kClothingSizeOdds));
 }
@@ -158,7 +158,8 @@ OrderSimulator::OrderSimulator(const Catalog& catalog, const CustomerPopulation&
       population_(population),
       demand_(demand),
       end_(demand.start() + demand.days() * kSecondsPerDay),
-      rng_(rng) {
+      rng_(rng),
+      salt_(rng_.Next()) {
   for (int b = 0; b < kBehaviourCount; ++b) {
     for (int c = 0; c < kCategoryCount; ++c) {
       category_weights_[b][c] = InfoOf(static_cast<Category>(c)).order_share *
@@ -199,7 +200,7 @@ void OrderSimulator::Checkout(uint32_t number, Timestamp at, std::vector<Simulat
     const double bracket_odds = c.behaviour == Behaviour::kBracketer ? 0.55 : 0.015;
     const int items =
         plan == Plan::kNone && rng_.Chance(bracket_odds) ? (rng_.Chance(0.7) ? 2 : 3) : 1;
-    int usual = UsualSize(number, size_kind);
+    int usual = UsualSize(number, size_kind, salt_);
     if (items == 1 && rng_.Chance(0.15)) usual += rng_.Chance(0.5) ? 1 : -1;
     const int last = static_cast<int>(labels.size()) - 1;
     const int candidates[] = {usual, usual + 1, usual - 1, usual + 2, usual - 2};
@@ -274,7 +275,7 @@ double OrderSimulator::RtoChance(const Customer& c, const OrderRecord& o) const 
   // Honest parcels go back most with new accounts, impulse buys (fashion,
   // late at night, dearer items) and hard-to-serve addresses.
   double p = kHonestCodRto[Cities()[c.city].tier] * c.missed_cod_factor *
-             PincodeRtoFactor(o.delivery_pincode);
+             PincodeRtoFactor(o.delivery_pincode, salt_);
   if (o.ordered_at - c.registered_at < 30 * kSecondsPerDay) p *= 2.0;
   if (o.amount_paise > 3000 * 100) p *= 1.5;
   if (LocalHour(o.ordered_at) < 5) p *= 1.6;
@@ -335,7 +336,7 @@ void OrderSimulator::ChooseReturns(const Customer& c, Plan plan, const Product& 
   // shoes far more than groceries.
   const double returnable = std::min(1.0, InfoOf(product.category).return_rate / 0.12);
   if (plan == Plan::kSerialReturn && rng_.Chance(0.9 * returnable)) {
-    return PlanReturn(&kept, rng_.Uniform(3.0, 26.0), kSerialReasons, kSerialQc, true);
+    return PlanReturn(&kept, rng_.Uniform(1.0, 15.0), kSerialReasons, kSerialQc, true);
   }
   GenuineReturn(c, product, &kept);
 }

@@ -64,6 +64,7 @@ class OrderSimulator {
   const DemandCurve& demand_;
   Timestamp end_;
   Rng rng_;
+  uint64_t salt_;  // varies the per-customer and per-pincode traits with the seed
   double category_weights_[kBehaviourCount][kCategoryCount];
 };
 
