@@ -190,29 +190,33 @@ void OrderSimulator::Checkout(uint32_t number, Timestamp at, std::vector<Simulat
       c.office_pincode != 0 && rng_.Chance(0.3) ? c.office_pincode : c.home_pincode;
   base.device = c.second_device != 0 && rng_.Chance(0.25) ? c.second_device : c.device;
 
-  const SizeKind size_kind = InfoOf(product.category).sizes;
+  AddItems(base, c, plan, InfoOf(product.category).sizes, out);
+  Fulfil(c, out);
+  ChooseReturns(c, plan, product, out);
+}
+
+void OrderSimulator::AddItems(const OrderRecord& base, const Customer& c, Plan plan,
+                              SizeKind size_kind, std::vector<SimulatedOrder>* out) {
   const std::span<const std::string_view> labels = SizeLabels(size_kind);
   if (labels.empty()) {
     out->push_back({base, false, {}});
-  } else {
-    // A bracketing checkout: the usual size first (the one kept), then its
-    // neighbours. Anyone may occasionally be unsure of a size.
-    const double bracket_odds = c.behaviour == Behaviour::kBracketer ? 0.55 : 0.015;
-    const int items =
-        plan == Plan::kNone && rng_.Chance(bracket_odds) ? (rng_.Chance(0.7) ? 2 : 3) : 1;
-    int usual = UsualSize(number, size_kind, salt_);
-    if (items == 1 && rng_.Chance(0.15)) usual += rng_.Chance(0.5) ? 1 : -1;
-    const int last = static_cast<int>(labels.size()) - 1;
-    const int candidates[] = {usual, usual + 1, usual - 1, usual + 2, usual - 2};
-    for (int size : candidates) {
-      if (static_cast<int>(out->size()) == items) break;
-      if (size < 0 || size > last) continue;
-      out->push_back({base, false, {}});
-      out->back().order.size = labels[size];
-    }
+    return;
   }
-  Fulfil(c, out);
-  ChooseReturns(c, plan, product, out);
+  // A bracketing checkout: the usual size first (the one kept), then its
+  // neighbours. Anyone may occasionally be unsure of a size.
+  const double bracket_odds = c.behaviour == Behaviour::kBracketer ? 0.55 : 0.015;
+  const int items =
+      plan == Plan::kNone && rng_.Chance(bracket_odds) ? (rng_.Chance(0.7) ? 2 : 3) : 1;
+  int usual = UsualSize(static_cast<uint32_t>(base.customer), size_kind, salt_);
+  if (items == 1 && rng_.Chance(0.15)) usual += rng_.Chance(0.5) ? 1 : -1;
+  const int last = static_cast<int>(labels.size()) - 1;
+  const int candidates[] = {usual, usual + 1, usual - 1, usual + 2, usual - 2};
+  for (int size : candidates) {
+    if (static_cast<int>(out->size()) == items) break;
+    if (size < 0 || size > last) continue;
+    out->push_back({base, false, {}});
+    out->back().order.size = labels[size];
+  }
 }
 
 OrderSimulator::Plan OrderSimulator::ChoosePlan(const Customer& c, int day) {

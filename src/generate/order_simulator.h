@@ -45,6 +45,9 @@ class OrderSimulator {
   enum class Plan : uint8_t { kNone, kWardrobe, kEmptyBox, kSerialReturn };
 
   Plan ChoosePlan(const Customer& c, int day);
+  // One order, or one per size of a bracketing checkout (the kept size first).
+  void AddItems(const OrderRecord& base, const Customer& c, Plan plan, SizeKind size_kind,
+                std::vector<SimulatedOrder>* out);
   int32_t ChooseProduct(const Customer& c, Plan plan);
   PaymentMethod ChoosePayment(const Customer& c, int64_t amount_paise);
   int64_t Discount(int64_t gross_paise, int day);
