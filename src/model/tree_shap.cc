@@ -61,6 +61,14 @@ float MeanValue(const ForestTree& tree) {
   return mean[0];
 }
 
+// Up to this many features, the vectorized kernel adds every tree's whole
+// row to the totals; beyond, only the features the tree splits on.
+constexpr size_t kDenseFlushFeatures = 64;
+
+// The vectorized kernel's per-tree rows: every feature, then a column for
+// padding splits, rounded up to whole vectors.
+size_t RowStride(size_t features) { return (features + 1 + 15) / 16 * 16; }
+
 bool CpuHasAvx512() {
 #ifdef VIGIL_TREE_SHAP_AVX512
   return __builtin_cpu_supports("avx512f");
@@ -70,15 +78,15 @@ bool CpuHasAvx512() {
 }
 
 // Layout of a position's record in group_records_, in vectors of 16 lanes.
-constexpr size_t kSlot = 0;       // int32: slot to compare
-constexpr size_t kThreshold = 1;  // x < threshold goes left
-constexpr size_t kLeftRatio = 2;  // cover ratios of the child edges
-constexpr size_t kRightRatio = 3;
-constexpr size_t kPrevRatio = 4;    // Z of the previous edges on the feature (1: none)
-constexpr size_t kPrevInverse = 5;  // 1 / kPrevRatio (0 if 0)
+constexpr size_t kSlot = 0;         // int32: slot to compare
+constexpr size_t kThreshold = 1;    // x < threshold goes left
+constexpr size_t kLeftCover = 2;    // Z of the merged child edges: previous edges on
+constexpr size_t kRightCover = 3;   // the feature times this edge's cover ratio
+constexpr size_t kPrevCover = 4;    // Z of the previous edges on the feature (1: none)
+constexpr size_t kPrevInverse = 5;  // 1 / kPrevCover (0 if 0)
 constexpr size_t kScatter = 6;      // int32: lane x (F + 1) + feature (F: padding)
-constexpr size_t kPrevMasks = 7;    // uint16 per depth: lanes whose previous edge on
-                                    // the feature leads to the path's node at that depth
+constexpr size_t kPrevEdges = 7;    // int32: bit a set when the path's edge into depth a
+                                    // leaves a split on the same feature
 constexpr size_t kPrevFactor = 8;   // per point: 1 / (t + Z_prev (1 - t))
 
 // Per-call working memory of the vectorized kernel outside the walk itself.
@@ -120,8 +128,8 @@ struct TreeShap::Scratch {
 
   void ReserveGroup(size_t features) {
     constexpr size_t kLanes = kGroupTrees;
-    const size_t padded = (features + kLanes - 1) / kLanes * kLanes;
-    const size_t by_tree = kLanes * (features + 1);
+    const size_t padded = RowStride(features);
+    const size_t by_tree = kLanes * padded;
     const size_t size = 2 * by_tree + padded;
     if (group_memory.size() >= size) return;
     group_memory.assign(size, 0.0f);
@@ -235,38 +243,35 @@ void TreeShap::AddGroup(uint32_t first_tree, uint32_t num_trees, int depth) {
     group_weight_.push_back(static_cast<float>(weight[q]));
   }
   const uint32_t positions = (1u << depth) - 1;
-  const size_t values = positions * kLanes;
   const int32_t padding_slot = static_cast<int32_t>(2 * num_features_);
   for (uint32_t p = 0; p < positions; ++p) {
     const size_t at = group_records_.size();
     group_records_.resize(at + kRecordVectors * kLanes, 1.0f);
-    std::fill_n(&group_records_[at + kPrevMasks * kLanes], kLanes, 0.0f);
+    std::fill_n(&group_records_[at + kPrevEdges * kLanes], kLanes, 0.0f);  // int32 zeros
     for (uint32_t k = 0; k < kLanes; ++k) {
-      const int32_t padding_column = static_cast<int32_t>(k * (num_features_ + 1) + num_features_);
+      const int32_t padding_column =
+          static_cast<int32_t>(k * RowStride(num_features_) + num_features_);
       std::memcpy(&group_records_[at + kSlot * kLanes + k], &padding_slot, sizeof padding_slot);
       std::memcpy(&group_records_[at + kScatter * kLanes + k], &padding_column,
                   sizeof padding_column);
       group_records_[at + kThreshold * kLanes + k] = 0.0f;
-      group_records_[at + kRightRatio * kLanes + k] = 0.0f;
+      group_records_[at + kRightCover * kLanes + k] = 0.0f;
     }
   }
   group_leaf_.insert(group_leaf_.end(), (positions + 1) * kLanes, 0.0f);
-  std::vector<int32_t> prev(values, -1);
-  for (uint32_t k = 0; k < num_trees; ++k)
-    PlaceTreeInGroup(group, k, trees_[first_tree + k], &prev);
-  LinkGroup(group, prev);
+  for (uint32_t k = 0; k < num_trees; ++k) PlaceTreeInGroup(group, k, trees_[first_tree + k]);
   groups_.push_back(group);
   steps_.push_back({true, static_cast<uint32_t>(groups_.size() - 1)});
   max_group_positions_ = std::max(max_group_positions_, positions);
   vectorized_trees_ += num_trees;
 }
 
-void TreeShap::PlaceTreeInGroup(const Group& group, uint32_t lane, const Tree& tree,
-                                std::vector<int32_t>* prev) {
+void TreeShap::PlaceTreeInGroup(const Group& group, uint32_t lane, const Tree& tree) {
   constexpr uint32_t kLanes = kGroupTrees;
   const uint32_t positions = (1u << group.depth) - 1;
   const Node* nodes = nodes_.data() + tree.first_node;
   std::vector<uint32_t> position(tree.num_nodes, 0);  // heap position of each node
+  std::vector<int32_t> parent(tree.num_nodes, -1);
   for (uint32_t i = 0; i < tree.num_nodes; ++i) {
     const Node& node = nodes[i];
     const uint32_t p = position[i];
@@ -284,41 +289,30 @@ void TreeShap::PlaceTreeInGroup(const Group& group, uint32_t lane, const Tree& t
     }
     position[node.left] = 2 * p + 1;
     position[node.right] = 2 * p + 2;
-    const size_t local = p * kLanes + lane;
+    parent[node.left] = parent[node.right] = static_cast<int32_t>(i);
+    // The path's edges that leave a split on this node's feature, by the
+    // depth they lead to.
+    int32_t prev_edges = 0;
+    int depth = std::bit_width(p + 1) - 1;
+    for (int32_t a = parent[i]; a >= 0; a = parent[a], --depth) {
+      if (nodes[a].feature == node.feature) prev_edges |= 1 << depth;
+    }
     float* record = &group_records_[(group.positions + p) * kRecordVectors * kLanes + lane];
     const int32_t slot = static_cast<int32_t>(node.slot);
-    std::memcpy(record + kSlot * kLanes, &slot, sizeof slot);
-    record[kThreshold * kLanes] = node.threshold;
-    record[kLeftRatio * kLanes] = static_cast<float>(node.left_ratio);
-    record[kRightRatio * kLanes] = static_cast<float>(node.right_ratio);
-    const int32_t column = static_cast<int32_t>(lane * (num_features_ + 1) + node.feature);
-    std::memcpy(record + kScatter * kLanes, &column, sizeof column);
-    if (node.prev < 0) continue;
+    const int32_t column = static_cast<int32_t>(lane * RowStride(num_features_) + node.feature);
     const double z = node.prev_cover_ratio;
-    (*prev)[local] = static_cast<int32_t>(position[node.prev]);
-    record[kPrevRatio * kLanes] = static_cast<float>(z);
+    std::memcpy(record + kSlot * kLanes, &slot, sizeof slot);
+    std::memcpy(record + kScatter * kLanes, &column, sizeof column);
+    std::memcpy(record + kPrevEdges * kLanes, &prev_edges, sizeof prev_edges);
+    record[kThreshold * kLanes] = node.threshold;
+    record[kLeftCover * kLanes] = static_cast<float>(z * node.left_ratio);
+    record[kRightCover * kLanes] = static_cast<float>(z * node.right_ratio);
+    record[kPrevCover * kLanes] = static_cast<float>(z);
     record[kPrevInverse * kLanes] = z > 0 ? static_cast<float>(1 / z) : 0.0f;
     for (uint32_t q = 0; q < group.points; ++q) {
       const double t = group_t_[group.rule + q];
       record[(kPrevFactor + q) * kLanes] = static_cast<float>(1 / (t + z * (1 - t)));
     }
-  }
-}
-
-// Turns the per-lane previous positions into lane masks: per position and
-// depth, the lanes that read O from the path's node at that depth.
-void TreeShap::LinkGroup(const Group& group, const std::vector<int32_t>& prev) {
-  constexpr uint32_t kLanes = kGroupTrees;
-  const uint32_t positions = static_cast<uint32_t>(prev.size() / kLanes);
-  for (uint32_t p = 0; p < positions; ++p) {
-    uint16_t masks[kLanes] = {};
-    for (uint32_t k = 0; k < kLanes; ++k) {
-      if (prev[p * kLanes + k] < 0) continue;
-      const int depth = std::bit_width(static_cast<uint32_t>(prev[p * kLanes + k]) + 1) - 1;
-      masks[depth] = static_cast<uint16_t>(masks[depth] | (1u << k));
-    }
-    float* record = &group_records_[((group.positions + p) * kRecordVectors + kPrevMasks) * kLanes];
-    std::memcpy(record, masks, sizeof masks);
   }
 }
 
@@ -329,7 +323,7 @@ void TreeShap::Explain(const float* row, double* contributions) const {
   FlatForest::FillSlots(row, num_features_, slots);
   slots[2 * num_features_] = -std::numeric_limits<float>::infinity();
   float* total = scratch.group.total;
-  std::fill(total, total + num_features_, 0.0f);
+  std::fill(total, total + RowStride(num_features_), 0.0f);
   for (const Step& step : steps_) {
     if (step.group) {
       ExplainGroup(groups_[step.index], slots, &scratch);
@@ -455,7 +449,7 @@ class GroupWalk {
       hot_[p] = _mm512_cmp_ps_mask(x, _mm512_load_ps(Record(p, kThreshold)), _CMP_LT_OQ);
     }
     const __m512 one = _mm512_set1_ps(1.0f);
-    level_[0].follows = one;
+    level_[0].hot_edges = _mm512_setzero_si512();
     for (int q = 0; q < kPoints; ++q) level_[0].path[q] = one;
     int p = 0, d = 0;
     for (;;) {
@@ -484,11 +478,11 @@ class GroupWalk {
  private:
   // The state of the path's node at one depth, one value per lane.
   struct Level {
-    __m512 follows;  // O of the merged edge into the node
-    __m512 o_left, o_right;
-    __m512 alpha_left, alpha_right, alpha_self;
+    __m512i hot_edges;  // bit a: the path's edge into depth a is the row's way
+    __mmask16 hot;      // lanes going left here
+    __m512 alpha_left, alpha_right, alpha_self;        // O - Z of merged edges
     __m512 path[kPoints];                              // product of the path's factors
-    __m512 without[kPoints];                           // the same without the node's feature
+    __m512 without[kPoints];                           // the same without this feature
     __m512 ratio_left[kPoints], ratio_right[kPoints];  // growth on each edge
     __m512 below_left[kPoints], below_right[kPoints];  // children's leaf sums
   };
@@ -501,42 +495,43 @@ class GroupWalk {
     Level& level = level_[d];
     const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
     const __mmask16 hot = hot_[p];
-    // O of the previous edge on this feature (1 where there is none), kept
-    // by the path's node that edge leads to.
-    __m512 o_prev = one;
-    const uint16_t* prev_masks = reinterpret_cast<const uint16_t*>(Record(p, kPrevMasks));
-    for (int a = 1; a <= d; ++a) {
-      o_prev = _mm512_mask_mov_ps(o_prev, prev_masks[a], level_[a].follows);
-    }
-    const __m512 z_prev = _mm512_load_ps(Record(p, kPrevRatio));
+    level.hot = hot;
+    // O of the merged previous edges on this feature: 1 unless one of them
+    // is not the row's way (1 where there are none).
+    const __m512i missed =
+        _mm512_andnot_si512(level.hot_edges, _mm512_load_si512(Record(p, kPrevEdges)));
+    const __mmask16 followed = _mm512_testn_epi32_mask(missed, missed);
+    const __mmask16 o_left = _kand_mask16(hot, followed);
+    const __mmask16 o_right = _kandn_mask16(hot, followed);
+    const __m512 z_left = _mm512_load_ps(Record(p, kLeftCover));
+    const __m512 z_right = _mm512_load_ps(Record(p, kRightCover));
+    const __m512 z_prev = _mm512_load_ps(Record(p, kPrevCover));
     const __m512 inverse = _mm512_load_ps(Record(p, kPrevInverse));
-    const __mmask16 followed = _mm512_cmp_ps_mask(o_prev, zero, _CMP_NEQ_OQ);
-    const __m512 z_left = _mm512_mul_ps(z_prev, _mm512_load_ps(Record(p, kLeftRatio)));
-    const __m512 z_right = _mm512_mul_ps(z_prev, _mm512_load_ps(Record(p, kRightRatio)));
-    level.o_left = _mm512_maskz_mov_ps(hot, o_prev);
-    level.o_right = _mm512_maskz_mov_ps(static_cast<__mmask16>(~hot), o_prev);
-    level.alpha_left = _mm512_sub_ps(level.o_left, z_left);
-    level.alpha_right = _mm512_sub_ps(level.o_right, z_right);
-    level.alpha_self = _mm512_sub_ps(o_prev, z_prev);
+    level.alpha_left = _mm512_mask_sub_ps(_mm512_sub_ps(zero, z_left), o_left, one, z_left);
+    level.alpha_right = _mm512_mask_sub_ps(_mm512_sub_ps(zero, z_right), o_right, one, z_right);
+    level.alpha_self = _mm512_mask_sub_ps(_mm512_sub_ps(zero, z_prev), followed, one, z_prev);
     for (int q = 0; q < kPoints; ++q) {
       // 1 / (the merged factor of this feature above): 1 / (Z_prev (1 - t))
       // where the row left the feature's path, else precomputed (1 if none).
       const __m512 r = _mm512_mask_blend_ps(followed, _mm512_mul_ps(inverse, inv_omt_[q]),
                                             _mm512_load_ps(Record(p, kPrevFactor + q)));
-      const __m512 grow_left =
-          _mm512_mul_ps(_mm512_fmadd_ps(level.o_left, t_[q], _mm512_mul_ps(z_left, omt_[q])), r);
-      const __m512 grow_right =
-          _mm512_mul_ps(_mm512_fmadd_ps(level.o_right, t_[q], _mm512_mul_ps(z_right, omt_[q])), r);
+      // Edge factor O t + Z (1 - t), relative to the factor above.
+      const __m512 cold_left = _mm512_mul_ps(z_left, omt_[q]);
+      const __m512 cold_right = _mm512_mul_ps(z_right, omt_[q]);
+      level.ratio_left[q] =
+          _mm512_mul_ps(_mm512_mask_add_ps(cold_left, o_left, cold_left, t_[q]), r);
+      level.ratio_right[q] =
+          _mm512_mul_ps(_mm512_mask_add_ps(cold_right, o_right, cold_right, t_[q]), r);
       level.without[q] = _mm512_mul_ps(level.path[q], r);
-      level.ratio_left[q] = grow_left;
-      level.ratio_right[q] = grow_right;
     }
   }
 
   VIGIL_TARGET_AVX512 void Descend(int d, bool right) {
     const Level& level = level_[d];
     Level& child = level_[d + 1];
-    child.follows = right ? level.o_right : level.o_left;
+    const __mmask16 hot_edge = right ? _knot_mask16(level.hot) : level.hot;
+    child.hot_edges = _mm512_mask_or_epi32(level.hot_edges, hot_edge, level.hot_edges,
+                                           _mm512_set1_epi32(1 << (d + 1)));
     for (int q = 0; q < kPoints; ++q) {
       child.path[q] =
           _mm512_mul_ps(level.path[q], right ? level.ratio_right[q] : level.ratio_left[q]);
@@ -586,6 +581,19 @@ class GroupWalk {
   __mmask16 hot_[(1 << TreeShap::kMaxGroupDepthForKernel) - 1];
 };
 
+// total[f] += even[f] + odd[f] for every feature (XGBoost adds zeros too),
+// then zeroes both rows. Rows are whole vectors; what lands past the last
+// feature (the padding column) is never read.
+VIGIL_TARGET_AVX512 void FlushDenseAvx512(size_t stride, float* even, float* odd, float* total) {
+  const __m512 zero = _mm512_setzero_ps();
+  for (size_t f = 0; f < stride; f += 16) {
+    const __m512 tree = _mm512_add_ps(_mm512_load_ps(even + f), _mm512_load_ps(odd + f));
+    _mm512_store_ps(total + f, _mm512_add_ps(_mm512_load_ps(total + f), tree));
+    _mm512_store_ps(even + f, zero);
+    _mm512_store_ps(odd + f, zero);
+  }
+}
+
 }  // namespace
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
@@ -613,18 +621,28 @@ void TreeShap::ExplainGroup(const Group& group, const float* slots, Scratch* scr
       GroupWalk<4>(group.depth, t, weight, records, leaves, slots, s.by_tree).Run();
       break;
   }
-  // Per tree in float, in tree order, as XGBoost adds them (zeros included);
-  // the rows go back to zero for the next group.
-  const size_t stride = num_features_ + 1;
+  // Per tree in float, in tree order, as XGBoost adds them; the rows go back
+  // to zero for the next group.
   float* total = s.total;
+  const size_t stride = RowStride(num_features_);
   for (uint32_t k = 0; k < kGroupTrees; ++k) {
     float* even = s.by_tree[0] + k * stride;
     float* odd = s.by_tree[1] + k * stride;
-    if (k < group.num_trees) {
-      for (size_t f = 0; f < num_features_; ++f) total[f] += even[f] + odd[f];
+    if (k >= group.num_trees) {
+      even[num_features_] = odd[num_features_] = 0;  // only padding splits there
+      continue;
     }
-    std::fill(even, even + stride, 0.0f);
-    std::fill(odd, odd + stride, 0.0f);
+    if (num_features_ <= kDenseFlushFeatures) {
+      FlushDenseAvx512(stride, even, odd, total);
+      continue;
+    }
+    const Tree& tree = trees_[group.first_tree + k];
+    for (uint32_t i = tree.first_feature; i < tree.end_feature; ++i) {
+      const uint32_t f = tree_features_[i];
+      total[f] += even[f] + odd[f];
+      even[f] = odd[f] = 0;
+    }
+    even[num_features_] = odd[num_features_] = 0;
   }
 #else
   (void)group;

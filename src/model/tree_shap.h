@@ -128,11 +128,7 @@ class TreeShap {
   void LinkRepeatedFeatures(uint32_t first_node, int32_t index, std::vector<LastEdge>* last);
   uint32_t QuadratureOffset(uint32_t lanes);
   void AddGroup(uint32_t first_tree, uint32_t num_trees, int depth);
-  // Fills the lane's per-position values; records the position each split's
-  // previous edge on its feature leads to (-1: none).
-  void PlaceTreeInGroup(const Group& group, uint32_t lane, const Tree& tree,
-                        std::vector<int32_t>* prev);
-  void LinkGroup(const Group& group, const std::vector<int32_t>& prev);
+  void PlaceTreeInGroup(const Group& group, uint32_t lane, const Tree& tree);
   void ExplainTree(const Tree& tree, const float* slots, Scratch* scratch, double* phi) const;
   void ExplainGroup(const Group& group, const float* slots, Scratch* scratch) const;
 
