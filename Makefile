@@ -11,9 +11,6 @@ build: deps
 	@cmake -S . -B build $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build -j $(JOBS)
 
-build-asan/build.ninja build-asan/Makefile: CMakeLists.txt
-	@cmake -S . -B build-asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_SANITIZE=ON >/dev/null
-
 # Release tests, then the same suite under AddressSanitizer + UBSan.
 test: build
 	@cmake -S . -B build-asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_SANITIZE=ON >/dev/null
@@ -28,7 +25,8 @@ demo: build
 	@scripts/demo.sh
 
 bench: build
-	@for b in build/bench/*_benchmark; do echo "== $$b"; $$b; done
+	@for b in $$(find build -name "*_benchmark" -type f -perm -u+x | sort); do \
+	  echo "== $$b"; OMP_WAIT_POLICY=passive $$b; done
 
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')
