@@ -432,24 +432,28 @@ namespace {
 template <int kDepth, uint32_t kTrees, typename Split>
 inline void WalkCompleteTrees(const Split* splits, const float* leaves, const float* slots,
                               float* out) {
-  constexpr uint32_t kSplits = (1u << kDepth) - 1;
+  constexpr size_t kSplits = (size_t{1} << kDepth) - 1;
   // node[k] indexes `splits` directly: tree k's heap position p sits at
   // k kSplits + p, so its child 2p + 1 + right sits at 2 node[k] + 1 + right -
   // k kSplits (unsigned arithmetic wraps back into range). After the last
   // level p - kSplits is the leaf, and tree k's leaves start at k (kSplits + 1).
-  uint32_t node[kTrees];
+  // 64-bit indices address memory without extra zero-extensions.
+  size_t node[kTrees];
 #pragma GCC unroll 32
-  for (uint32_t k = 0; k < kTrees; ++k) node[k] = k * kSplits;
+  for (size_t k = 0; k < kTrees; ++k) node[k] = k * kSplits;
   for (int d = 0; d < kDepth; ++d) {
 #pragma GCC unroll 32
-    for (uint32_t k = 0; k < kTrees; ++k) {
+    for (size_t k = 0; k < kTrees; ++k) {
       const Split& split = splits[node[k]];
-      const uint32_t right = !(slots[split.slot] < split.threshold);
+      // Slots and thresholds are never NaN, so `x >= threshold` is
+      // `!(x < threshold)`, and compiles to a compare and one-flag setae.
+      const float x = slots[split.slot];
+      const size_t right = x >= split.threshold;
       node[k] = 2 * node[k] + right + (1 - k * kSplits);
     }
   }
 #pragma GCC unroll 32
-  for (uint32_t k = 0; k < kTrees; ++k) out[k] = leaves[node[k] + k - kSplits];
+  for (size_t k = 0; k < kTrees; ++k) out[k] = leaves[node[k] + k - kSplits];
 }
 
 template <uint32_t kTrees, typename Split>

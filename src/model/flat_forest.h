@@ -103,7 +103,7 @@ class FlatForest {
     uint32_t leaf_offset;   // into leaves_ (complete blocks)
     bool linked;            // trees too deep to pad: walked one by one
   };
-  static constexpr uint32_t kBlockTrees = 32;
+  static constexpr uint32_t kBlockTrees = 8;
   static constexpr int kMaxPaddedDepth = 8;
   static constexpr uint32_t kLeafSlot = 0xffffffffu;
 
