@@ -368,7 +368,14 @@ Status Loader::ReadReturnRow(TableReader& t) {
   e.product = facts.product;
   e.amount = static_cast<float>(refund);
   lake_.events.push_back(e);
-  const Timestamp found_at = requested_at + options_.qc_delay;
+  // When QC (and so the abuse label) became known: the file may say.
+  Timestamp found_at = requested_at + options_.qc_delay;
+  if (!t.Get("qc_completed_at").empty()) {
+    ASSIGN_OR_RETURN(found_at, Time(t, "qc_completed_at"));
+    if (found_at < requested_at) {
+      return absl::InvalidArgumentError("qc_completed_at is before requested_at");
+    }
+  }
   if (*qc != QcResult::kNone) {
     Event q = e;
     q.type = EventType::kReturnQcCompleted;
@@ -393,7 +400,7 @@ Status Loader::ReadReturnRow(TableReader& t) {
 
 Status Loader::ReadReturns() {
   auto table = Open("returns.csv", {"return_id", "order_id", "requested_at", "reason"},
-                    {"refund_amount", "qc_result", "is_abuse"});
+                    {"refund_amount", "qc_result", "is_abuse", "qc_completed_at"});
   if (absl::IsNotFound(table.status())) return absl::OkStatus();
   RETURN_IF_ERROR(table.status());
   return ForEachRow(**table, [&](TableReader& t) { return ReadReturnRow(t); });

@@ -6,9 +6,9 @@
 //
 // Outcome times: the files give when an order was placed and, in
 // `delivered_at`, when its delivery outcome became known (delivery or
-// return-to-origin). A return's QC result and abuse label carry no time of
-// their own; they are revealed `qc_delay` after the request. These are the
-// only moments at which outcomes become visible to features.
+// return-to-origin). A return's QC result and abuse label are revealed at
+// its optional `qc_completed_at`, else `qc_delay` after the request. These
+// are the only moments at which outcomes become visible to features.
 //
 // Rows that break the contract are reported with file and line and skipped.
 #ifndef VIGIL_DATA_DATA_LAKE_H_

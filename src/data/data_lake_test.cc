@@ -117,20 +117,22 @@ TEST_F(DataLakeTest, ReportsBadReturnRows) {
   Write("orders.csv",
         std::string(kOrderHeader) + "O1,C1,P1,2025-07-01T10:00:00+05:30,999,cod,delivered,\n");
   Write("returns.csv",
-        "return_id,order_id,requested_at,reason,qc_result,is_abuse\n"
-        "R1,O9,2025-07-05,size,pass,0\n"
-        "R2,O1,2025-06-05,size,pass,0\n"
-        "R3,O1,2025-07-05,size,shredded,0\n"
-        "R4,O1,2025-07-05,size,pass,maybe\n"
-        "R5,O1,2025-07-05,size,pass,0\n"
-        "R5,O1,2025-07-06,size,pass,0\n");
+        "return_id,order_id,requested_at,reason,qc_result,is_abuse,qc_completed_at\n"
+        "R1,O9,2025-07-05,size,pass,0,\n"
+        "R2,O1,2025-06-05,size,pass,0,\n"
+        "R3,O1,2025-07-05,size,shredded,0,\n"
+        "R4,O1,2025-07-05,size,pass,maybe,\n"
+        "R6,O1,2025-07-05,size,pass,0,2025-07-01\n"
+        "R5,O1,2025-07-05,size,pass,0,\n"
+        "R5,O1,2025-07-06,size,pass,0,\n");
   const DataLake lake = Load().value();
-  EXPECT_THAT(Issues(lake),
-              ::testing::ElementsAre(HasSubstr("returns.csv:2: unknown order_id 'O9'"),
-                                     HasSubstr("returns.csv:3: requested_at is before the order"),
-                                     HasSubstr("returns.csv:4: unknown qc_result 'shredded'"),
-                                     HasSubstr("returns.csv:5: is_abuse 'maybe' is not 0 or 1"),
-                                     HasSubstr("returns.csv:7: duplicate return_id R5")));
+  EXPECT_THAT(Issues(lake), ::testing::ElementsAre(
+                                HasSubstr("returns.csv:2: unknown order_id 'O9'"),
+                                HasSubstr("returns.csv:3: requested_at is before the order"),
+                                HasSubstr("returns.csv:4: unknown qc_result 'shredded'"),
+                                HasSubstr("returns.csv:5: is_abuse 'maybe' is not 0 or 1"),
+                                HasSubstr("returns.csv:6: qc_completed_at is before requested_at"),
+                                HasSubstr("returns.csv:8: duplicate return_id R5")));
   EXPECT_TRUE(lake.has_returns);
 }
 

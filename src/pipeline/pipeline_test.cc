@@ -1,5 +1,7 @@
 // End to end: generate a marketplace, train both models, score, and drive
 // the `vigil` binary the way a person would.
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -24,12 +26,17 @@ using ::testing::HasSubstr;
 class PipelineTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    root_ = new fs::path(fs::path(::testing::TempDir()) / "vigil_pipeline");
+    // CTest runs each test in its own process, in parallel: one directory each.
+    root_ =
+        new fs::path(fs::path(::testing::TempDir()) / fmt::format("vigil_pipeline_{}", getpid()));
     fs::remove_all(*root_);
     GeneratorOptions options{.out_dir = Data(), .customers = 4000, .days = 120, .seed = 11};
     ASSERT_TRUE(GenerateMarketplace(options).ok());
   }
-  static void TearDownTestSuite() { delete root_; }
+  static void TearDownTestSuite() {
+    fs::remove_all(*root_);
+    delete root_;
+  }
   static std::string Data() { return (*root_ / "data").string(); }
   static std::string Models(const std::string& name) { return (*root_ / name).string(); }
 
