@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "fmt/format.h"
+#include "features/feature_registry.h"
 #include "generate/marketplace_generator.h"
 #include "model/model_registry.h"
 #include "pipeline/score_command.h"
@@ -56,6 +57,19 @@ int ListModels(const std::string& models_dir, const std::string& kind) {
     fmt::print("{:<8} {:<14} {:<11} {:>8.4f} {:>8.4f} {:>9} {:>9}  {}\n", v.kind, v.model_version,
                status, v.roc_auc, v.pr_auc, v.train_rows, v.valid_rows, v.created_at);
     if (!v.problem.empty()) fmt::print("         problem: {}\n", v.problem);
+  }
+  return 0;
+}
+
+// The feature registry as a table: what each feature means.
+int ListFeatures(const std::string& kinds) {
+  auto parsed = ParseKinds(kinds);
+  if (!parsed.ok()) return Fail(parsed.status());
+  for (DecisionKind kind : *parsed) {
+    fmt::print("{} features ({}):\n", DecisionKindName(kind), FeatureSpecs(kind).size());
+    for (const FeatureSpec& spec : FeatureSpecs(kind)) {
+      fmt::print("  {:<38} {:<9} {}\n", spec.name, spec.unit, spec.description);
+    }
   }
   return 0;
 }
@@ -129,6 +143,10 @@ int main(int argc, char** argv) {
   rollback->add_option("--models", models_dir, "Model registry directory")->required();
   rollback->add_option("--kind", model_kind, "order or return")->required();
 
+  std::string feature_kinds = "all";
+  auto* features = app.add_subcommand("features", "Describe the features the models see");
+  features->add_option("--kind", feature_kinds, "order, return or all");
+
   std::string demo_dir = "demo";
   int64_t demo_customers = 50000;
   auto* demo = app.add_subcommand("demo", "Generate a marketplace and train both models");
@@ -142,6 +160,7 @@ int main(int argc, char** argv) {
   if (train_cmd->parsed()) return Train(train, train_kinds);
   if (score_cmd->parsed()) return Score(score, score_kind);
   if (demo->parsed()) return Demo(demo_dir, demo_customers);
+  if (features->parsed()) return ListFeatures(feature_kinds);
   ModelRegistry registry(models_dir);
   if (list->parsed()) return ListModels(models_dir, model_kind);
   if (promote->parsed()) {
