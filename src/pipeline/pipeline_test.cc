@@ -125,6 +125,33 @@ TEST_F(PipelineTest, KindWithoutDataIsSkippedWithAMessage) {
   EXPECT_EQ(summary.kinds[1].skip_reason, "no returns.csv");
 }
 
+TEST_F(PipelineTest, TrainsOnOnlyTheRequiredColumns) {
+  // Orders with just the required columns and an outcome; no catalogue files.
+  const std::string minimal = Models("minimal");
+  fs::create_directories(minimal);
+  auto orders = CsvReader::Open(Data() + "/orders.csv").value();
+  const std::vector<std::string> keep = {"order_id",        "customer_id", "product_id",
+                                         "ordered_at",      "amount",      "payment_method",
+                                         "delivery_status", "delivered_at"};
+  std::ofstream out(minimal + "/orders.csv");
+  out << fmt::format("{}\n", fmt::join(keep, ","));
+  CsvRecord record;
+  while (orders->Next(&record).value()) {
+    std::vector<std::string> cells;
+    for (const std::string& column : keep)
+      cells.push_back(record.fields[orders->ColumnIndex(column)]);
+    out << fmt::format("{}\n", fmt::join(cells, ","));
+  }
+  out.close();
+  TrainRequest train{
+      .data_dir = minimal, .models_dir = Models("models_minimal"), .kinds = {DecisionKind::kOrder}};
+  train.train.nthread = 1;
+  const TrainSummary summary = RunTrain(train, stderr).value();
+  EXPECT_FALSE(summary.kinds[0].skipped);
+  // Behaviour (past RTOs, COD share) still carries signal without devices or pincodes.
+  EXPECT_GT(summary.kinds[0].validation.roc_auc, 0.7);
+}
+
 TEST_F(PipelineTest, ScoringWithoutAModelSaysWhatToDo) {
   ScoreRequest score{.data_dir = Data(),
                      .models_dir = Models("empty_registry"),
