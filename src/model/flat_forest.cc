@@ -11,6 +11,11 @@
 #include <sstream>
 #include <utility>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define VIGIL_FLAT_FOREST_AVX512 __attribute__((target("avx512f")))
+#endif
+
 namespace vigil {
 namespace {
 
@@ -265,13 +270,13 @@ Status CheckSingleOutput(const json& model_param, const json& gbtree_model) {
 // Turns XGBoost's model JSON into the trees, base margin and objective.
 class FlatForestParser {
  public:
-  static StatusOr<FlatForest> Parse(std::string_view text) {
+  static StatusOr<FlatForest> Parse(std::string_view text, ForestKernel kernel) {
     json root = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
     if (root.is_discarded()) return Invalid("the model is not valid JSON");
     ASSIGN_OR_RETURN(const json* learner, Member(root, "learner", "the model"));
     FlatForest forest;
     RETURN_IF_ERROR(ParseLearner(*learner, &forest));
-    RETURN_IF_ERROR(forest.Build());
+    RETURN_IF_ERROR(forest.Build(kernel));
     return forest;
   }
 
@@ -314,17 +319,17 @@ class FlatForestParser {
   }
 };
 
-StatusOr<FlatForest> FlatForest::FromModelJson(std::string_view json) {
-  return FlatForestParser::Parse(json);
+StatusOr<FlatForest> FlatForest::FromModelJson(std::string_view json, ForestKernel kernel) {
+  return FlatForestParser::Parse(json, kernel);
 }
 
-StatusOr<FlatForest> FlatForest::FromFile(const std::string& path) {
+StatusOr<FlatForest> FlatForest::FromFile(const std::string& path, ForestKernel kernel) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(fmt::format("cannot open model file {}", path));
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return absl::DataLossError(fmt::format("cannot read model file {}", path));
-  StatusOr<FlatForest> forest = FromModelJson(text.str());
+  StatusOr<FlatForest> forest = FromModelJson(text.str(), kernel);
   if (!forest.ok()) {
     return Status(forest.status().code(),
                   fmt::format("{}: {}", path, std::string(forest.status().message())));
@@ -332,7 +337,14 @@ StatusOr<FlatForest> FlatForest::FromFile(const std::string& path) {
   return forest;
 }
 
-Status FlatForest::Build() {
+Status FlatForest::Build(ForestKernel kernel) {
+#ifdef VIGIL_FLAT_FOREST_AVX512
+  use_avx512_ = kernel == ForestKernel::kFastest && __builtin_cpu_supports("avx512f");
+#else
+  (void)kernel;
+#endif
+  // The vectorized top levels need every complete block at least that deep.
+  top_levels_ = kTopLevels;
   if (trees_.size() >= std::numeric_limits<uint32_t>::max() / 2) {
     return Unsupported(fmt::format("{} trees are too many", trees_.size()));
   }
@@ -342,9 +354,10 @@ Status FlatForest::Build() {
     int depth = 0;
     for (uint32_t t = first; t < first + n; ++t) depth = std::max(depth, trees_[t].depth);
     if (depth <= kMaxPaddedDepth) {
+      top_levels_ = std::min(top_levels_, depth);
       AddCompleteBlock(first, n, depth);
     } else {
-      blocks_.push_back({first, n, 0, 0, 0, /*linked=*/true});
+      blocks_.push_back({first, n, 0, 0, 0, 0, /*linked=*/true});
     }
   }
   linked_roots_.assign(count, 0);
@@ -369,6 +382,7 @@ void FlatForest::AddCompleteBlock(uint32_t first_tree, uint32_t num_trees, int d
               static_cast<uint32_t>(depth),
               static_cast<uint32_t>(splits_.size()),
               static_cast<uint32_t>(leaves_.size()),
+              static_cast<uint32_t>(top_thresholds_.size()),
               /*linked=*/false};
   // A depth-0 block uses the complete layout too: one leaf per tree.
   splits_.resize(splits_.size() + kBlockTrees * splits, PackedSplit{0.0f, 0});
@@ -395,6 +409,16 @@ void FlatForest::AddCompleteBlock(uint32_t first_tree, uint32_t num_trees, int d
       tree_splits[pos] = {node.threshold, SlotOf(node.feature, node.default_left, num_features_)};
       stack.push_back({node.left, 2 * pos + 1});
       stack.push_back({node.right, 2 * pos + 2});
+    }
+  }
+  // The first levels again, position by position (kBlockTrees values each),
+  // for the vectorized walk of the top levels.
+  const size_t top = std::min(splits, (size_t{1} << kTopLevels) - 1);
+  for (size_t p = 0; p < top; ++p) {
+    for (uint32_t k = 0; k < kBlockTrees; ++k) {
+      const PackedSplit& split = splits_[block.split_offset + k * splits + p];
+      top_thresholds_.push_back(split.threshold);
+      top_slots_.push_back(static_cast<int32_t>(split.slot));
     }
   }
   blocks_.push_back(block);
@@ -429,9 +453,12 @@ namespace {
 
 // Walks kTrees complete trees of kDepth levels side by side: the walks are
 // independent, so their loads overlap instead of waiting on each other.
-template <int kDepth, uint32_t kTrees, typename Split>
+// Walks kTrees complete trees of kDepth levels side by side, from heap
+// positions `start` at level `from`: the walks are independent, so their
+// loads overlap instead of waiting on each other.
+template <int kDepth, size_t kTrees, typename Split>
 inline void WalkCompleteTrees(const Split* splits, const float* leaves, const float* slots,
-                              float* out) {
+                              int from, const uint32_t* start, float* out) {
   constexpr size_t kSplits = (size_t{1} << kDepth) - 1;
   // node[k] indexes `splits` directly: tree k's heap position p sits at
   // k kSplits + p, so its child 2p + 1 + right sits at 2 node[k] + 1 + right -
@@ -439,10 +466,10 @@ inline void WalkCompleteTrees(const Split* splits, const float* leaves, const fl
   // level p - kSplits is the leaf, and tree k's leaves start at k (kSplits + 1).
   // 64-bit indices address memory without extra zero-extensions.
   size_t node[kTrees];
-#pragma GCC unroll 32
-  for (size_t k = 0; k < kTrees; ++k) node[k] = k * kSplits;
-  for (int d = 0; d < kDepth; ++d) {
-#pragma GCC unroll 32
+#pragma GCC unroll 16
+  for (size_t k = 0; k < kTrees; ++k) node[k] = k * kSplits + start[k];
+  for (int d = from; d < kDepth; ++d) {
+#pragma GCC unroll 16
     for (size_t k = 0; k < kTrees; ++k) {
       const Split& split = splits[node[k]];
       // Slots and thresholds are never NaN, so `x >= threshold` is
@@ -452,34 +479,114 @@ inline void WalkCompleteTrees(const Split* splits, const float* leaves, const fl
       node[k] = 2 * node[k] + right + (1 - k * kSplits);
     }
   }
-#pragma GCC unroll 32
+#pragma GCC unroll 16
   for (size_t k = 0; k < kTrees; ++k) out[k] = leaves[node[k] + k - kSplits];
 }
 
-template <uint32_t kTrees, typename Split>
+// The two halves of a block, 8 trees each (8 walks fit the registers).
+template <int kDepth, typename Split>
+inline void WalkBlockOf(const Split* splits, const float* leaves, const float* slots, int from,
+                        const uint32_t* start, float* out) {
+  constexpr size_t kHalf = 8, kSplits = (size_t{1} << kDepth) - 1;
+  WalkCompleteTrees<kDepth, kHalf>(splits, leaves, slots, from, start, out);
+  WalkCompleteTrees<kDepth, kHalf>(splits + kHalf * kSplits, leaves + kHalf * (kSplits + 1), slots,
+                                   from, start + kHalf, out + kHalf);
+}
+
+template <typename Split>
 inline void WalkBlock(int depth, const Split* splits, const float* leaves, const float* slots,
-                      float* out) {
+                      int from, const uint32_t* start, float* out) {
   switch (depth) {
     case 0:
-      return WalkCompleteTrees<0, kTrees>(splits, leaves, slots, out);
+      return WalkBlockOf<0>(splits, leaves, slots, from, start, out);
     case 1:
-      return WalkCompleteTrees<1, kTrees>(splits, leaves, slots, out);
+      return WalkBlockOf<1>(splits, leaves, slots, from, start, out);
     case 2:
-      return WalkCompleteTrees<2, kTrees>(splits, leaves, slots, out);
+      return WalkBlockOf<2>(splits, leaves, slots, from, start, out);
     case 3:
-      return WalkCompleteTrees<3, kTrees>(splits, leaves, slots, out);
+      return WalkBlockOf<3>(splits, leaves, slots, from, start, out);
     case 4:
-      return WalkCompleteTrees<4, kTrees>(splits, leaves, slots, out);
+      return WalkBlockOf<4>(splits, leaves, slots, from, start, out);
     case 5:
-      return WalkCompleteTrees<5, kTrees>(splits, leaves, slots, out);
+      return WalkBlockOf<5>(splits, leaves, slots, from, start, out);
     case 6:
-      return WalkCompleteTrees<6, kTrees>(splits, leaves, slots, out);
+      return WalkBlockOf<6>(splits, leaves, slots, from, start, out);
     case 7:
-      return WalkCompleteTrees<7, kTrees>(splits, leaves, slots, out);
+      return WalkBlockOf<7>(splits, leaves, slots, from, start, out);
     default:
-      return WalkCompleteTrees<8, kTrees>(splits, leaves, slots, out);
+      return WalkBlockOf<8>(splits, leaves, slots, from, start, out);
   }
 }
+
+#ifdef VIGIL_FLAT_FOREST_AVX512
+// GCC 12 reports the intrinsics' deliberately undefined start vectors as
+// uninitialized.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+// The first `levels` (1 to 3) levels of a block's 16 trees at once, one tree
+// per lane. Their splits sit at the same heap positions 0..6 in every tree,
+// stored position by position, so a lane picks its split with blends rather
+// than a gather; only the row values are gathered. Writes each tree's heap
+// position after those levels.
+constexpr int kLanes = 16;
+
+// One level for 16 trees: compare each lane's row value with its threshold
+// and move to the child, 2p + 1 (left) or 2p + 2 (right).
+VIGIL_FLAT_FOREST_AVX512 inline __m512i TopStep(__m512i position, __m512 threshold, __m512i slot,
+                                                const float* slots) {
+  const __m512i one = _mm512_set1_epi32(1);
+  const __m512 x = _mm512_i32gather_ps(slot, slots, 4);
+  const __mmask16 right = _mm512_cmp_ps_mask(x, threshold, _CMP_GE_OQ);
+  const __m512i child = _mm512_add_epi32(_mm512_add_epi32(position, position), one);
+  return _mm512_mask_add_epi32(child, right, child, one);
+}
+
+// The first `levels` (1 to 3) levels of a block's 16 trees at once, one tree
+// per lane. Their splits sit at the same heap positions 0..6 in every tree,
+// stored position by position, so a lane picks its split with blends rather
+// than a gather; only the row values are gathered. Writes each tree's heap
+// position after those levels.
+VIGIL_FLAT_FOREST_AVX512 void WalkTopLevels(const float* thresholds, const int32_t* slot_ids,
+                                            const float* slots, int levels, uint32_t* start) {
+  const float* t = thresholds;
+  const int32_t* s = slot_ids;
+  __m512i position =
+      TopStep(_mm512_setzero_si512(), _mm512_loadu_ps(t), _mm512_loadu_si512(s), slots);
+  if (levels > 1) {
+    const __mmask16 second = _mm512_cmpeq_epi32_mask(position, _mm512_set1_epi32(2));
+    position = TopStep(
+        position,
+        _mm512_mask_blend_ps(second, _mm512_loadu_ps(t + kLanes), _mm512_loadu_ps(t + 2 * kLanes)),
+        _mm512_mask_blend_epi32(second, _mm512_loadu_si512(s + kLanes),
+                                _mm512_loadu_si512(s + 2 * kLanes)),
+        slots);
+  }
+  if (levels > 2) {
+    const __m512i j = _mm512_sub_epi32(position, _mm512_set1_epi32(3));  // 0..3
+    const __mmask16 odd = _mm512_test_epi32_mask(j, _mm512_set1_epi32(1));
+    const __mmask16 high = _mm512_test_epi32_mask(j, _mm512_set1_epi32(2));
+    const __m512 low_t =
+        _mm512_mask_blend_ps(odd, _mm512_loadu_ps(t + 3 * kLanes), _mm512_loadu_ps(t + 4 * kLanes));
+    const __m512 high_t =
+        _mm512_mask_blend_ps(odd, _mm512_loadu_ps(t + 5 * kLanes), _mm512_loadu_ps(t + 6 * kLanes));
+    const __m512i low_s = _mm512_mask_blend_epi32(odd, _mm512_loadu_si512(s + 3 * kLanes),
+                                                  _mm512_loadu_si512(s + 4 * kLanes));
+    const __m512i high_s = _mm512_mask_blend_epi32(odd, _mm512_loadu_si512(s + 5 * kLanes),
+                                                   _mm512_loadu_si512(s + 6 * kLanes));
+    position = TopStep(position, _mm512_mask_blend_ps(high, low_t, high_t),
+                       _mm512_mask_blend_epi32(high, low_s, high_s), slots);
+  }
+  _mm512_storeu_si512(start, position);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#endif  // VIGIL_FLAT_FOREST_AVX512
 
 }  // namespace
 
@@ -492,9 +599,26 @@ float FlatForest::EvalLinkedTree(uint32_t root, const float* slots) const {
 }
 
 float FlatForest::SumTrees(const float* slots) const {
+  // The top levels of every block first: independent of each other, their
+  // gathers overlap.
+  constexpr size_t kMaxTopBlocks = 64;
+  uint32_t start[kMaxTopBlocks * kBlockTrees];
+  int from = 0;
+#ifdef VIGIL_FLAT_FOREST_AVX512
+  if (use_avx512_ && top_levels_ > 0) {
+    from = top_levels_;
+    for (size_t b = 0; b < std::min(blocks_.size(), kMaxTopBlocks); ++b) {
+      const Block& block = blocks_[b];
+      if (block.linked) continue;
+      WalkTopLevels(top_thresholds_.data() + block.top_offset, top_slots_.data() + block.top_offset,
+                    slots, from, start + b * kBlockTrees);
+    }
+  }
+#endif
   // Float, in tree order: the sum XGBoost's predictor computes.
   float margin = base_margin_;
-  for (const Block& block : blocks_) {
+  for (size_t b = 0; b < blocks_.size(); ++b) {
+    const Block& block = blocks_[b];
     if (block.linked) {
       for (uint32_t t = block.first_tree; t < block.first_tree + block.num_trees; ++t) {
         margin += EvalLinkedTree(linked_roots_[t], slots);
@@ -502,8 +626,11 @@ float FlatForest::SumTrees(const float* slots) const {
       continue;
     }
     float values[kBlockTrees];
-    WalkBlock<kBlockTrees>(static_cast<int>(block.depth), splits_.data() + block.split_offset,
-                           leaves_.data() + block.leaf_offset, slots, values);
+    static const uint32_t kRoots[kBlockTrees] = {};
+    const bool top_done = from > 0 && b < kMaxTopBlocks;
+    WalkBlock(static_cast<int>(block.depth), splits_.data() + block.split_offset,
+              leaves_.data() + block.leaf_offset, slots, top_done ? from : 0,
+              top_done ? start + b * kBlockTrees : kRoots, values);
     for (uint32_t k = 0; k < block.num_trees; ++k) margin += values[k];
   }
   return margin;

@@ -44,14 +44,23 @@ struct ForestTree {
   int depth = 0;  // edges on the longest root-to-leaf path (0 for a single leaf)
 };
 
+// Which code walks the trees. Both give the same results; kPortable exists so
+// that tests cover the code other CPUs run.
+enum class ForestKernel {
+  kFastest,   // AVX-512 where the CPU has it
+  kPortable,  // plain C++ only
+};
+
 class FlatForest {
  public:
   static constexpr int kMaxTreeDepth = 128;
 
   // Parses XGBoost's model JSON. Errors name the tree and field that is wrong.
-  static StatusOr<FlatForest> FromModelJson(std::string_view json);
+  static StatusOr<FlatForest> FromModelJson(std::string_view json,
+                                            ForestKernel kernel = ForestKernel::kFastest);
   // Reads `path` (XGBoost's model.json) and parses it.
-  static StatusOr<FlatForest> FromFile(const std::string& path);
+  static StatusOr<FlatForest> FromFile(const std::string& path,
+                                       ForestKernel kernel = ForestKernel::kFastest);
 
   FlatForest(FlatForest&&) = default;
   FlatForest& operator=(FlatForest&&) = default;
@@ -101,14 +110,16 @@ class FlatForest {
     uint32_t depth;         // padded depth of every tree (complete blocks)
     uint32_t split_offset;  // into splits_ (complete blocks)
     uint32_t leaf_offset;   // into leaves_ (complete blocks)
+    uint32_t top_offset;    // into top_thresholds_ / top_slots_ (complete blocks)
     bool linked;            // trees too deep to pad: walked one by one
   };
-  static constexpr uint32_t kBlockTrees = 8;
+  static constexpr uint32_t kBlockTrees = 16;
+  static constexpr int kTopLevels = 3;  // walked 16 trees at a time with AVX-512
   static constexpr int kMaxPaddedDepth = 8;
   static constexpr uint32_t kLeafSlot = 0xffffffffu;
 
   FlatForest() = default;
-  Status Build();
+  Status Build(ForestKernel kernel);
   void AddCompleteBlock(uint32_t first_tree, uint32_t num_trees, int depth);
   void AddLinkedTree(const ForestTree& tree);
   float EvalLinkedTree(uint32_t root, const float* slots) const;
@@ -121,6 +132,12 @@ class FlatForest {
   std::vector<Block> blocks_;
   std::vector<PackedSplit> splits_;
   std::vector<float> leaves_;
+  // The splits of the first kTopLevels levels of each complete block, by
+  // heap position, kBlockTrees values each.
+  std::vector<float> top_thresholds_;
+  std::vector<int32_t> top_slots_;
+  bool use_avx512_ = false;
+  int top_levels_ = 0;  // levels every complete block has, up to kTopLevels
   std::vector<LinkedNode> linked_nodes_;
   std::vector<uint32_t> linked_roots_;  // per tree; used by linked blocks
 

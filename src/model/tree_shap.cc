@@ -139,7 +139,8 @@ struct TreeShap::Scratch {
   }
 };
 
-TreeShap::TreeShap(const FlatForest& forest, Kernel kernel) : num_features_(forest.num_features()) {
+TreeShap::TreeShap(const FlatForest& forest, ForestKernel kernel)
+    : num_features_(forest.num_features()) {
   // XGBoost adds the trees' means in tree order, then the base margin, in float.
   float bias = 0;
   for (const ForestTree& tree : forest.trees()) {
@@ -149,7 +150,7 @@ TreeShap::TreeShap(const FlatForest& forest, Kernel kernel) : num_features_(fore
   bias += static_cast<float>(forest.base_margin());
   expected_margin_ = bias;
 
-  const bool vectorize = kernel == Kernel::kFastest && CpuHasAvx512();
+  const bool vectorize = kernel == ForestKernel::kFastest && CpuHasAvx512();
   const uint32_t count = static_cast<uint32_t>(trees_.size());
   for (uint32_t first = 0; first < count; first += kGroupTrees) {
     const uint32_t n = std::min(kGroupTrees, count - first);

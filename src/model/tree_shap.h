@@ -37,12 +37,7 @@
 namespace vigil {
 class TreeShap {
  public:
-  enum class Kernel {
-    kFastest,   // AVX-512 where the CPU has it, else portable
-    kPortable,  // the portable kernel for every tree
-  };
-
-  explicit TreeShap(const FlatForest& forest, Kernel kernel = Kernel::kFastest);
+  explicit TreeShap(const FlatForest& forest, ForestKernel kernel = ForestKernel::kFastest);
 
   size_t num_features() const { return num_features_; }
   // base_margin + the cover-weighted mean of every tree: the bias term.
