@@ -344,7 +344,8 @@ Status FlatForest::Build(ForestKernel kernel) {
   (void)kernel;
 #endif
   // The vectorized top levels need every complete block at least that deep.
-  top_levels_ = kTopLevels;
+  int shallowest = kTopLevels;
+  bool any_complete = false;
   if (trees_.size() >= std::numeric_limits<uint32_t>::max() / 2) {
     return Unsupported(fmt::format("{} trees are too many", trees_.size()));
   }
@@ -354,11 +355,16 @@ Status FlatForest::Build(ForestKernel kernel) {
     int depth = 0;
     for (uint32_t t = first; t < first + n; ++t) depth = std::max(depth, trees_[t].depth);
     if (depth <= kMaxPaddedDepth) {
-      top_levels_ = std::min(top_levels_, depth);
+      shallowest = std::min(shallowest, depth);
+      any_complete = true;
       AddCompleteBlock(first, n, depth);
     } else {
       blocks_.push_back({first, n, 0, 0, 0, 0, /*linked=*/true});
     }
+  }
+  top_levels_ = any_complete ? shallowest : 0;
+  for (const Block& block : blocks_) {
+    top_offsets_.push_back(block.linked ? 0 : block.top_offset);
   }
   linked_roots_.assign(count, 0);
   for (const Block& block : blocks_) {
@@ -534,53 +540,93 @@ inline void WalkBlock(int depth, const Split* splits, const float* leaves, const
 // position after those levels.
 constexpr int kLanes = 16;
 
-// One level for 16 trees: compare each lane's row value with its threshold
-// and move to the child, 2p + 1 (left) or 2p + 2 (right).
-VIGIL_FLAT_FOREST_AVX512 inline __m512i TopStep(__m512i position, __m512 threshold, __m512i slot,
-                                                const float* slots) {
+// Row values (slots) for 16 slot indices, from memory.
+struct GatherLookup {
+  const float* slots;
+  VIGIL_FLAT_FOREST_AVX512 __m512 operator()(__m512i index) const {
+    return _mm512_i32gather_ps(index, slots, 4);
+  }
+};
+
+// Row values for 16 slot indices below 128, from 8 registers: permutes are
+// several times cheaper than a gather.
+struct TableLookup {
+  __m512 table[8];
+  VIGIL_FLAT_FOREST_AVX512 explicit TableLookup(const float* slots) {
+    for (int i = 0; i < 8; ++i) table[i] = _mm512_loadu_ps(slots + i * kLanes);
+  }
+  VIGIL_FLAT_FOREST_AVX512 __m512 operator()(__m512i index) const {
+    const __m512 a = _mm512_permutex2var_ps(table[0], index, table[1]);
+    const __m512 b = _mm512_permutex2var_ps(table[2], index, table[3]);
+    const __m512 c = _mm512_permutex2var_ps(table[4], index, table[5]);
+    const __m512 d = _mm512_permutex2var_ps(table[6], index, table[7]);
+    const __mmask16 bit5 = _mm512_test_epi32_mask(index, _mm512_set1_epi32(32));
+    const __mmask16 bit6 = _mm512_test_epi32_mask(index, _mm512_set1_epi32(64));
+    return _mm512_mask_blend_ps(bit6, _mm512_mask_blend_ps(bit5, a, b),
+                                _mm512_mask_blend_ps(bit5, c, d));
+  }
+};
+
+// One level kLevel for 16 trees at heap positions `position`: each lane
+// picks its split among the level's 2^kLevel (stored position by position)
+// with blends on the bits of its index in the level, compares its row value
+// and moves to the child, 2p + 1 (left) or 2p + 2 (right).
+template <int kLevel, typename Lookup>
+VIGIL_FLAT_FOREST_AVX512 inline __m512i TopStep(__m512i position, const float* thresholds,
+                                                const int32_t* slot_ids, const Lookup& lookup) {
+  constexpr int kFirst = (1 << kLevel) - 1, kCount = 1 << kLevel;
+  __m512 threshold[kCount];
+  __m512i slot[kCount];
+  for (int i = 0; i < kCount; ++i) {
+    threshold[i] = _mm512_loadu_ps(thresholds + (kFirst + i) * kLanes);
+    slot[i] = _mm512_loadu_si512(slot_ids + (kFirst + i) * kLanes);
+  }
+  const __m512i index = _mm512_sub_epi32(position, _mm512_set1_epi32(kFirst));
+  for (int bit = 0, n = kCount; n > 1; ++bit, n /= 2) {
+    const __mmask16 odd = _mm512_test_epi32_mask(index, _mm512_set1_epi32(1 << bit));
+    for (int i = 0; i < n / 2; ++i) {
+      threshold[i] = _mm512_mask_blend_ps(odd, threshold[2 * i], threshold[2 * i + 1]);
+      slot[i] = _mm512_mask_blend_epi32(odd, slot[2 * i], slot[2 * i + 1]);
+    }
+  }
+  const __mmask16 right = _mm512_cmp_ps_mask(lookup(slot[0]), threshold[0], _CMP_GE_OQ);
   const __m512i one = _mm512_set1_epi32(1);
-  const __m512 x = _mm512_i32gather_ps(slot, slots, 4);
-  const __mmask16 right = _mm512_cmp_ps_mask(x, threshold, _CMP_GE_OQ);
   const __m512i child = _mm512_add_epi32(_mm512_add_epi32(position, position), one);
   return _mm512_mask_add_epi32(child, right, child, one);
 }
 
-// The first `levels` (1 to 3) levels of a block's 16 trees at once, one tree
-// per lane. Their splits sit at the same heap positions 0..6 in every tree,
-// stored position by position, so a lane picks its split with blends rather
-// than a gather; only the row values are gathered. Writes each tree's heap
-// position after those levels.
-VIGIL_FLAT_FOREST_AVX512 void WalkTopLevels(const float* thresholds, const int32_t* slot_ids,
-                                            const float* slots, int levels, uint32_t* start) {
-  const float* t = thresholds;
-  const int32_t* s = slot_ids;
-  __m512i position =
-      TopStep(_mm512_setzero_si512(), _mm512_loadu_ps(t), _mm512_loadu_si512(s), slots);
-  if (levels > 1) {
-    const __mmask16 second = _mm512_cmpeq_epi32_mask(position, _mm512_set1_epi32(2));
-    position = TopStep(
-        position,
-        _mm512_mask_blend_ps(second, _mm512_loadu_ps(t + kLanes), _mm512_loadu_ps(t + 2 * kLanes)),
-        _mm512_mask_blend_epi32(second, _mm512_loadu_si512(s + kLanes),
-                                _mm512_loadu_si512(s + 2 * kLanes)),
-        slots);
-  }
-  if (levels > 2) {
-    const __m512i j = _mm512_sub_epi32(position, _mm512_set1_epi32(3));  // 0..3
-    const __mmask16 odd = _mm512_test_epi32_mask(j, _mm512_set1_epi32(1));
-    const __mmask16 high = _mm512_test_epi32_mask(j, _mm512_set1_epi32(2));
-    const __m512 low_t =
-        _mm512_mask_blend_ps(odd, _mm512_loadu_ps(t + 3 * kLanes), _mm512_loadu_ps(t + 4 * kLanes));
-    const __m512 high_t =
-        _mm512_mask_blend_ps(odd, _mm512_loadu_ps(t + 5 * kLanes), _mm512_loadu_ps(t + 6 * kLanes));
-    const __m512i low_s = _mm512_mask_blend_epi32(odd, _mm512_loadu_si512(s + 3 * kLanes),
-                                                  _mm512_loadu_si512(s + 4 * kLanes));
-    const __m512i high_s = _mm512_mask_blend_epi32(odd, _mm512_loadu_si512(s + 5 * kLanes),
-                                                   _mm512_loadu_si512(s + 6 * kLanes));
-    position = TopStep(position, _mm512_mask_blend_ps(high, low_t, high_t),
-                       _mm512_mask_blend_epi32(high, low_s, high_s), slots);
-  }
+// The first `levels` (1 to 4) levels of a block's 16 trees at once, one tree
+// per lane; writes each tree's heap position after them.
+template <typename Lookup>
+VIGIL_FLAT_FOREST_AVX512 inline void WalkTopLevels(const float* thresholds, const int32_t* slot_ids,
+                                                   const Lookup& lookup, int levels,
+                                                   uint32_t* start) {
+  __m512i position = TopStep<0>(_mm512_setzero_si512(), thresholds, slot_ids, lookup);
+  if (levels > 1) position = TopStep<1>(position, thresholds, slot_ids, lookup);
+  if (levels > 2) position = TopStep<2>(position, thresholds, slot_ids, lookup);
+  if (levels > 3) position = TopStep<3>(position, thresholds, slot_ids, lookup);
   _mm512_storeu_si512(start, position);
+}
+
+// WalkTopLevels for `count` blocks whose top splits start at `offsets`.
+// `slots` must hold 128 floats when `table` (every slot index below 128).
+VIGIL_FLAT_FOREST_AVX512 void WalkAllTopLevels(const float* thresholds, const int32_t* slot_ids,
+                                               const uint32_t* offsets, size_t count,
+                                               const float* slots, bool table, int levels,
+                                               uint32_t* start) {
+  if (table) {
+    const TableLookup lookup(slots);
+    for (size_t b = 0; b < count; ++b) {
+      WalkTopLevels(thresholds + offsets[b], slot_ids + offsets[b], lookup, levels,
+                    start + b * kLanes);
+    }
+    return;
+  }
+  const GatherLookup lookup{slots};
+  for (size_t b = 0; b < count; ++b) {
+    WalkTopLevels(thresholds + offsets[b], slot_ids + offsets[b], lookup, levels,
+                  start + b * kLanes);
+  }
 }
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -599,39 +645,37 @@ float FlatForest::EvalLinkedTree(uint32_t root, const float* slots) const {
 }
 
 float FlatForest::SumTrees(const float* slots) const {
-  // The top levels of every block first: independent of each other, their
-  // gathers overlap.
-  constexpr size_t kMaxTopBlocks = 64;
-  uint32_t start[kMaxTopBlocks * kBlockTrees];
-  int from = 0;
-#ifdef VIGIL_FLAT_FOREST_AVX512
-  if (use_avx512_ && top_levels_ > 0) {
-    from = top_levels_;
-    for (size_t b = 0; b < std::min(blocks_.size(), kMaxTopBlocks); ++b) {
-      const Block& block = blocks_[b];
-      if (block.linked) continue;
-      WalkTopLevels(top_thresholds_.data() + block.top_offset, top_slots_.data() + block.top_offset,
-                    slots, from, start + b * kBlockTrees);
-    }
-  }
-#endif
-  // Float, in tree order: the sum XGBoost's predictor computes.
+  // Float, in tree order: the sum XGBoost's predictor computes. Blocks go in
+  // chunks: first the vectorized top levels of the chunk's blocks (their
+  // lookups are independent and overlap), then the rest of each walk.
+  constexpr size_t kChunk = 32;
+  static constexpr uint32_t kRoots[kBlockTrees] = {};
+  uint32_t start[kChunk * kBlockTrees];
   float margin = base_margin_;
-  for (size_t b = 0; b < blocks_.size(); ++b) {
-    const Block& block = blocks_[b];
-    if (block.linked) {
-      for (uint32_t t = block.first_tree; t < block.first_tree + block.num_trees; ++t) {
-        margin += EvalLinkedTree(linked_roots_[t], slots);
-      }
-      continue;
+  for (size_t first = 0; first < blocks_.size(); first += kChunk) {
+    const size_t count = std::min(kChunk, blocks_.size() - first);
+    int from = 0;
+#ifdef VIGIL_FLAT_FOREST_AVX512
+    if (use_avx512_ && top_levels_ > 0) {
+      from = top_levels_;
+      WalkAllTopLevels(top_thresholds_.data(), top_slots_.data(), top_offsets_.data() + first,
+                       count, slots, 2 * num_features_ <= kTableSlots, from, start);
     }
-    float values[kBlockTrees];
-    static const uint32_t kRoots[kBlockTrees] = {};
-    const bool top_done = from > 0 && b < kMaxTopBlocks;
-    WalkBlock(static_cast<int>(block.depth), splits_.data() + block.split_offset,
-              leaves_.data() + block.leaf_offset, slots, top_done ? from : 0,
-              top_done ? start + b * kBlockTrees : kRoots, values);
-    for (uint32_t k = 0; k < block.num_trees; ++k) margin += values[k];
+#endif
+    for (size_t b = first; b < first + count; ++b) {
+      const Block& block = blocks_[b];
+      if (block.linked) {
+        for (uint32_t t = block.first_tree; t < block.first_tree + block.num_trees; ++t) {
+          margin += EvalLinkedTree(linked_roots_[t], slots);
+        }
+        continue;
+      }
+      float values[kBlockTrees];
+      WalkBlock(static_cast<int>(block.depth), splits_.data() + block.split_offset,
+                leaves_.data() + block.leaf_offset, slots, from,
+                from > 0 ? start + (b - first) * kBlockTrees : kRoots, values);
+      for (uint32_t k = 0; k < block.num_trees; ++k) margin += values[k];
+    }
   }
   return margin;
 }
@@ -641,6 +685,8 @@ double FlatForest::PredictMargin(const float* row) const {
   if (num_features_ <= kStackFeatures) {
     float slots[2 * kStackFeatures];
     FillSlots(row, num_features_, slots);
+    // The register table of the vectorized walk loads kTableSlots values.
+    std::fill(slots + 2 * num_features_, slots + std::max(2 * num_features_, kTableSlots), 0.0f);
     return SumTrees(slots);
   }
   thread_local std::vector<float> heap_slots;

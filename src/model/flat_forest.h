@@ -114,7 +114,9 @@ class FlatForest {
     bool linked;            // trees too deep to pad: walked one by one
   };
   static constexpr uint32_t kBlockTrees = 16;
-  static constexpr int kTopLevels = 3;  // walked 16 trees at a time with AVX-512
+  static constexpr int kTopLevels = 4;  // walked 16 trees at a time with AVX-512
+  // Up to this many slots (2 x features), AVX-512 looks row values up in registers.
+  static constexpr size_t kTableSlots = 128;
   static constexpr int kMaxPaddedDepth = 8;
   static constexpr uint32_t kLeafSlot = 0xffffffffu;
 
@@ -136,6 +138,7 @@ class FlatForest {
   // heap position, kBlockTrees values each.
   std::vector<float> top_thresholds_;
   std::vector<int32_t> top_slots_;
+  std::vector<uint32_t> top_offsets_;  // per block (0 for linked blocks)
   bool use_avx512_ = false;
   int top_levels_ = 0;  // levels every complete block has, up to kTopLevels
   std::vector<LinkedNode> linked_nodes_;

@@ -97,6 +97,8 @@ INSTANTIATE_TEST_SUITE_P(
     RandomForests, FlatForestMatchesXgboost,
     ::testing::Values(
         ForestCase{"Depth1", 400, 5, 0.1, 40, Depthwise(1)},
+        // More than 63 features: row values come from memory, not registers.
+        ForestCase{"ManyFeatures", 600, 90, 0.2, 40, Depthwise(6)},
         ForestCase{"Depth2Exact", 400, 6, 0.1, 30, Depthwise(2, "exact")},
         ForestCase{"Depth3Approx", 400, 7, 0.2, 30, Depthwise(3, "approx")},
         ForestCase{"Depth4", 500, 8, 0.1, 40, Depthwise(4)},

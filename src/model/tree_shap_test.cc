@@ -100,6 +100,8 @@ INSTANTIATE_TEST_SUITE_P(
     RandomForests, TreeShapMatchesXgboost,
     ::testing::Values(
         ShapCase{"Depth1", 400, 5, 0.1, 40, Depthwise(1)},
+        // More than 63 features: row values come from memory, not registers.
+        ShapCase{"ManyFeatures", 600, 90, 0.2, 40, Depthwise(6)},
         ShapCase{"Depth2Exact", 400, 6, 0.1, 30, Depthwise(2, "exact")},
         ShapCase{"Depth3Approx", 400, 7, 0.2, 30, Depthwise(3, "approx")},
         ShapCase{"Depth4", 500, 8, 0.1, 40, Depthwise(4)},
