@@ -11,10 +11,7 @@
 #include <sstream>
 #include <utility>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define VIGIL_FLAT_FOREST_AVX512 __attribute__((target("avx512f")))
-#endif
+#include "model/forest_simd.h"
 
 namespace vigil {
 namespace {
@@ -338,8 +335,8 @@ StatusOr<FlatForest> FlatForest::FromFile(const std::string& path, ForestKernel 
 }
 
 Status FlatForest::Build(ForestKernel kernel) {
-#ifdef VIGIL_FLAT_FOREST_AVX512
-  use_avx512_ = kernel == ForestKernel::kFastest && __builtin_cpu_supports("avx512f");
+#ifdef VIGIL_FOREST_AVX512
+  use_avx512_ = kernel == ForestKernel::kFastest && forest_simd::CpuHasAvx512();
 #else
   (void)kernel;
 #endif
@@ -524,7 +521,10 @@ inline void WalkBlock(int depth, const Split* splits, const float* leaves, const
   }
 }
 
-#ifdef VIGIL_FLAT_FOREST_AVX512
+#ifdef VIGIL_FOREST_AVX512
+using forest_simd::GatherLookup;
+using forest_simd::TableLookup;
+
 // GCC 12 reports the intrinsics' deliberately undefined start vectors as
 // uninitialized.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -540,40 +540,13 @@ inline void WalkBlock(int depth, const Split* splits, const float* leaves, const
 // position after those levels.
 constexpr int kLanes = 16;
 
-// Row values (slots) for 16 slot indices, from memory.
-struct GatherLookup {
-  const float* slots;
-  VIGIL_FLAT_FOREST_AVX512 __m512 operator()(__m512i index) const {
-    return _mm512_i32gather_ps(index, slots, 4);
-  }
-};
-
-// Row values for 16 slot indices below 128, from 8 registers: permutes are
-// several times cheaper than a gather.
-struct TableLookup {
-  __m512 table[8];
-  VIGIL_FLAT_FOREST_AVX512 explicit TableLookup(const float* slots) {
-    for (int i = 0; i < 8; ++i) table[i] = _mm512_loadu_ps(slots + i * kLanes);
-  }
-  VIGIL_FLAT_FOREST_AVX512 __m512 operator()(__m512i index) const {
-    const __m512 a = _mm512_permutex2var_ps(table[0], index, table[1]);
-    const __m512 b = _mm512_permutex2var_ps(table[2], index, table[3]);
-    const __m512 c = _mm512_permutex2var_ps(table[4], index, table[5]);
-    const __m512 d = _mm512_permutex2var_ps(table[6], index, table[7]);
-    const __mmask16 bit5 = _mm512_test_epi32_mask(index, _mm512_set1_epi32(32));
-    const __mmask16 bit6 = _mm512_test_epi32_mask(index, _mm512_set1_epi32(64));
-    return _mm512_mask_blend_ps(bit6, _mm512_mask_blend_ps(bit5, a, b),
-                                _mm512_mask_blend_ps(bit5, c, d));
-  }
-};
-
 // One level kLevel for 16 trees at heap positions `position`: each lane
 // picks its split among the level's 2^kLevel (stored position by position)
 // with blends on the bits of its index in the level, compares its row value
 // and moves to the child, 2p + 1 (left) or 2p + 2 (right).
 template <int kLevel, typename Lookup>
-VIGIL_FLAT_FOREST_AVX512 inline __m512i TopStep(__m512i position, const float* thresholds,
-                                                const int32_t* slot_ids, const Lookup& lookup) {
+VIGIL_TARGET_AVX512 inline __m512i TopStep(__m512i position, const float* thresholds,
+                                           const int32_t* slot_ids, const Lookup& lookup) {
   constexpr int kFirst = (1 << kLevel) - 1, kCount = 1 << kLevel;
   __m512 threshold[kCount];
   __m512i slot[kCount];
@@ -598,9 +571,8 @@ VIGIL_FLAT_FOREST_AVX512 inline __m512i TopStep(__m512i position, const float* t
 // The first `levels` (1 to 4) levels of a block's 16 trees at once, one tree
 // per lane; writes each tree's heap position after them.
 template <typename Lookup>
-VIGIL_FLAT_FOREST_AVX512 inline void WalkTopLevels(const float* thresholds, const int32_t* slot_ids,
-                                                   const Lookup& lookup, int levels,
-                                                   uint32_t* start) {
+VIGIL_TARGET_AVX512 inline void WalkTopLevels(const float* thresholds, const int32_t* slot_ids,
+                                              const Lookup& lookup, int levels, uint32_t* start) {
   __m512i position = TopStep<0>(_mm512_setzero_si512(), thresholds, slot_ids, lookup);
   if (levels > 1) position = TopStep<1>(position, thresholds, slot_ids, lookup);
   if (levels > 2) position = TopStep<2>(position, thresholds, slot_ids, lookup);
@@ -610,10 +582,9 @@ VIGIL_FLAT_FOREST_AVX512 inline void WalkTopLevels(const float* thresholds, cons
 
 // WalkTopLevels for `count` blocks whose top splits start at `offsets`.
 // `slots` must hold 128 floats when `table` (every slot index below 128).
-VIGIL_FLAT_FOREST_AVX512 void WalkAllTopLevels(const float* thresholds, const int32_t* slot_ids,
-                                               const uint32_t* offsets, size_t count,
-                                               const float* slots, bool table, int levels,
-                                               uint32_t* start) {
+VIGIL_TARGET_AVX512 void WalkAllTopLevels(const float* thresholds, const int32_t* slot_ids,
+                                          const uint32_t* offsets, size_t count, const float* slots,
+                                          bool table, int levels, uint32_t* start) {
   if (table) {
     const TableLookup lookup(slots);
     for (size_t b = 0; b < count; ++b) {
@@ -632,7 +603,7 @@ VIGIL_FLAT_FOREST_AVX512 void WalkAllTopLevels(const float* thresholds, const in
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
-#endif  // VIGIL_FLAT_FOREST_AVX512
+#endif  // VIGIL_FOREST_AVX512
 
 }  // namespace
 
@@ -655,11 +626,11 @@ float FlatForest::SumTrees(const float* slots) const {
   for (size_t first = 0; first < blocks_.size(); first += kChunk) {
     const size_t count = std::min(kChunk, blocks_.size() - first);
     int from = 0;
-#ifdef VIGIL_FLAT_FOREST_AVX512
+#ifdef VIGIL_FOREST_AVX512
     if (use_avx512_ && top_levels_ > 0) {
       from = top_levels_;
       WalkAllTopLevels(top_thresholds_.data(), top_slots_.data(), top_offsets_.data() + first,
-                       count, slots, 2 * num_features_ <= kTableSlots, from, start);
+                       count, slots, 2 * num_features_ <= forest_simd::kTableSlots, from, start);
     }
 #endif
     for (size_t b = first; b < first + count; ++b) {
@@ -685,8 +656,11 @@ double FlatForest::PredictMargin(const float* row) const {
   if (num_features_ <= kStackFeatures) {
     float slots[2 * kStackFeatures];
     FillSlots(row, num_features_, slots);
+#ifdef VIGIL_FOREST_AVX512
     // The register table of the vectorized walk loads kTableSlots values.
-    std::fill(slots + 2 * num_features_, slots + std::max(2 * num_features_, kTableSlots), 0.0f);
+    const size_t table = forest_simd::kTableSlots;
+    std::fill(slots + 2 * num_features_, slots + std::max(2 * num_features_, table), 0.0f);
+#endif
     return SumTrees(slots);
   }
   thread_local std::vector<float> heap_slots;

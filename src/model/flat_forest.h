@@ -115,8 +115,6 @@ class FlatForest {
   };
   static constexpr uint32_t kBlockTrees = 16;
   static constexpr int kTopLevels = 4;  // walked 16 trees at a time with AVX-512
-  // Up to this many slots (2 x features), AVX-512 looks row values up in registers.
-  static constexpr size_t kTableSlots = 128;
   static constexpr int kMaxPaddedDepth = 8;
   static constexpr uint32_t kLeafSlot = 0xffffffffu;
 

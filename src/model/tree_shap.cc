@@ -8,11 +8,7 @@
 #include <numbers>
 #include <utility>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define VIGIL_TREE_SHAP_AVX512 1
-#define VIGIL_TARGET_AVX512 __attribute__((target("avx512f,fma")))
-#endif
+#include "model/forest_simd.h"
 
 namespace vigil {
 namespace {
@@ -70,8 +66,8 @@ constexpr size_t kDenseFlushFeatures = 64;
 size_t RowStride(size_t features) { return (features + 1 + 15) / 16 * 16; }
 
 bool CpuHasAvx512() {
-#ifdef VIGIL_TREE_SHAP_AVX512
-  return __builtin_cpu_supports("avx512f");
+#ifdef VIGIL_FOREST_AVX512
+  return forest_simd::CpuHasAvx512();
 #else
   return false;
 #endif
@@ -112,8 +108,9 @@ struct TreeShap::Scratch {
   GroupScratch group{};
 
   void Reserve(size_t features, size_t nodes, size_t lanes) {
-    if (slots.size() < 2 * features + 1) {
-      slots.resize(2 * features + 1);
+    // 2F slots, the padding slot, and room for the register table.
+    if (slots.size() < std::max<size_t>(2 * features + 1, 128)) {
+      slots.assign(std::max<size_t>(2 * features + 1, 128), 0.0f);
       tree_phi.resize(features);
     }
     if (follows.size() < nodes) {
@@ -407,7 +404,7 @@ void TreeShap::ExplainTree(const Tree& tree, const float* slots, Scratch* s, dou
   }
 }
 
-#ifdef VIGIL_TREE_SHAP_AVX512
+#ifdef VIGIL_FOREST_AVX512
 // GCC 12 reports the intrinsics' deliberately undefined start vectors
 // (_mm512_undefined_ps) as uninitialized.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -423,10 +420,11 @@ namespace {
 template <int kPoints>
 class GroupWalk {
  public:
-  VIGIL_TARGET_AVX512 GroupWalk(int depth, const float* t, const float* weight,
+  VIGIL_TARGET_AVX512 GroupWalk(int depth, bool table, const float* t, const float* weight,
                                 const float* records, const float* leaves, const float* slots,
                                 float* const by_tree[2])
       : depth_(depth),
+        table_(table),
         records_(records),
         leaves_(leaves),
         slots_(slots),
@@ -444,10 +442,10 @@ class GroupWalk {
   VIGIL_TARGET_AVX512 void Run() {
     // Which way each lane goes at every position, first: the gathers are
     // independent here, while the walk would wait on each in turn.
-    const int positions = (1 << depth_) - 1;
-    for (int p = 0; p < positions; ++p) {
-      const __m512 x = _mm512_i32gather_ps(_mm512_load_si512(Record(p, kSlot)), slots_, 4);
-      hot_[p] = _mm512_cmp_ps_mask(x, _mm512_load_ps(Record(p, kThreshold)), _CMP_LT_OQ);
+    if (table_) {
+      FindHot(forest_simd::TableLookup(slots_));
+    } else {
+      FindHot(forest_simd::GatherLookup{slots_});
     }
     const __m512 one = _mm512_set1_ps(1.0f);
     level_[0].hot_edges = _mm512_setzero_si512();
@@ -477,6 +475,15 @@ class GroupWalk {
   }
 
  private:
+  template <typename Lookup>
+  VIGIL_TARGET_AVX512 void FindHot(const Lookup& lookup) {
+    const int positions = (1 << depth_) - 1;
+    for (int p = 0; p < positions; ++p) {
+      const __m512 x = lookup(_mm512_load_si512(Record(p, kSlot)));
+      hot_[p] = _mm512_cmp_ps_mask(x, _mm512_load_ps(Record(p, kThreshold)), _CMP_LT_OQ);
+    }
+  }
+
   // The state of the path's node at one depth, one value per lane.
   struct Level {
     __m512i hot_edges;  // bit a: the path's edge into depth a is the row's way
@@ -573,6 +580,7 @@ class GroupWalk {
   }
 
   int depth_;
+  bool table_;  // every slot index fits forest_simd::TableLookup
   const float* records_;
   const float* leaves_;
   const float* slots_;
@@ -602,24 +610,25 @@ VIGIL_TARGET_AVX512 void FlushDenseAvx512(size_t stride, float* even, float* odd
 #endif
 
 void TreeShap::ExplainGroup(const Group& group, const float* slots, Scratch* scratch) const {
-#ifdef VIGIL_TREE_SHAP_AVX512
+#ifdef VIGIL_FOREST_AVX512
   const float* t = group_t_.data() + group.rule;
   const float* weight = group_weight_.data() + group.rule;
   const float* records = group_records_.data() + group.positions * kRecordVectors * kGroupTrees;
   const float* leaves = group_leaf_.data() + group.leaves * kGroupTrees;
   const GroupScratch& s = scratch->group;
+  const bool table = 2 * num_features_ + 1 <= forest_simd::kTableSlots;
   switch (group.points) {
     case 1:
-      GroupWalk<1>(group.depth, t, weight, records, leaves, slots, s.by_tree).Run();
+      GroupWalk<1>(group.depth, table, t, weight, records, leaves, slots, s.by_tree).Run();
       break;
     case 2:
-      GroupWalk<2>(group.depth, t, weight, records, leaves, slots, s.by_tree).Run();
+      GroupWalk<2>(group.depth, table, t, weight, records, leaves, slots, s.by_tree).Run();
       break;
     case 3:
-      GroupWalk<3>(group.depth, t, weight, records, leaves, slots, s.by_tree).Run();
+      GroupWalk<3>(group.depth, table, t, weight, records, leaves, slots, s.by_tree).Run();
       break;
     default:
-      GroupWalk<4>(group.depth, t, weight, records, leaves, slots, s.by_tree).Run();
+      GroupWalk<4>(group.depth, table, t, weight, records, leaves, slots, s.by_tree).Run();
       break;
   }
   // Per tree in float, in tree order, as XGBoost adds them; the rows go back
