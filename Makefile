@@ -13,7 +13,7 @@ build: deps
 
 # Release tests, then the same suite under AddressSanitizer + UBSan.
 test: build
-	@cmake -S . -B build-asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_SANITIZE=ON >/dev/null
+	@cmake -S . -B build-asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=None -DVIGIL_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 	@echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
