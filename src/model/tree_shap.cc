@@ -84,14 +84,20 @@ constexpr size_t kScatter = 6;      // int32: lane x (F + 1) + feature (F: paddi
 constexpr size_t kPrevEdges = 7;    // int32: bit a set when the path's edge into depth a
                                     // leaves a split on the same feature
 constexpr size_t kPrevFactor = 8;   // per point: 1 / (t + Z_prev (1 - t))
+static_assert(TreeShap::kRecordVectorsForKernel == kPrevFactor + 4,
+              "a record ends with one vector per quadrature point, at most 4");
+
+// Copies of the per-tree rows the walk scatters into, by depth modulo the
+// count, so that a split rarely reads back a value a nearby split has just
+// scattered (a gather cannot take it from the store buffer).
+constexpr int kByTreeCopies = 4;
 
 // Per-call working memory of the vectorized kernel outside the walk itself.
 struct GroupScratch {
   // Per tree (lane) of the group, per feature (F + 1 columns, the last for
-  // padding splits): the tree's value. Two copies, for even and odd depths,
-  // so that a split rarely reads back a value its child has just scattered.
-  // Zero between groups.
-  float* by_tree[2];
+  // padding splits, rounded up to whole vectors): the tree's value, in
+  // kByTreeCopies parts. Zero between groups.
+  float* by_tree[kByTreeCopies];
   float* total;  // per feature (16-padded): the sum over trees so far
 };
 
@@ -127,12 +133,11 @@ struct TreeShap::Scratch {
     constexpr size_t kLanes = kGroupTrees;
     const size_t padded = RowStride(features);
     const size_t by_tree = kLanes * padded;
-    const size_t size = 2 * by_tree + padded;
+    const size_t size = kByTreeCopies * by_tree + padded;
     if (group_memory.size() >= size) return;
     group_memory.assign(size, 0.0f);
-    group.by_tree[0] = group_memory.data();
-    group.by_tree[1] = group.by_tree[0] + by_tree;
-    group.total = group.by_tree[1] + by_tree;
+    for (int c = 0; c < kByTreeCopies; ++c) group.by_tree[c] = group_memory.data() + c * by_tree;
+    group.total = group_memory.data() + kByTreeCopies * by_tree;
   }
 };
 
@@ -422,13 +427,13 @@ class GroupWalk {
  public:
   VIGIL_TARGET_AVX512 GroupWalk(int depth, bool table, const float* t, const float* weight,
                                 const float* records, const float* leaves, const float* slots,
-                                float* const by_tree[2])
+                                float* const by_tree[kByTreeCopies])
       : depth_(depth),
         table_(table),
         records_(records),
         leaves_(leaves),
         slots_(slots),
-        by_tree_{by_tree[0], by_tree[1]} {
+        by_tree_{by_tree[0], by_tree[1], by_tree[2], by_tree[3]} {
     for (int q = 0; q < kPoints; ++q) {
       t_[q] = _mm512_set1_ps(t[q]);
       omt_[q] = _mm512_set1_ps(1.0f - t[q]);
@@ -568,7 +573,7 @@ class GroupWalk {
       share = _mm512_fmadd_ps(level.without[q], part, share);
     }
     // Lanes are different trees, so the 16 columns never collide.
-    float* by_tree = by_tree_[d & 1];
+    float* by_tree = by_tree_[d % kByTreeCopies];
     const __m512i column = _mm512_load_si512(Record(p, kScatter));
     _mm512_i32scatter_ps(by_tree, column,
                          _mm512_add_ps(_mm512_i32gather_ps(column, by_tree, 4), share), 4);
@@ -584,22 +589,26 @@ class GroupWalk {
   const float* records_;
   const float* leaves_;
   const float* slots_;
-  float* by_tree_[2];
+  float* by_tree_[kByTreeCopies];
   __m512 t_[kPoints], omt_[kPoints], inv_omt_[kPoints], weight_[kPoints];
   Level level_[TreeShap::kMaxGroupDepthForKernel];
   __mmask16 hot_[(1 << TreeShap::kMaxGroupDepthForKernel) - 1];
 };
 
-// total[f] += even[f] + odd[f] for every feature (XGBoost adds zeros too),
-// then zeroes both rows. Rows are whole vectors; what lands past the last
-// feature (the padding column) is never read.
-VIGIL_TARGET_AVX512 void FlushDenseAvx512(size_t stride, float* even, float* odd, float* total) {
+// total[f] += the copies' sum for f, for every feature (XGBoost adds zeros
+// too), then zeroes the copies. Rows are whole vectors; what lands past the
+// last feature (the padding column) is never read.
+VIGIL_TARGET_AVX512 void FlushDenseAvx512(size_t stride, float* const rows[kByTreeCopies],
+                                          float* total) {
   const __m512 zero = _mm512_setzero_ps();
   for (size_t f = 0; f < stride; f += 16) {
-    const __m512 tree = _mm512_add_ps(_mm512_load_ps(even + f), _mm512_load_ps(odd + f));
+    __m512 tree = _mm512_load_ps(rows[0] + f);
+    _mm512_store_ps(rows[0] + f, zero);
+    for (int c = 1; c < kByTreeCopies; ++c) {
+      tree = _mm512_add_ps(tree, _mm512_load_ps(rows[c] + f));
+      _mm512_store_ps(rows[c] + f, zero);
+    }
     _mm512_store_ps(total + f, _mm512_add_ps(_mm512_load_ps(total + f), tree));
-    _mm512_store_ps(even + f, zero);
-    _mm512_store_ps(odd + f, zero);
   }
 }
 
@@ -636,23 +645,27 @@ void TreeShap::ExplainGroup(const Group& group, const float* slots, Scratch* scr
   float* total = s.total;
   const size_t stride = RowStride(num_features_);
   for (uint32_t k = 0; k < kGroupTrees; ++k) {
-    float* even = s.by_tree[0] + k * stride;
-    float* odd = s.by_tree[1] + k * stride;
+    float* rows[kByTreeCopies];
+    for (int c = 0; c < kByTreeCopies; ++c) rows[c] = s.by_tree[c] + k * stride;
     if (k >= group.num_trees) {
-      even[num_features_] = odd[num_features_] = 0;  // only padding splits there
+      for (float* row : rows) row[num_features_] = 0;  // only padding splits there
       continue;
     }
     if (num_features_ <= kDenseFlushFeatures) {
-      FlushDenseAvx512(stride, even, odd, total);
+      FlushDenseAvx512(stride, rows, total);
       continue;
     }
     const Tree& tree = trees_[group.first_tree + k];
     for (uint32_t i = tree.first_feature; i < tree.end_feature; ++i) {
       const uint32_t f = tree_features_[i];
-      total[f] += even[f] + odd[f];
-      even[f] = odd[f] = 0;
+      float sum = 0;
+      for (float* row : rows) {
+        sum += row[f];
+        row[f] = 0;
+      }
+      total[f] += sum;
     }
-    even[num_features_] = odd[num_features_] = 0;
+    for (float* row : rows) row[num_features_] = 0;
   }
 #else
   (void)group;
