@@ -371,6 +371,12 @@ Status FlatForest::Build(ForestKernel kernel) {
       AddLinkedTree(trees_[t]);
     }
   }
+  // Offsets are 32-bit.
+  constexpr size_t kLimit = std::numeric_limits<uint32_t>::max();
+  if (splits_.size() > kLimit || leaves_.size() > kLimit || linked_nodes_.size() > kLimit ||
+      top_thresholds_.size() > kLimit) {
+    return Unsupported(fmt::format("the model's {} trees are too large to lay out", count));
+  }
   return absl::OkStatus();
 }
 

@@ -34,7 +34,9 @@ constexpr size_t kScoredRows = 1024;
 struct Setup {
   OracleBooster booster;
   FlatForest forest;
+  FlatForest portable_forest;  // ForestKernel::kPortable: what CPUs without AVX-512 run
   TreeShap shap;
+  TreeShap portable_shap;
   RandomRows rows;  // rows to score, 10% missing
 };
 
@@ -66,23 +68,36 @@ const Setup& TheSetup() {
                                                        kTrees));
     // Single-threaded from here on, as one request would be served.
     OrDie(booster.SetParam("nthread", "1"));
-    FlatForest forest = OrDie(FlatForest::FromModelJson(OrDie(booster.ModelJson())));
+    const std::string json = OrDie(booster.ModelJson());
+    FlatForest forest = OrDie(FlatForest::FromModelJson(json));
+    FlatForest portable_forest = OrDie(FlatForest::FromModelJson(json, ForestKernel::kPortable));
     TreeShap shap(forest);
-    return new Setup{std::move(booster), std::move(forest), std::move(shap),
-                     MakeRandomRows(kScoredRows, kFeatures, 0.1, 2)};
+    TreeShap portable_shap(forest, ForestKernel::kPortable);
+    return new Setup{std::move(booster),         std::move(forest),
+                     std::move(portable_forest), std::move(shap),
+                     std::move(portable_shap),   MakeRandomRows(kScoredRows, kFeatures, 0.1, 2)};
   }();
   return *setup;
 }
 
-void BM_FlatForestPredictMargin(benchmark::State& state) {
+void PredictMargins(benchmark::State& state, const FlatForest& forest) {
   const Setup& s = TheSetup();
   size_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(s.forest.PredictMargin(s.rows.row(i)));
+    benchmark::DoNotOptimize(forest.PredictMargin(s.rows.row(i)));
     i = (i + 1) % kScoredRows;
   }
 }
+
+void BM_FlatForestPredictMargin(benchmark::State& state) {
+  PredictMargins(state, TheSetup().forest);
+}
 BENCHMARK(BM_FlatForestPredictMargin);
+
+void BM_FlatForestPredictMarginPortable(benchmark::State& state) {
+  PredictMargins(state, TheSetup().portable_forest);
+}
+BENCHMARK(BM_FlatForestPredictMarginPortable);
 
 void BM_XgboostInPlacePredictOneRow(benchmark::State& state) {
   const Setup& s = TheSetup();
@@ -96,18 +111,26 @@ void BM_XgboostInPlacePredictOneRow(benchmark::State& state) {
 }
 BENCHMARK(BM_XgboostInPlacePredictOneRow);
 
-void BM_TreeShapExplain(benchmark::State& state) {
+void Explain(benchmark::State& state, const TreeShap& shap) {
   const Setup& s = TheSetup();
   std::vector<double> phi(kFeatures + 1);
   size_t i = 0;
   for (auto _ : state) {
-    s.shap.Explain(s.rows.row(i), phi.data());
+    shap.Explain(s.rows.row(i), phi.data());
     benchmark::DoNotOptimize(phi.data());
     benchmark::ClobberMemory();
     i = (i + 1) % kScoredRows;
   }
+  state.SetLabel(fmt::format("{} of {} trees vectorized", shap.vectorized_trees(), kTrees));
 }
+
+void BM_TreeShapExplain(benchmark::State& state) { Explain(state, TheSetup().shap); }
 BENCHMARK(BM_TreeShapExplain);
+
+void BM_TreeShapExplainPortable(benchmark::State& state) {
+  Explain(state, TheSetup().portable_shap);
+}
+BENCHMARK(BM_TreeShapExplainPortable);
 
 // What a caller of XGBoost does to explain one row: a 1-row DMatrix, then
 // pred_contribs.

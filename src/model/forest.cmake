@@ -26,8 +26,5 @@ if(VIGIL_BENCHMARKS AND NOT VIGIL_SANITIZE)
     target_include_directories(flat_forest_benchmark PRIVATE ${XGBOOST_INCLUDE_DIR})
     target_link_libraries(flat_forest_benchmark PRIVATE vigil_forest ${XGBOOST_LIBRARY}
                                                         benchmark::benchmark)
-    # Next to the other benchmarks, so `make bench` runs it.
-    set_target_properties(flat_forest_benchmark PROPERTIES RUNTIME_OUTPUT_DIRECTORY
-                                                           ${CMAKE_BINARY_DIR}/bench)
   endif()
 endif()
