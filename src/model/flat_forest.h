@@ -6,6 +6,14 @@
 // float, NaN takes the node's default direction, and leaf values are added to
 // the base margin in tree order in float, as XGBoost's CPU predictor does.
 //
+// How: trees are laid out 16 at a time as complete trees of the block's depth
+// (a leaf above the bottom level is copied into the slots below it), 8 bytes
+// per split, children found by arithmetic. A row is first copied into
+// "slots" (FillSlots) so that missing values need no branch. Eight trees are
+// walked side by side so their loads overlap; with AVX-512 the first four
+// levels of 16 trees go at once. Trees deeper than 8 levels are walked node by
+// node.
+//
 // Supported: gbtree boosters with one output (binary, regression, ranking,
 // count objectives), numerical splits, trees up to kMaxTreeDepth levels.
 // Rejected with a Status: multi-class or multi-target models, categorical
@@ -74,7 +82,8 @@ class FlatForest {
   const std::vector<ForestTree>& trees() const { return trees_; }
 
   // Margin (log-odds for logistic objectives) of one row of num_features()
-  // floats; NaN means missing. Thread-safe; does not allocate.
+  // floats; NaN means missing. Thread-safe; does not allocate (for models of
+  // more than 512 features, once per thread).
   double PredictMargin(const float* row) const;
   // Margins of `n` rows stored row-major; resizes `out` to n.
   void PredictMargins(const float* rows, size_t n, std::vector<double>* out) const;
