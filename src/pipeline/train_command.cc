@@ -1,5 +1,6 @@
 #include "pipeline/train_command.h"
 
+#include <chrono>
 #include <filesystem>
 
 #include "features/training_rows.h"
@@ -9,6 +10,11 @@
 
 namespace vigil {
 namespace {
+
+// Seconds since `start`, for the phase timings printed to the operator.
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 // Splits time-ordered rows into [before valid_from) and [valid_from, end).
 void SplitAt(const Dataset& all, Timestamp valid_from, Dataset* train, Dataset* valid) {
@@ -75,7 +81,10 @@ StatusOr<KindResult> TrainKind(const TrainRequest& request, DecisionKind kind, c
   }
   fmt::print(out, "  {}: training on {} rows ({} positive), validating on {} from {}\n", name,
              train.rows(), positives, valid.rows(), FormatTimestamp(valid_from));
+  const auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(const TrainedModel model, TrainModel(train, request.train));
+  fmt::print(out, "    trained {} rounds (best {}) in {:.1f} s\n", model.rounds,
+             model.best_iteration + 1, SecondsSince(start));
   const auto thresholds = request.policy.ThresholdList(kind);
   ASSIGN_OR_RETURN(Evaluation evaluation, EvaluateTrainedModel(model, valid, thresholds));
   ModelArtifacts artifacts = MakeArtifacts(model, train, valid, evaluation);
@@ -118,15 +127,21 @@ StatusOr<std::vector<DecisionKind>> ParseKinds(const std::string& text) {
 StatusOr<TrainSummary> RunTrain(const TrainRequest& request, std::FILE* out) {
   FeatureEngine engine;
   fmt::print(out, "Reading {}\n", request.data_dir);
+  auto phase = std::chrono::steady_clock::now();
   auto lake = LoadDataLake(request.data_dir, &engine.catalog(), request.load);
   if (!lake.ok()) return lake.status();
   lake->report.Print(out);
+  fmt::print(out, "  read in {:.1f} s\n", SecondsSince(phase));
   engine.set_calendar(lake->festivals);
   const bool orders = std::count(request.kinds.begin(), request.kinds.end(), DecisionKind::kOrder);
   const bool returns =
       std::count(request.kinds.begin(), request.kinds.end(), DecisionKind::kReturn);
   fmt::print(out, "Replaying {} events into point-in-time rows\n", lake->events.size());
+  phase = std::chrono::steady_clock::now();
   const TrainingRows rows = BuildTrainingRows(*lake, &engine, orders, returns && lake->has_returns);
+  const double replay_seconds = SecondsSince(phase);
+  fmt::print(out, "  replayed in {:.1f} s ({:.2f} M events/s, vectors included)\n", replay_seconds,
+             lake->events.size() / replay_seconds / 1e6);
   if (rows.orders_without_outcome > 0) {
     fmt::print(out, "  {} recent orders have no final outcome yet and are left out\n",
                rows.orders_without_outcome);
