@@ -1,8 +1,11 @@
 // FlatForest and TreeShap against XGBoost's own predictor, in one run, on a
 // model trained in-process: 300 trees of depth 6 on 20 000 random rows of 40
-// features with missing values. Prints the speed-ups at the end.
+// features with missing values (training takes 10-30 s before timing starts).
+// The *Portable rows time the plain C++ kernels that CPUs without AVX-512 run.
+// Prints the speed-ups at the end.
 //
-//   build/bench/flat_forest_benchmark [--benchmark_repetitions=5]
+//   build/src/model/flat_forest_benchmark --benchmark_repetitions=5 \
+//       --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
