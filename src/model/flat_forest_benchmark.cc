@@ -4,8 +4,8 @@
 // The *Portable rows time the plain C++ kernels that CPUs without AVX-512 run.
 // Prints the speed-ups at the end.
 //
-//   build/src/model/flat_forest_benchmark --benchmark_repetitions=5 \
-//       --benchmark_report_aggregates_only=true
+//   build/src/model/flat_forest_benchmark --benchmark_repetitions=5
+//   (add --benchmark_report_aggregates_only=true for medians only)
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
