@@ -1,12 +1,11 @@
-// ScoringModel: a published model version loaded for batch scoring: the
-// XGBoost booster from model.json (checksum verified), its manifest (feature
-// names in column order, model_version, calibration) and margin/probability
-// prediction through XGBoost's in-place predict. This is the batch path; the
-// flat forest evaluator is the fast path for single rows.
+// ScoringModel: a published model version loaded for scoring: model.json
+// (checksum verified) evaluated by our FlatForest, which predicts the margins
+// XGBoost predicts bit for bit (flat_forest.h), its manifest (feature names in
+// column order, model_version, calibration) and calibrated probabilities.
+// XGBoost stays the trainer and the tests' oracle.
 //
-// Thread-safe: const methods may be called from many threads; predictions
-// are serialised on an internal mutex (XGBoost's booster is not documented
-// as safe for concurrent use). Share it as shared_ptr<const ScoringModel>.
+// Immutable after loading: const methods may be called from many threads at
+// once without locking. Share it as shared_ptr<const ScoringModel>.
 #ifndef VIGIL_MODEL_SCORING_MODEL_H_
 #define VIGIL_MODEL_SCORING_MODEL_H_
 
@@ -15,27 +14,25 @@
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "common/status.h"
 #include "model/calibration.h"
+#include "model/flat_forest.h"
 #include "model/model_manifest.h"
-#include "model/xgboost_handles.h"
 
 namespace vigil {
 
 class ScoringModel {
  public:
   // Loads models/<kind>/<version>/: NotFound / DataLoss as ReadVersionFiles,
-  // DataLoss when XGBoost cannot load model.json or its feature count
-  // differs from the manifest's feature_names. XGBoost predicts on
-  // `nthread` threads (see Booster::FromModelJson for why 1 is the default).
+  // DataLoss when model.json cannot be evaluated (malformed, or a kind of
+  // model FlatForest does not support) or its feature count differs from the
+  // manifest's feature_names.
   [[nodiscard]] static StatusOr<std::shared_ptr<const ScoringModel>> Load(
-      const std::string& version_dir, int nthread = 1);
+      const std::string& version_dir);
   // From in-memory parts (e.g. before publishing). A non-empty
   // manifest.checksum must match model_json.
   [[nodiscard]] static StatusOr<std::shared_ptr<const ScoringModel>> FromParts(
-      std::string model_json, ModelManifest manifest, int nthread = 1);
+      std::string model_json, ModelManifest manifest);
 
   const ModelManifest& manifest() const { return manifest_; }
   const std::vector<std::string>& feature_names() const { return manifest_.feature_names; }
@@ -55,12 +52,11 @@ class ScoringModel {
   double Probability(double margin) const { return manifest_.calibration.Apply(margin); }
 
  private:
-  ScoringModel(std::string model_json, ModelManifest manifest, Booster booster);
+  ScoringModel(std::string model_json, ModelManifest manifest, FlatForest forest);
 
   const std::string model_json_;
   const ModelManifest manifest_;
-  mutable absl::Mutex mutex_;
-  Booster booster_ ABSL_GUARDED_BY(mutex_);
+  const FlatForest forest_;
 };
 
 }  // namespace vigil

@@ -8,12 +8,14 @@
 #include <sstream>
 
 #include "common/csv_reader.h"
+#include "features/training_rows.h"
 #include "fmt/format.h"
 #include "fmt/ranges.h"
 #include "generate/marketplace_generator.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "model/model_registry.h"
+#include "model/xgboost_handles.h"
 #include "pipeline/score_command.h"
 #include "pipeline/train_command.h"
 
@@ -79,6 +81,48 @@ TEST_F(PipelineTest, GenerateTrainScoreEndToEnd) {
   int64_t order_rows = 0;
   while (orders->Next(&record).value()) ++order_rows;
   EXPECT_EQ(rows, order_rows);  // every order is scored, settled or not
+}
+
+TEST_F(PipelineTest, BatchScoresEqualXgboostsOwnPredictions) {
+  // vigil score evaluates trees with FlatForest; XGBoost is the oracle.
+  TrainRequest train{
+      .data_dir = Data(), .models_dir = Models("models_oracle"), .kinds = {DecisionKind::kReturn}};
+  train.train.nthread = 1;
+  ASSERT_TRUE(RunTrain(train, stderr).ok());
+  const std::string out = Models("return_scores.csv");
+  ScoreRequest score{.data_dir = Data(),
+                     .models_dir = Models("models_oracle"),
+                     .kind = DecisionKind::kReturn,
+                     .out_path = out};
+  ASSERT_TRUE(RunScore(score, stderr).ok());
+
+  const auto model = ModelRegistry(Models("models_oracle")).LoadProduction("return").value();
+  FeatureEngine engine;
+  DataLake lake = LoadDataLake(Data(), &engine.catalog()).value();
+  engine.set_calendar(lake.festivals);
+  std::vector<float> rows;
+  std::vector<std::string> ids;
+  Replay(lake, &engine, [&](DecisionKind kind, const Event& e, std::span<const float> features) {
+    if (kind != DecisionKind::kReturn) return;
+    rows.insert(rows.end(), features.begin(), features.end());
+    ids.push_back(engine.catalog().Name(Entity::kReturn, e.ret));
+  });
+  const Booster booster = Booster::FromModelJson(model->model_json(), 1).value();
+  const std::vector<float> margins =
+      booster.PredictDenseMargins(rows.data(), ids.size(), kReturnVectorSize).value();
+
+  auto reader = CsvReader::Open(out).value();
+  CsvRecord record;
+  size_t i = 0;
+  while (reader->Next(&record).value()) {
+    ASSERT_LT(i, ids.size());
+    ASSERT_EQ(record.fields[0], ids[i]);
+    ASSERT_EQ(record.fields[1], fmt::format("{:.6f}", model->calibration().Apply(margins[i])))
+        << ids[i];
+    ++i;
+  }
+  EXPECT_EQ(i, ids.size());
+  EXPECT_GT(i, 500u);
 }
 
 TEST_F(PipelineTest, SecondModelIsACandidateUntilPromoted) {
