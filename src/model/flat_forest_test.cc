@@ -17,12 +17,14 @@
 namespace vigil {
 namespace {
 
+using testing::Depthwise;
 using ::testing::HasSubstr;
 using testing::MakeRandomRows;
 using testing::OracleBooster;
 using testing::OracleMatrix;
 using testing::Params;
 using testing::RandomRows;
+using testing::With;
 
 struct ForestCase {
   std::string name;
@@ -79,18 +81,6 @@ TEST_P(FlatForestMatchesXgboost, MarginsEqualXgboostPredictions) {
     ASSERT_EQ(forest.PredictMargin(rows.row(i)), margins[i]) << "row " << i;
     ASSERT_EQ(portable.PredictMargin(rows.row(i)), margins[i]) << "row " << i;
   }
-}
-
-Params Depthwise(int depth, std::string method = "hist") {
-  return {{"objective", "binary:logistic"},
-          {"max_depth", std::to_string(depth)},
-          {"tree_method", std::move(method)},
-          {"eta", "0.3"}};
-}
-
-Params With(Params params, const Params& more) {
-  params.insert(params.end(), more.begin(), more.end());
-  return params;
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -190,6 +190,19 @@ class OracleBooster {
   BoosterHandle handle_ = nullptr;
 };
 
+// Parameters of a depth-wise binary:logistic booster.
+inline Params Depthwise(int depth, std::string method = "hist") {
+  return {{"objective", "binary:logistic"},
+          {"max_depth", std::to_string(depth)},
+          {"tree_method", std::move(method)},
+          {"eta", "0.3"}};
+}
+
+inline Params With(Params params, const Params& more) {
+  params.insert(params.end(), more.begin(), more.end());
+  return params;
+}
+
 }  // namespace vigil::testing
 
 // In a test: binds the value of a StatusOr or fails the test with its status.

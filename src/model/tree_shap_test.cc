@@ -16,11 +16,13 @@
 namespace vigil {
 namespace {
 
+using testing::Depthwise;
 using testing::MakeRandomRows;
 using testing::OracleBooster;
 using testing::OracleMatrix;
 using testing::Params;
 using testing::RandomRows;
+using testing::With;
 
 struct ShapCase {
   std::string name;
@@ -82,18 +84,6 @@ TEST_P(TreeShapMatchesXgboost, ContributionsEqualPredContribsAndSumToMargin) {
                                                     : "portable_max_abs_difference",
                    fmt::format("{:.2e}", worst));
   }
-}
-
-Params Depthwise(int depth, std::string method = "hist") {
-  return {{"objective", "binary:logistic"},
-          {"max_depth", std::to_string(depth)},
-          {"tree_method", std::move(method)},
-          {"eta", "0.3"}};
-}
-
-Params With(Params params, const Params& more) {
-  params.insert(params.end(), more.begin(), more.end());
-  return params;
 }
 
 INSTANTIATE_TEST_SUITE_P(
