@@ -34,11 +34,15 @@ inline Timestamp FromCompact(CompactTime t) {
   return t == kCompactNever ? kNever : kCompactEpoch + t;
 }
 
-// Size ids are kept in 16 bits; the rare id beyond is folded onto the last.
-inline constexpr uint16_t kNoSize = 0xFFFF;
-inline uint16_t ToCompactSize(uint32_t size) {
-  return size == kNoId ? kNoSize : static_cast<uint16_t>(size < kNoSize ? size : kNoSize - 1);
+// Ids of small vocabularies (sizes, categories) are kept in 16 bits; the
+// rare id beyond is folded onto the last one.
+inline constexpr uint16_t kNoId16 = 0xFFFF;
+inline constexpr uint16_t kNoSize = kNoId16;
+inline uint16_t ToId16(uint32_t id) {
+  return id == kNoId ? kNoId16 : static_cast<uint16_t>(id < kNoId16 ? id : kNoId16 - 1);
 }
+inline uint32_t FromId16(uint16_t id) { return id == kNoId16 ? kNoId : id; }
+inline uint16_t ToCompactSize(uint32_t size) { return ToId16(size); }
 
 // One of a customer's recent orders, with what is known of it so far.
 struct RecentOrder {
@@ -79,11 +83,12 @@ struct CustomerState {
   uint32_t returns = 0;
   uint32_t delivered = 0;
   uint32_t rto = 0;
-  uint32_t cancelled = 0;
-  uint32_t qc_fail = 0;
-  uint32_t abuse = 0;
-  uint32_t fast_returns = 0;
-  uint32_t late_returns = 0;
+  // Rarer events in 16 bits: a customer with 65 535 cancellations is a bot.
+  uint16_t cancelled = 0;
+  uint16_t qc_fail = 0;
+  uint16_t abuse = 0;
+  uint16_t fast_returns = 0;
+  uint16_t late_returns = 0;
   CompactTime last_order_at = kCompactNever;
   CompactList<RecentOrder> recent_orders;   // time order; older than 90 days pruned
   CompactList<CompactTime> recent_returns;  // request times; older than 90 days pruned
@@ -91,25 +96,27 @@ struct CustomerState {
   // allocation per customer): keys from DeviceKey() and PincodeKey().
   RecentIds places;
 };
-static_assert(sizeof(CustomerState) <= 104, "per-customer state is budgeted");
+static_assert(sizeof(CustomerState) <= 96, "per-customer state is budgeted");
 
 enum class OrderStatus : uint8_t { kPlaced, kDelivered, kRto, kCancelled };
 
+// One per order: 36 bytes, since there are tens of millions.
 struct OrderState {
-  CompactTime placed_at = kCompactNever;
+  CompactTime placed_at = kCompactNever;  // kCompactNever: no such order
   CompactTime delivered_at = kCompactNever;
   uint32_t customer = kNoId;
   uint32_t product = kNoId;
   uint32_t seller = kNoId;
-  uint32_t category = kNoId;
   uint32_t device = kNoId;
   uint32_t pincode = kNoId;
   float amount = 0;
+  uint16_t category = kNoId16;  // ToId16()
   PaymentMethod payment = PaymentMethod::kUpi;
   OrderStatus status = OrderStatus::kPlaced;
-  bool returned = false;
-  bool known = false;
+
+  bool known() const { return placed_at != kCompactNever; }
 };
+static_assert(sizeof(OrderState) == 36);
 
 struct ReturnState {
   uint32_t order = kNoId;

@@ -80,7 +80,7 @@ void FeatureEngine::Prefetch(const Event& e) const {
 const CustomerState* FeatureEngine::FindCustomer(uint32_t id) const { return Find(customers_, id); }
 const OrderState* FeatureEngine::FindOrder(uint32_t id) const {
   const OrderState* o = Find(orders_, id);
-  return o != nullptr && o->known ? o : nullptr;
+  return o != nullptr && o->known() ? o : nullptr;
 }
 
 uint32_t FeatureEngine::CategoryOf(const Event& e) const {
@@ -259,7 +259,8 @@ void FeatureEngine::ReturnFeatures(const Event& e, std::span<float> out) const {
   Set(out, F::k_return_product_abuse_rate, AbuseRate(product));
   Set(out, F::k_return_product_qc_fail_rate, QcFailRate(product));
   Set(out, F::k_return_category_return_rate,
-      o->category == kNoId ? kMissing : ReturnRate(FindOrEmpty(categories_, o->category)));
+      o->category == kNoId16 ? kMissing
+                             : ReturnRate(FindOrEmpty(categories_, FromId16(o->category))));
   Set(out, F::k_return_seller_return_rate,
       o->seller == kNoId ? kMissing : ReturnRate(FindOrEmpty(sellers_, o->seller)));
 }
@@ -269,7 +270,7 @@ void FeatureEngine::ForOrderEntities(const OrderState& o, Fn fn) {
   fn(global_);
   if (o.product != kNoId) fn(Grow(products_, o.product).stats);
   if (o.seller != kNoId) fn(Grow(sellers_, o.seller));
-  if (o.category != kNoId) fn(Grow(categories_, o.category));
+  if (o.category != kNoId16) fn(Grow(categories_, FromId16(o.category)));
   if (o.pincode != kNoId) fn(Grow(pincodes_, o.pincode));
   if (o.device != kNoId) fn(Grow(devices_, o.device).stats);
 }
@@ -277,18 +278,17 @@ void FeatureEngine::ForOrderEntities(const OrderState& o, Fn fn) {
 void FeatureEngine::ApplyOrderPlaced(const Event& e) {
   if (e.order == kNoId || e.customer == kNoId) return;
   OrderState& o = Grow(orders_, e.order);
-  if (o.known) return;  // an order is placed once; replays are ignored
+  if (o.known()) return;  // an order is placed once; replays are ignored
   o = OrderState{.placed_at = ToCompact(e.at),
                  .customer = e.customer,
                  .product = e.product,
                  .seller = SellerOf(e),
-                 .category = CategoryOf(e),
                  .device = e.device,
                  .pincode = e.pincode,
 
                  .amount = e.amount,
-                 .payment = e.payment,
-                 .known = true};
+                 .category = ToId16(CategoryOf(e)),
+                 .payment = e.payment};
   CustomerState& c = Grow(customers_, e.customer);
   ++c.orders;
   c.amount_sum += e.amount;
@@ -305,7 +305,7 @@ void FeatureEngine::ApplyOrderPlaced(const Event& e) {
 }
 
 void FeatureEngine::ApplyOutcome(const Event& e) {
-  if (e.order >= orders_.size() || !orders_[e.order].known) return;
+  if (e.order >= orders_.size() || !orders_[e.order].known()) return;
   OrderState& o = orders_[e.order];
   if (o.status != OrderStatus::kPlaced) return;  // the first outcome stands
   CustomerState& c = Grow(customers_, o.customer);
@@ -329,12 +329,11 @@ void FeatureEngine::ApplyOutcome(const Event& e) {
 }
 
 void FeatureEngine::ApplyReturnRequested(const Event& e) {
-  if (e.ret == kNoId || e.order >= orders_.size() || !orders_[e.order].known) return;
+  if (e.ret == kNoId || e.order >= orders_.size() || !orders_[e.order].known()) return;
   ReturnState& r = Grow(returns_, e.ret);
   if (r.known) return;
   r = ReturnState{.order = e.order, .requested_at = ToCompact(e.at), .known = true};
   OrderState& o = orders_[e.order];
-  o.returned = true;
   CustomerState& c = Grow(customers_, o.customer);
   ++c.returns;
   c.recent_returns.push_back(ToCompact(e.at));

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <set>
 
+#include "fmt/format.h"
 #include "gtest/gtest.h"
 
 namespace vigil {
@@ -106,7 +107,7 @@ TEST_F(FeatureEngineTest, OrderVectorIsBuiltBeforeItsOwnEventIsApplied) {
 
 TEST_F(FeatureEngineTest, CountsOrdersInSlidingWindows) {
   for (int days_ago : {100, 60, 20, 8, 3}) {
-    Place(OrderEvent("O" + std::to_string(days_ago), "C1", kT0 - days_ago * kDay));
+    Place(OrderEvent(fmt::format("O{}", days_ago), "C1", kT0 - days_ago * kDay));
   }
   const auto v = Place(OrderEvent("Onow", "C1", kT0));
   EXPECT_EQ(Get(v, O, "customer_orders_7d"), 1);
@@ -120,12 +121,12 @@ TEST_F(FeatureEngineTest, CountsOrdersInSlidingWindows) {
 
 TEST_F(FeatureEngineTest, ReturnRatesCountOnlyReturnsAlreadyRequested) {
   for (int i = 0; i < 6; ++i) {
-    const std::string id = "O" + std::to_string(i);
+    const std::string id = fmt::format("O{}", i);
     Place(OrderEvent(id, "C1", kT0 + i * kDay));
     Outcome(id, EventType::kOrderDelivered, kT0 + i * kDay + 2 * kDay);
   }
   for (int i = 0; i < 4; ++i) {
-    Return(ReturnEvent("R" + std::to_string(i), "O" + std::to_string(i), kT0 + 10 * kDay + i));
+    Return(ReturnEvent(fmt::format("R{}", i), fmt::format("O{}", i), kT0 + 10 * kDay + i));
   }
   const auto v = Peek(OrderEvent("Onext", "C1", kT0 + 11 * kDay));
   EXPECT_EQ(Get(v, O, "customer_recent_orders_returned"), 4);
@@ -195,10 +196,10 @@ TEST_F(FeatureEngineTest, ProductAndCategoryRatesShrinkTowardsTheMarketplace) {
   Product("P2", "fashion");
   Product("P3", "books");
   for (int i = 0; i < 20; ++i) {
-    const std::string id = "O" + std::to_string(i);
-    Place(OrderEvent(id, "C" + std::to_string(i), kT0, PaymentMethod::kUpi, i < 10 ? "P1" : "P3"));
+    const std::string id = fmt::format("O{}", i);
+    Place(OrderEvent(id, fmt::format("C{}", i), kT0, PaymentMethod::kUpi, i < 10 ? "P1" : "P3"));
     Outcome(id, EventType::kOrderDelivered, kT0 + kDay);
-    if (i < 5) Return(ReturnEvent("R" + std::to_string(i), id, kT0 + 2 * kDay));
+    if (i < 5) Return(ReturnEvent(fmt::format("R{}", i), id, kT0 + 2 * kDay));
   }
   const auto v = Peek(OrderEvent("Ox", "Cx", kT0 + 3 * kDay, PaymentMethod::kUpi, "P2"));
   // Marketplace: 5 returns / (20 delivered + 1) as the prior.
