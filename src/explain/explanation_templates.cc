@@ -116,7 +116,18 @@ StatusOr<Sentence> ParseSentence(const std::string& text, std::string_view self,
       return absl::InvalidArgumentError(fmt::format("{}: unclosed '{{'", where));
     }
     const std::string name = text.substr(i + 1, close - i - 1);
-    std::optional<Piece> piece = ResolvePlaceholder(name, self);
+    const size_t bar = name.find('|');
+    std::optional<Piece> piece = ResolvePlaceholder(name.substr(0, bar), self);
+    if (piece && bar != std::string::npos) {
+      const size_t second = name.find('|', bar + 1);
+      if (second == std::string::npos || name.find('|', second + 1) != std::string::npos ||
+          piece->format == "label") {
+        piece.reset();
+      } else {
+        piece->singular = name.substr(bar + 1, second - bar - 1);
+        piece->plural = name.substr(second + 1);
+      }
+    }
     if (!piece) {
       return absl::InvalidArgumentError(
           fmt::format("{}: unknown placeholder '{{{}}}'", where, name));
@@ -301,6 +312,7 @@ std::optional<std::string> Render(const Sentence& sentence, DecisionKind kind, d
     std::optional<std::string> text = FormatValue(piece, value, lang);
     if (!text) return std::nullopt;
     out += *text;
+    if (!piece.plural.empty()) out += " " + (*text == "1" ? piece.singular : piece.plural);
   }
   return out;
 }

@@ -9,6 +9,8 @@
 //   {value} {value_pct} {value_inr} {value_int} {value_label}  the factor's own value
 //   {<feature>} {<feature>_pct} ...                             another feature of the vector
 //   {value/<feature>_pct}                                       a ratio of two values
+//   {value_int|order|orders}   the number, a space, and the singular word when it shows
+//                              as 1, else the plural ("1 order", "4 orders")
 // (plain: up to 2 decimals, no trailing zeros; pct: "67%"; inr:
 // "₹1,23,456.00"; int: rounded, Indian grouping; label: the file's "labels"
 // entry for that code). "{{" and "}}" are literal braces. Everything is
@@ -87,6 +89,8 @@ class ExplanationTemplates {
     std::string format;       // "", "pct", "inr", "int", "label"
     int index[2] = {-1, -1};  // the feature's index in the order / return vector
     std::string denominator;  // when set, the value is feature / denominator
+    std::string singular;     // when set, the number is followed by a word
+    std::string plural;
     int denominator_index[2] = {-1, -1};
   };
   using Sentence = std::vector<Piece>;

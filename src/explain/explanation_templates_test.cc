@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -107,6 +108,18 @@ TEST(ExplanationTemplatesTest, RendersZeroAndCrossFeatureValues) {
       ElementsAre("Order is 2.5 times the customer's average order of ₹1,999.00"));
   EXPECT_THAT(Render(DecisionKind::kOrder, "en", {{"category_return_rate", 0.35f, 0.2}}, features),
               ElementsAre("Orders in this category are returned 35% of the time here"));
+}
+
+TEST(ExplanationTemplatesTest, ChoosesSingularOrPluralWords) {
+  const auto order = Vector(DecisionKind::kOrder, {});
+  EXPECT_THAT(
+      Render(DecisionKind::kOrder, "en",
+             {{"customer_returns_7d", 1, 0.5}, {"customer_orders_7d", 12345, 0.4}}, order),
+      ElementsAre("1 return requested in the last 7 days", "12,345 orders in the last 7 days"));
+  EXPECT_THAT(Render(DecisionKind::kOrder, "hi", {{"device_other_customers", 1, 0.5}}, order),
+              ElementsAre("यह डिवाइस 1 दूसरे ग्राहक के साथ साझा है"));
+  EXPECT_THAT(Render(DecisionKind::kOrder, "hi", {{"device_other_customers", 3, 0.5}}, order),
+              ElementsAre("यह डिवाइस 3 दूसरे ग्राहकों के साथ साझा है"));
 }
 
 TEST(ExplanationTemplatesTest, RendersCodesThroughLabels) {
@@ -243,6 +256,14 @@ TEST(ExplanationTemplatesValidationTest, RejectsPlaceholderMissingFromAKindUsing
               "'{order_amount_inr}' names a feature missing from the return vector");
 }
 
+TEST(ExplanationTemplatesValidationTest, RejectsMalformedPluralPlaceholder) {
+  ExpectError(
+      LoadEdited("en",
+                 [](json& doc) { doc["features"]["order_quantity"]["risk"] = "{value_int|unit}"; }),
+      "en.json: feature 'order_quantity' risk template: unknown placeholder "
+      "'{value_int|unit}'");
+}
+
 TEST(ExplanationTemplatesValidationTest, RejectsUnbalancedBraces) {
   ExpectError(
       LoadEdited("en", [](json& doc) { doc["features"]["order_hour"]["risk"] = "at {value"; }),
@@ -282,6 +303,23 @@ TEST(ExplanationTemplatesValidationTest, RejectsInvalidJson) {
   ASSERT_FALSE(result.ok());
   EXPECT_TRUE(std::string(result.status().message()).starts_with("en.json: invalid JSON: "))
       << result.status();
+}
+
+TEST(ExplanationTemplatesValidationTest, LoadValidatesFilesOnDisk) {
+  const std::string dir = ::testing::TempDir() + "/explain_templates_load_test";
+  std::filesystem::create_directories(dir);
+  json hi = ShippedFile("hi");
+  hi["features"]["order_hour"]["risk"] = "{hour}";
+  std::ofstream(dir + "/en.json") << ShippedFile("en").dump();
+  std::ofstream(dir + "/hi.json") << hi.dump();
+  std::ofstream(dir + "/README.txt") << "not a template";
+  ExpectError(ExplanationTemplates::Load(dir),
+              "hi.json: feature 'order_hour' risk template: unknown placeholder '{hour}'");
+  std::ofstream(dir + "/hi.json") << ShippedFile("hi").dump();
+  auto loaded = ExplanationTemplates::Load(dir);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->Languages(), (std::vector<std::string>{"en", "hi"}));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ExplanationTemplatesValidationTest, MissingDirectoryIsNotFound) {
