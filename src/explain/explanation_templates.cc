@@ -93,6 +93,21 @@ Status IndexPiece(Piece& piece, std::string_view self, std::string_view where,
   return absl::OkStatus();
 }
 
+// A placeholder with its optional "|singular|plural" words; nullopt when invalid.
+std::optional<Piece> ParsePlaceholder(const std::string& name, std::string_view self) {
+  const size_t bar = name.find('|');
+  std::optional<Piece> piece = ResolvePlaceholder(name.substr(0, bar), self);
+  if (!piece || bar == std::string::npos) return piece;
+  const size_t second = name.find('|', bar + 1);
+  if (second == std::string::npos || name.find('|', second + 1) != std::string::npos ||
+      piece->format == "label") {
+    return std::nullopt;
+  }
+  piece->singular = name.substr(bar + 1, second - bar - 1);
+  piece->plural = name.substr(second + 1);
+  return piece;
+}
+
 // Parses `text`, the `which` sentence of feature `self` in `file`.
 StatusOr<Sentence> ParseSentence(const std::string& text, std::string_view self,
                                  std::string_view which, std::string_view file) {
@@ -116,18 +131,7 @@ StatusOr<Sentence> ParseSentence(const std::string& text, std::string_view self,
       return absl::InvalidArgumentError(fmt::format("{}: unclosed '{{'", where));
     }
     const std::string name = text.substr(i + 1, close - i - 1);
-    const size_t bar = name.find('|');
-    std::optional<Piece> piece = ResolvePlaceholder(name.substr(0, bar), self);
-    if (piece && bar != std::string::npos) {
-      const size_t second = name.find('|', bar + 1);
-      if (second == std::string::npos || name.find('|', second + 1) != std::string::npos ||
-          piece->format == "label") {
-        piece.reset();
-      } else {
-        piece->singular = name.substr(bar + 1, second - bar - 1);
-        piece->plural = name.substr(second + 1);
-      }
-    }
+    std::optional<Piece> piece = ParsePlaceholder(name, self);
     if (!piece) {
       return absl::InvalidArgumentError(
           fmt::format("{}: unknown placeholder '{{{}}}'", where, name));
