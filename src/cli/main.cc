@@ -4,10 +4,11 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "fmt/format.h"
 #include "features/feature_registry.h"
+#include "fmt/format.h"
 #include "generate/marketplace_generator.h"
 #include "model/model_registry.h"
+#include "pipeline/explain_command.h"
 #include "pipeline/score_command.h"
 #include "pipeline/train_command.h"
 
@@ -58,6 +59,18 @@ int ListModels(const std::string& models_dir, const std::string& kind) {
                status, v.roc_auc, v.pr_auc, v.train_rows, v.valid_rows, v.created_at);
     if (!v.problem.empty()) fmt::print("         problem: {}\n", v.problem);
   }
+  return 0;
+}
+
+int Explain(ExplainRequest request, const std::string& kind) {
+  auto parsed = ParseKinds(kind);
+  if (!parsed.ok() || parsed->size() != 1) {
+    return Fail(absl::InvalidArgumentError("--kind: want order or return"));
+  }
+  request.kind = parsed->front();
+  auto decision = RunExplain(request);
+  if (!decision.ok()) return Fail(decision.status());
+  fmt::print("{}\n", decision->dump(2));
   return 0;
 }
 
@@ -129,6 +142,18 @@ int main(int argc, char** argv) {
   score_cmd->add_option("--kind", score_kind, "order or return")->required();
   score_cmd->add_option("--out", score.out_path, "Output CSV")->required();
 
+  ExplainRequest explain;
+  std::string explain_kind;
+  auto* explain_cmd = app.add_subcommand(
+      "explain", "The decision for one order or return, with its reasons, as JSON");
+  explain_cmd->add_option("--data", explain.data_dir, "Data directory")->required();
+  explain_cmd->add_option("--models", explain.models_dir, "Model registry directory")->required();
+  explain_cmd->add_option("--kind", explain_kind, "order or return")->required();
+  explain_cmd->add_option("--id", explain.id, "order_id or return_id")->required();
+  explain_cmd->add_option("--language", explain.language, "en or hi");
+  explain_cmd->add_flag("--all-factors", explain.all_factors,
+                        "Every feature's contribution and the bias");
+
   std::string models_dir, model_kind, model_version;
   auto* models = app.add_subcommand("models", "List, promote or roll back model versions");
   models->require_subcommand(1);
@@ -159,6 +184,7 @@ int main(int argc, char** argv) {
   if (generate->parsed()) return Generate(gen);
   if (train_cmd->parsed()) return Train(train, train_kinds);
   if (score_cmd->parsed()) return Score(score, score_kind);
+  if (explain_cmd->parsed()) return Explain(explain, explain_kind);
   if (demo->parsed()) return Demo(demo_dir, demo_customers);
   if (features->parsed()) return ListFeatures(feature_kinds);
   ModelRegistry registry(models_dir);

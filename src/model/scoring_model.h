@@ -48,6 +48,9 @@ class ScoringModel {
   // Calibrated probabilities of the same rows.
   [[nodiscard]] Status PredictProbabilities(const float* rows, size_t n_rows, size_t n_cols,
                                             std::vector<double>* probabilities) const;
+  // The trees, for explainers (TreeShap).
+  const FlatForest& forest() const { return forest_; }
+
   // The calibrated probability of a margin.
   double Probability(double margin) const { return manifest_.calibration.Apply(margin); }
 

@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "model/model_registry.h"
 #include "model/xgboost_handles.h"
+#include "pipeline/explain_command.h"
 #include "pipeline/score_command.h"
 #include "pipeline/train_command.h"
 
@@ -123,6 +124,48 @@ TEST_F(PipelineTest, BatchScoresEqualXgboostsOwnPredictions) {
   }
   EXPECT_EQ(i, ids.size());
   EXPECT_GT(i, 500u);
+}
+
+TEST_F(PipelineTest, ExplainGivesFactorsThatSumToTheMarginAndSentences) {
+  TrainRequest train{
+      .data_dir = Data(), .models_dir = Models("models_explain"), .kinds = {DecisionKind::kReturn}};
+  train.train.nthread = 1;
+  ASSERT_TRUE(RunTrain(train, stderr).ok());
+  // The first abusive return in the data.
+  auto returns = CsvReader::Open(Data() + "/returns.csv").value();
+  CsvRecord record;
+  std::string id;
+  while (id.empty() && returns->Next(&record).value()) {
+    if (record.fields[returns->ColumnIndex("is_abuse")] == "1") {
+      id = record.fields[returns->ColumnIndex("return_id")];
+    }
+  }
+  ASSERT_FALSE(id.empty());
+  ExplainRequest request{.data_dir = Data(),
+                         .models_dir = Models("models_explain"),
+                         .kind = DecisionKind::kReturn,
+                         .id = id,
+                         .all_factors = true};
+  const nlohmann::json decision = RunExplain(request).value();
+  EXPECT_EQ(decision["return_id"], id);
+  EXPECT_EQ(decision["model_version"], "return-v1");
+  double sum = decision["bias"];
+  for (const auto& factor : decision["factors"]) sum += factor["contribution"].get<double>();
+  EXPECT_NEAR(sum, decision["margin"].get<double>(), 1e-4);
+  EXPECT_EQ(decision["factors"].size(), kReturnVectorSize);
+  EXPECT_FALSE(decision["explanation"]["summary"].get<std::string>().empty());
+  EXPECT_FALSE(decision["explanation"]["recommendation"].get<std::string>().empty());
+
+  request.language = "hi-IN,hi;q=0.9";
+  request.all_factors = false;
+  const nlohmann::json hindi = RunExplain(request).value();
+  EXPECT_EQ(hindi["language"], "hi");
+  EXPECT_EQ(hindi["factors"].size(), 5u);
+  EXPECT_EQ(hindi["risk_score"], decision["risk_score"]);
+  EXPECT_NE(hindi["explanation"]["summary"], decision["explanation"]["summary"]);
+
+  request.id = "no-such-return";
+  EXPECT_EQ(RunExplain(request).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(PipelineTest, SecondModelIsACandidateUntilPromoted) {
