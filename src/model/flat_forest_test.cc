@@ -24,6 +24,7 @@ using testing::OracleBooster;
 using testing::OracleMatrix;
 using testing::Params;
 using testing::RandomRows;
+using testing::ScoringRows;
 using testing::With;
 
 struct ForestCase {
@@ -34,18 +35,6 @@ struct ForestCase {
   int rounds;
   Params params;
 };
-
-// Rows to score: training rows (values equal to split conditions) and fresh
-// rows with more missing values, including one with every value missing.
-RandomRows ScoringRows(const RandomRows& train, size_t fresh, uint32_t seed) {
-  RandomRows rows = MakeRandomRows(fresh, train.cols, 0.3, seed);
-  const size_t reused = std::min<size_t>(train.rows, 200);
-  rows.values.insert(rows.values.end(), train.values.begin(),
-                     train.values.begin() + reused * train.cols);
-  rows.values.insert(rows.values.end(), train.cols, NAN);
-  rows.rows += reused + 1;
-  return rows;
-}
 
 class FlatForestMatchesXgboost : public ::testing::TestWithParam<ForestCase> {};
 
@@ -67,7 +56,7 @@ TEST_P(FlatForestMatchesXgboost, MarginsEqualXgboostPredictions) {
   EXPECT_EQ(forest.num_trees(), static_cast<size_t>(c.rounds * trees_per_round));
   EXPECT_EQ(forest.num_features(), c.cols);
 
-  const RandomRows rows = ScoringRows(train, 300, 23);
+  const RandomRows rows = ScoringRows(train, 300, 23, 200);
   ASSERT_OK_AND_ASSIGN(auto scoring, OracleMatrix::FromRows(rows, /*with_labels=*/false));
   ASSERT_OK_AND_ASSIGN(std::vector<float> expected, booster.Margins(scoring));
   ASSERT_OK_AND_ASSIGN(std::vector<float> in_place,

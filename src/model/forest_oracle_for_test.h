@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <xgboost/c_api.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -189,6 +190,20 @@ class OracleBooster {
 
   BoosterHandle handle_ = nullptr;
 };
+
+// Rows to score: `fresh` new rows with many missing values, up to
+// `max_reused` training rows (values equal to split conditions), and a row
+// with every value missing.
+inline RandomRows ScoringRows(const RandomRows& train, size_t fresh, uint32_t seed,
+                              size_t max_reused) {
+  RandomRows rows = MakeRandomRows(fresh, train.cols, 0.3, seed);
+  const size_t reused = std::min(train.rows, max_reused);
+  rows.values.insert(rows.values.end(), train.values.begin(),
+                     train.values.begin() + reused * train.cols);
+  rows.values.insert(rows.values.end(), train.cols, NAN);
+  rows.rows += reused + 1;
+  return rows;
+}
 
 // Parameters of a depth-wise binary:logistic booster.
 inline Params Depthwise(int depth, std::string method = "hist") {

@@ -22,6 +22,7 @@ using testing::OracleBooster;
 using testing::OracleMatrix;
 using testing::Params;
 using testing::RandomRows;
+using testing::ScoringRows;
 using testing::With;
 
 struct ShapCase {
@@ -34,18 +35,6 @@ struct ShapCase {
   size_t scored_rows = 150;
 };
 
-// Fresh rows with many missing values, some training rows (values equal to
-// split conditions), and a row with every value missing.
-RandomRows ScoringRows(const RandomRows& train, size_t fresh, uint32_t seed) {
-  RandomRows rows = MakeRandomRows(fresh, train.cols, 0.3, seed);
-  const size_t reused = std::min<size_t>(train.rows, 50);
-  rows.values.insert(rows.values.end(), train.values.begin(),
-                     train.values.begin() + reused * train.cols);
-  rows.values.insert(rows.values.end(), train.cols, NAN);
-  rows.rows += reused + 1;
-  return rows;
-}
-
 class TreeShapMatchesXgboost : public ::testing::TestWithParam<ShapCase> {};
 
 TEST_P(TreeShapMatchesXgboost, ContributionsEqualPredContribsAndSumToMargin) {
@@ -55,7 +44,7 @@ TEST_P(TreeShapMatchesXgboost, ContributionsEqualPredContribsAndSumToMargin) {
   ASSERT_OK_AND_ASSIGN(auto booster, OracleBooster::Train(dtrain, c.params, c.rounds));
   ASSERT_OK_AND_ASSIGN(std::string json, booster.ModelJson());
   ASSERT_OK_AND_ASSIGN(FlatForest forest, FlatForest::FromModelJson(json));
-  const RandomRows rows = ScoringRows(train, c.scored_rows, 31);
+  const RandomRows rows = ScoringRows(train, c.scored_rows, 31, 50);
   ASSERT_OK_AND_ASSIGN(auto scoring, OracleMatrix::FromRows(rows, /*with_labels=*/false));
   ASSERT_OK_AND_ASSIGN(std::vector<float> expected, booster.Contributions(scoring));
   ASSERT_EQ(expected.size(), rows.rows * (c.cols + 1));
