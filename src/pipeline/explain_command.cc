@@ -7,8 +7,8 @@
 #include "explain/language.h"
 #include "features/training_rows.h"
 #include "fmt/format.h"
-#include "model/model_registry.h"
 #include "model/tree_shap.h"
+#include "pipeline/production_model.h"
 
 namespace vigil {
 namespace {
@@ -53,22 +53,13 @@ StatusOr<Moment> FindMoment(const ExplainRequest& request) {
 
 StatusOr<nlohmann::json> RunExplain(const ExplainRequest& request) {
   const std::string kind(DecisionKindName(request.kind));
-  auto model = ModelRegistry(request.models_dir).LoadProduction(kind);
-  if (!model.ok()) {
-    return absl::FailedPreconditionError(fmt::format("no production {} model in {} ({})", kind,
-                                                     request.models_dir, model.status().message()));
-  }
-  if ((*model)->feature_names() != FeatureNames(request.kind)) {
-    return absl::FailedPreconditionError(
-        fmt::format("{} expects other features than this build computes; retrain it",
-                    (*model)->model_version()));
-  }
+  ASSIGN_OR_RETURN(const auto model, LoadProductionModel(request.models_dir, request.kind));
   ASSIGN_OR_RETURN(const ExplanationTemplates templates, ExplanationTemplates::LoadDefault());
   ASSIGN_OR_RETURN(const Moment moment, FindMoment(request));
 
-  const FlatForest& forest = (*model)->forest();
+  const FlatForest& forest = model->forest();
   const double margin = forest.PredictMargin(moment.features.data());
-  const double score = (*model)->Probability(margin);
+  const double score = model->Probability(margin);
   const RiskLevel level = request.policy.Level(request.kind, score);
   const bool cod =
       request.kind == DecisionKind::kOrder && moment.event.payment == PaymentMethod::kCod;
@@ -110,7 +101,7 @@ StatusOr<nlohmann::json> RunExplain(const ExplainRequest& request) {
     out["features"][std::string(specs[i].name)] = Number(moment.features[i]);
   }
   out["language"] = language;
-  out["model_version"] = (*model)->model_version();
+  out["model_version"] = model->model_version();
   out["timestamp"] = FormatTimestamp(moment.event.at);
   return out;
 }

@@ -4,7 +4,7 @@
 
 #include "features/training_rows.h"
 #include "fmt/format.h"
-#include "model/model_registry.h"
+#include "pipeline/production_model.h"
 
 namespace vigil {
 namespace {
@@ -71,19 +71,7 @@ class ScoreWriter {
 
 StatusOr<ScoreSummary> RunScore(const ScoreRequest& request, std::FILE* out) {
   const std::string kind(DecisionKindName(request.kind));
-  ModelRegistry registry(request.models_dir);
-  auto model = registry.LoadProduction(kind);
-  if (absl::IsNotFound(model.status())) {
-    return absl::FailedPreconditionError(
-        fmt::format("no production {} model in {}: run `vigil train` first ({})", kind,
-                    request.models_dir, model.status().message()));
-  }
-  RETURN_IF_ERROR(model.status());
-  if ((*model)->feature_names() != FeatureNames(request.kind)) {
-    return absl::FailedPreconditionError(
-        fmt::format("{} expects other features than this build computes; retrain it",
-                    (*model)->model_version()));
-  }
+  ASSIGN_OR_RETURN(const auto model, LoadProductionModel(request.models_dir, request.kind));
   FeatureEngine engine;
   ASSIGN_OR_RETURN(DataLake lake, LoadDataLake(request.data_dir, &engine.catalog(), request.load));
   lake.report.Print(out);
@@ -93,7 +81,7 @@ StatusOr<ScoreSummary> RunScore(const ScoreRequest& request, std::FILE* out) {
   if (!file)
     return absl::InvalidArgumentError(fmt::format("--out {}: cannot write", request.out_path));
   file << "id,risk_score,risk_level,recommended_action,model_version\n";
-  ScoreWriter writer(**model, request.policy, request.kind, &file);
+  ScoreWriter writer(*model, request.policy, request.kind, &file);
   Status status;
   const Catalog& catalog = engine.catalog();
   Replay(lake, &engine, [&](DecisionKind kind, const Event& e, std::span<const float> features) {
@@ -107,9 +95,9 @@ StatusOr<ScoreSummary> RunScore(const ScoreRequest& request, std::FILE* out) {
   RETURN_IF_ERROR(writer.Flush());
   file.close();
   if (!file) return absl::DataLossError(fmt::format("{}: write failed", request.out_path));
-  fmt::print(out, "Scored {} {}s with {} into {}\n", writer.scored(), kind,
-             (*model)->model_version(), request.out_path);
-  return ScoreSummary{writer.scored(), (*model)->model_version()};
+  fmt::print(out, "Scored {} {}s with {} into {}\n", writer.scored(), kind, model->model_version(),
+             request.out_path);
+  return ScoreSummary{writer.scored(), model->model_version()};
 }
 
 }  // namespace vigil
