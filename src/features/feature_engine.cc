@@ -83,6 +83,8 @@ const OrderState* FeatureEngine::FindOrder(uint32_t id) const {
   return o != nullptr && o->known() ? o : nullptr;
 }
 
+const ReturnState* FeatureEngine::FindReturn(uint32_t id) const { return Find(returns_, id); }
+
 uint32_t FeatureEngine::CategoryOf(const Event& e) const {
   const ProductState* p = Find(products_, e.product);
   return p != nullptr && p->category != kNoId ? p->category : e.category;

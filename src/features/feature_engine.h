@@ -61,6 +61,7 @@ class FeatureEngine {
 
   const CustomerState* FindCustomer(uint32_t id) const;
   const OrderState* FindOrder(uint32_t id) const;
+  const ReturnState* FindReturn(uint32_t id) const;
   size_t customer_count() const { return customers_.size(); }
   size_t order_count() const { return orders_.size(); }
 

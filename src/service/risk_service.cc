@@ -1,0 +1,465 @@
+#include "service/risk_service.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include "explain/language.h"
+#include "pipeline/production_model.h"
+#include "service/event_json.h"
+#include "service/field_error.h"
+
+namespace vigil {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+Timestamp WallNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+json Number(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
+
+StatusOr<json> ParseBody(std::string_view body) {
+  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return absl::InvalidArgumentError("the body is not valid JSON");
+  if (!parsed.is_object()) return absl::InvalidArgumentError("the body must be a JSON object");
+  return parsed;
+}
+
+// An event naming entities by dense id without creating any: a dry run must
+// leave the catalogue as it was. Unknown ids stay kNoId.
+Event LookUpEvent(const RawEvent& raw, const Catalog& catalog) {
+  Event e{.at = raw.at, .type = raw.type, .payment = raw.payment, .reason = raw.reason};
+  e.customer = catalog.Find(Entity::kCustomer, raw.customer_id);
+  e.product = catalog.Find(Entity::kProduct, raw.product_id);
+  e.seller = catalog.Find(Entity::kSeller, raw.seller_id);
+  e.category = catalog.Find(Entity::kCategory, raw.category);
+  e.order = catalog.Find(Entity::kOrder, raw.order_id);
+  e.ret = catalog.Find(Entity::kReturn, raw.return_id);
+  e.device = catalog.Find(Entity::kDevice, raw.device_id);
+  e.pincode = catalog.Find(Entity::kPincode, raw.pincode);
+  e.size = catalog.Find(Entity::kSize, raw.size);
+  e.amount = raw.amount;
+  e.discount = raw.discount;
+  e.quantity = raw.quantity;
+  return e;
+}
+
+// How sure the level is: 0.5 on a threshold (a coin flip between two
+// levels), rising linearly to 1 at 0.15 or more away from the nearest one.
+// docs/decisions.md explains the choice.
+double Confidence(const RiskThresholds& t, double score) {
+  const double d = std::min(
+      {std::abs(score - t.medium), std::abs(score - t.high), std::abs(score - t.critical)});
+  return 0.5 + 0.5 * std::min(1.0, d / 0.15);
+}
+
+double Round(double v, double scale) { return std::round(v * scale) / scale; }
+
+// Everything a decision needs from the locked section.
+struct Moment {
+  RawEvent raw;
+  std::string event_id;
+  std::vector<float> features;
+  std::string phone;  // for list checks only; never stored in the decision
+};
+
+}  // namespace
+
+RiskService::RiskService(RiskServiceOptions options, Store* store)
+    : options_(std::move(options)),
+      store_(store),
+      lists_(store),
+      decision_prefix_(std::random_device{}() & 0xffffff) {}
+
+RiskService::~RiskService() = default;
+
+StatusOr<std::unique_ptr<RiskService>> RiskService::Open(RiskServiceOptions options, Store* store) {
+  std::unique_ptr<RiskService> service(new RiskService(std::move(options), store));
+  ASSIGN_OR_RETURN(service->templates_, ExplanationTemplates::LoadDefault());
+  RETURN_IF_ERROR(service->lists_.Load());
+  RETURN_IF_ERROR(service->Replay());
+  RETURN_IF_ERROR(service->ReloadModels());
+  return service;
+}
+
+Status RiskService::Replay() {
+  absl::MutexLock lock(&engine_mu_);
+  int64_t count = 0;
+  Status status = store_->ScanEvents(0, [&](int64_t seq, const EventRecord& record) -> Status {
+    json object = json::parse(record.payload, nullptr, /*allow_exceptions=*/false);
+    auto decoded = DecodeEvent(object, record.at);
+    if (!decoded.ok()) {
+      return absl::DataLossError(fmt::format("event log entry {} ({}) does not decode: {}", seq,
+                                             record.event_id, decoded.status().message()));
+    }
+    engine_.Ingest(decoded->event, nullptr);
+    if (++count % 1'000'000 == 0 && options_.replay_progress) options_.replay_progress(count);
+    return absl::OkStatus();
+  });
+  events_replayed_ = count;
+  return status;
+}
+
+Status RiskService::ReloadModels() {
+  std::array<std::shared_ptr<const ServingModel>, 2> loaded;
+  for (DecisionKind kind : {DecisionKind::kOrder, DecisionKind::kReturn}) {
+    auto model = LoadProductionModel(options_.models_dir, kind);
+    if (absl::IsFailedPrecondition(model.status())) continue;  // none yet: 503 until there is
+    RETURN_IF_ERROR(model.status());
+    auto serving = std::make_shared<ServingModel>();
+    serving->shap = std::make_unique<const TreeShap>((*model)->forest());
+    serving->model = std::move(*model);
+    loaded[static_cast<size_t>(kind)] = std::move(serving);
+  }
+  absl::MutexLock lock(&models_mu_);
+  models_ = std::move(loaded);
+  return absl::OkStatus();
+}
+
+std::shared_ptr<const ServingModel> RiskService::Serving(DecisionKind kind) const {
+  absl::MutexLock lock(&models_mu_);
+  return models_[static_cast<size_t>(kind)];
+}
+
+std::string RiskService::ModelVersion(DecisionKind kind) const {
+  auto serving = Serving(kind);
+  return serving ? serving->model->model_version() : std::string();
+}
+
+void RiskService::Score(DecisionKind kind, std::string_view body, std::string_view accept_language,
+                        std::string_view request_id, ScoreDone done) {
+  const auto started = Clock::now();
+  const Timestamp now = WallNow();
+  auto request = ParseBody(body);
+  if (!request.ok()) return done(request.status());
+  auto serving = Serving(kind);
+  if (serving == nullptr) {
+    return done(absl::UnavailableError(fmt::format(
+        "no production {} model is loaded; train one and promote it", DecisionKindName(kind))));
+  }
+  const json& req = *request;
+  bool dry_run = false;
+  if (auto it = req.find("dry_run"); it != req.end() && !it->is_null()) {
+    if (!it->is_boolean()) return done(FieldError("dry_run", "must be true or false"));
+    dry_run = it->get<bool>();
+  }
+  std::string language_request(accept_language);
+  if (auto it = req.find("language"); it != req.end() && !it->is_null()) {
+    if (!it->is_string()) return done(FieldError("language", "must be a string such as \"hi\""));
+    language_request = it->get<std::string>();
+  }
+  const std::string language(NegotiateLanguage(language_request));
+  std::string phone;
+  if (auto it = req.find("phone"); it != req.end() && it->is_string())
+    phone = it->get<std::string>();
+
+  auto raw = kind == DecisionKind::kOrder ? DecodeOrder(req, now) : DecodeReturn(req, now);
+  if (!raw.ok()) return done(raw.status());
+  const std::string subject = kind == DecisionKind::kOrder ? raw->order_id : raw->return_id;
+
+  // The locked section: state as of this moment, then (unless a dry run)
+  // apply the event and queue it, so the log keeps the state's order.
+  Moment moment{.raw = std::move(*raw), .event_id = {}, .features = {}, .phone = std::move(phone)};
+  auto event_failed = std::make_shared<Status>();
+  bool duplicate = false;
+  Status unknown_order;
+  {
+    absl::MutexLock lock(&engine_mu_);
+    const Catalog& catalog = engine_.catalog();
+    const OrderState* order = engine_.FindOrder(catalog.Find(Entity::kOrder, moment.raw.order_id));
+    const bool order_known = order != nullptr && order->known();
+    if (kind == DecisionKind::kOrder) {
+      duplicate = order_known;
+    } else if (!order_known) {
+      unknown_order =
+          FieldError("order_id", fmt::format("no order '{}' is known", moment.raw.order_id));
+    } else {
+      // The customer is the order's; lists and the audit record need them.
+      if (order->customer != kNoId) {
+        moment.raw.customer_id = catalog.Name(Entity::kCustomer, order->customer);
+      }
+      const ReturnState* ret =
+          engine_.FindReturn(catalog.Find(Entity::kReturn, moment.raw.return_id));
+      duplicate = ret != nullptr && ret->known;
+    }
+    if (!duplicate && unknown_order.ok()) {
+      Event event =
+          dry_run ? LookUpEvent(moment.raw, catalog) : InternEvent(moment.raw, &engine_.catalog());
+      if (kind == DecisionKind::kOrder) {
+        moment.features.resize(kOrderVectorSize);
+        engine_.OrderFeatures(event, moment.features);
+      } else {
+        moment.features.resize(kReturnVectorSize);
+        engine_.ReturnFeatures(event, moment.features);
+      }
+      if (!dry_run) {
+        engine_.Apply(event);
+        moment.event_id = DefaultEventId(moment.raw);
+        WriteBatch batch;
+        batch.events.push_back({moment.event_id, std::string(EventTypeName(moment.raw.type)),
+                                moment.raw.at, EncodeEvent(moment.event_id, moment.raw)});
+        store_->Submit(std::move(batch), [event_failed](StatusOr<WriteResult> result) {
+          if (!result.ok()) *event_failed = result.status();
+        });
+      }
+    }
+  }
+  if (!unknown_order.ok()) return done(unknown_order);
+  if (duplicate) {
+    // Idempotent: the decision already given for this id, not a second count.
+    auto stored = store_->FindDecision(subject);
+    if (!stored.ok()) return done(stored.status());
+    if (!stored->has_value()) {
+      return done(absl::AlreadyExistsError(fmt::format(
+          "{} '{}' is already recorded (from /v1/events or a request in flight) without a decision",
+          DecisionKindName(kind), subject)));
+    }
+    json document = json::parse((*stored)->document, nullptr, false);
+    ScoreResult result{.body = document.is_object() && document.contains("response")
+                                   ? document["response"].dump()
+                                   : (*stored)->document,
+                       .stored = true,
+                       .replayed = true,
+                       .kind = std::string(DecisionKindName(kind)),
+                       .risk_level = (*stored)->risk_level,
+                       .action = (*stored)->action,
+                       .model_version = (*stored)->model_version};
+    return done(std::move(result));
+  }
+
+  // Outside the lock: score, explain, decide.
+  const ScoringModel& model = *serving->model;
+  const FlatForest& forest = model.forest();
+  const double margin = forest.PredictMargin(moment.features.data());
+  const double score = model.Probability(margin);
+  RiskLevel level = options_.policy.Level(kind, score);
+  const bool cod = kind == DecisionKind::kOrder && moment.raw.payment == PaymentMethod::kCod;
+  std::string action(options_.policy.Action(kind, level, cod));
+
+  std::vector<double> contributions(forest.num_features() + 1);
+  serving->shap->Explain(moment.features.data(), contributions.data());
+  const auto specs = FeatureSpecs(kind);
+  std::vector<Factor> factors;
+  factors.reserve(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    factors.push_back({std::string(specs[i].name), moment.features[i], contributions[i]});
+  }
+  std::stable_sort(factors.begin(), factors.end(), [](const Factor& a, const Factor& b) {
+    return std::abs(a.contribution) > std::abs(b.contribution);
+  });
+  Explanation explanation = templates_.Explain(kind, language, level, action, factors,
+                                               moment.features, options_.top_factors);
+
+  // Allow and block lists override the model, and say so.
+  json override_json;
+  if (auto entry = lists_.Match(
+          {moment.raw.customer_id, moment.raw.device_id, moment.raw.pincode, moment.phone})) {
+    const bool block = entry->list == "block";
+    action = kind == DecisionKind::kOrder ? (block ? "block" : "allow")
+                                          : (block ? "deny" : "instant_refund");
+    explanation.recommendation = templates_.Recommendation(kind, language, action);
+    explanation.key_factors.insert(
+        explanation.key_factors.begin(),
+        fmt::format("The {} is on the {} list{}{}", entry->field, entry->list,
+                    entry->reason.empty() ? "" : ": ", entry->reason));
+    override_json = {{"list", entry->list}, {"field", entry->field}, {"reason", entry->reason}};
+  }
+
+  const uint64_t counter = decision_counter_.fetch_add(1, std::memory_order_relaxed);
+  const std::string decision_id =
+      fmt::format("dec_{:x}{:06x}{:08x}", now, decision_prefix_, counter);
+  json response;
+  if (kind == DecisionKind::kOrder) {
+    response["order_id"] = moment.raw.order_id;
+  } else {
+    response["return_id"] = moment.raw.return_id;
+    response["order_id"] = moment.raw.order_id;
+  }
+  response["decision_id"] = decision_id;
+  response["risk_score"] = Round(score, 1e6);
+  response["risk_level"] = RiskLevelName(level);
+  response["recommended_action"] = action;
+  response["explanation"] = {{"summary", explanation.summary},
+                             {"key_factors", explanation.key_factors},
+                             {"recommendation", explanation.recommendation}};
+  response["explanation_source"] = "template";
+  json factor_list = json::array();
+  for (size_t i = 0; i < std::min(options_.top_factors, factors.size()); ++i) {
+    factor_list.push_back({{"feature", factors[i].feature},
+                           {"value", Number(factors[i].value)},
+                           {"contribution", Round(factors[i].contribution, 1e6)}});
+  }
+  response["factors"] = std::move(factor_list);
+  if (!override_json.is_null()) response["override"] = override_json;
+  response["confidence"] = Round(Confidence(options_.policy.thresholds(kind), score), 1e4);
+  response["model_version"] = model.model_version();
+  response["language"] = language;
+  response["timestamp"] = FormatTimestamp(now);
+  if (dry_run) response["dry_run"] = true;
+  response["processing_time_ms"] =
+      Round(std::chrono::duration<double, std::milli>(Clock::now() - started).count(), 1e3);
+
+  ScoreResult result{.body = response.dump(),
+                     .stored = !dry_run,
+                     .replayed = false,
+                     .kind = std::string(DecisionKindName(kind)),
+                     .risk_level = std::string(RiskLevelName(level)),
+                     .action = action,
+                     .model_version = model.model_version()};
+  if (dry_run) return done(std::move(result));
+
+  json document;
+  document["decision_id"] = decision_id;
+  document["kind"] = DecisionKindName(kind);
+  document["request_id"] = request_id;
+  document["request"] = req;
+  document["request"].erase("phone");  // used for list checks; not kept
+  json features = json::object();
+  for (size_t i = 0; i < specs.size(); ++i) {
+    features[std::string(specs[i].name)] = Number(moment.features[i]);
+  }
+  document["features"] = std::move(features);
+  json all_factors = json::array();
+  for (const Factor& f : factors) {
+    all_factors.push_back({{"feature", f.feature}, {"contribution", f.contribution}});
+  }
+  document["all_factors"] = std::move(all_factors);
+  document["bias"] = contributions.back();
+  document["margin"] = margin;
+  document["event_id"] = moment.event_id;
+  document["response"] = std::move(response);
+
+  DecisionRecord record;
+  record.decision_id = decision_id;
+  record.subject_id = subject;
+  record.kind = std::string(DecisionKindName(kind));
+  record.at = now;
+  record.customer_id = moment.raw.customer_id;
+  record.model_version = model.model_version();
+  record.risk_score = score;
+  record.risk_level = result.risk_level;
+  record.action = action;
+  record.request_id = std::string(request_id);
+  record.document = document.dump();
+  WriteBatch batch;
+  batch.decisions.push_back(std::move(record));
+  store_->Submit(std::move(batch), [event_failed, result = std::move(result),
+                                    done = std::move(done)](StatusOr<WriteResult> written) mutable {
+    // The event was queued first, so its outcome is known by now.
+    if (!event_failed->ok()) return done(*event_failed);
+    if (!written.ok()) return done(written.status());
+    done(std::move(result));
+  });
+}
+
+void RiskService::Ingest(std::string_view body, bool ndjson, IngestDone done) {
+  const Timestamp now = WallNow();
+  struct Line {
+    int64_t number;
+    DecodedEvent event;
+  };
+  std::vector<Line> good;
+  json rejected = json::array();
+  auto reject = [&rejected](int64_t line, const Status& status) {
+    json r = {{"line", line}, {"error", std::string(status.message())}};
+    if (auto field = FieldOf(status)) r["field"] = *field;
+    rejected.push_back(std::move(r));
+  };
+  auto decode = [&](int64_t line, std::string_view text) {
+    json object = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (object.is_discarded()) return reject(line, absl::InvalidArgumentError("not valid JSON"));
+    auto decoded = DecodeEvent(object, now);
+    if (!decoded.ok()) return reject(line, decoded.status());
+    good.push_back({line, std::move(*decoded)});
+  };
+  if (ndjson) {
+    int64_t line = 0;
+    size_t start = 0;
+    while (start < body.size()) {
+      size_t end = body.find('\n', start);
+      if (end == std::string_view::npos) end = body.size();
+      std::string_view text = body.substr(start, end - start);
+      if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+      ++line;
+      if (text.find_first_not_of(" \t") != std::string_view::npos) decode(line, text);
+      start = end + 1;
+    }
+  } else {
+    json object = json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (object.is_discarded())
+      return done(absl::InvalidArgumentError("the body is not valid JSON"));
+    auto decoded = DecodeEvent(object, now);
+    if (!decoded.ok()) return done(decoded.status());
+    good.push_back({1, std::move(*decoded)});
+  }
+
+  IngestResult result;
+  result.rejected = static_cast<int64_t>(rejected.size());
+  WriteBatch batch;
+  {
+    absl::MutexLock lock(&engine_mu_);
+    for (Line& line : good) {
+      engine_.Ingest(line.event.event, nullptr);
+      batch.events.push_back(
+          {line.event.event_id, std::string(EventTypeName(line.event.event.type)),
+           line.event.event.at, EncodeEvent(line.event.event_id, line.event.event)});
+    }
+    store_->Submit(std::move(batch),
+                   [result, rejected = std::move(rejected),
+                    done = std::move(done)](StatusOr<WriteResult> written) mutable {
+                     if (!written.ok()) return done(written.status());
+                     for (bool fresh : written->event_was_new)
+                       (fresh ? result.accepted : result.duplicates)++;
+                     json body = {{"accepted", result.accepted},
+                                  {"duplicates", result.duplicates},
+                                  {"rejected", std::move(rejected)}};
+                     result.body = body.dump();
+                     done(std::move(result));
+                   });
+  }
+}
+
+StatusOr<std::string> RiskService::Decision(std::string_view id) const {
+  ASSIGN_OR_RETURN(auto record, store_->FindDecision(id));
+  if (!record.has_value()) return absl::NotFoundError(fmt::format("no decision for '{}'", id));
+  json document = json::parse(record->document, nullptr, false);
+  if (!document.is_object()) return absl::DataLossError("the stored decision is not JSON");
+  document["at"] = FormatTimestamp(record->at);
+  if (!record->narration.empty()) {
+    document["narration"] = {{"text", record->narration}, {"source", record->narration_source}};
+  }
+  return document.dump();
+}
+
+StatusOr<std::string> RiskService::Customer(std::string_view id) const {
+  std::vector<float> features(kOrderVectorSize);
+  const Timestamp now = WallNow();
+  {
+    absl::MutexLock lock(&engine_mu_);
+    const uint32_t customer = engine_.catalog().Find(Entity::kCustomer, id);
+    if (customer == kNoId || engine_.FindCustomer(customer) == nullptr) {
+      return absl::NotFoundError(fmt::format("no customer '{}'", id));
+    }
+    Event probe{.at = now, .type = EventType::kOrderPlaced};
+    probe.customer = customer;
+    engine_.OrderFeatures(probe, features);
+  }
+  json profile = {{"customer_id", id}, {"as_of", FormatTimestamp(now)}};
+  json values = json::object();
+  const auto specs = FeatureSpecs(DecisionKind::kOrder);
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const std::string_view name = specs[i].name;
+    if (name.substr(0, 9) != "customer_") continue;  // the rest describe an order
+    values[std::string(name)] = Number(features[i]);
+  }
+  profile["features"] = std::move(values);
+  return profile.dump();
+}
+
+}  // namespace vigil

@@ -1,0 +1,128 @@
+// RiskService: the real-time risk engine behind `vigil serve`, independent of
+// HTTP. It owns the live feature state (the same FeatureEngine that builds
+// training rows), the production models with their TreeSHAP explainers, the
+// explanation templates and the policy, and writes every accepted event and
+// every decision to the Store.
+//
+// Durability and order. Scoring an order or a return applies its event to
+// the feature state and queues the event for the store under one lock, so
+// the event log's order is exactly the order in which the state saw events;
+// a restart replays the log in that order and rebuilds the same state. The
+// decision (score, SHAP factors, sentences) is computed outside the lock and
+// queued after its event; the caller's callback runs once both are durable.
+// Nothing is acknowledged before it is on disk.
+//
+// Thread-safe: every method may be called from any thread. Callbacks run on
+// the store's writer thread (or the caller's, on early errors) and must be
+// quick.
+#ifndef VIGIL_SERVICE_RISK_SERVICE_H_
+#define VIGIL_SERVICE_RISK_SERVICE_H_
+
+#include <array>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "common/status.h"
+#include "decision/policy.h"
+#include "explain/explanation_templates.h"
+#include "features/feature_engine.h"
+#include "model/scoring_model.h"
+#include "model/tree_shap.h"
+#include "service/decision_lists.h"
+#include "store/store.h"
+
+namespace vigil {
+
+struct RiskServiceOptions {
+  std::string models_dir;  // the registry; its production versions serve
+  Policy policy;
+  size_t top_factors = 5;  // factors and sentences in a response
+  // Called every so many events while the log is replayed at start.
+  std::function<void(int64_t events)> replay_progress;
+};
+
+// A production model ready to serve: the evaluator and its explainer.
+struct ServingModel {
+  std::shared_ptr<const ScoringModel> model;
+  std::unique_ptr<const TreeShap> shap;
+};
+
+// What a score call answers: the response body and how it was produced.
+struct ScoreResult {
+  std::string body;       // the JSON response (DESIGN.md's shape)
+  bool stored = false;    // false for dry runs
+  bool replayed = false;  // an earlier decision for the same id, returned again
+  std::string kind, risk_level, action, model_version;
+};
+
+struct IngestResult {
+  std::string body;  // {"accepted":N,"duplicates":D,"rejected":[...]}
+  int64_t accepted = 0, duplicates = 0, rejected = 0;
+};
+
+class RiskService {
+ public:
+  using ScoreDone = std::function<void(StatusOr<ScoreResult>)>;
+  using IngestDone = std::function<void(StatusOr<IngestResult>)>;
+
+  // Replays the store's event log into a fresh feature state, loads the
+  // production models (a kind without one answers Unavailable until a model
+  // is promoted and reloaded) and the allow/block lists.
+  [[nodiscard]] static StatusOr<std::unique_ptr<RiskService>> Open(RiskServiceOptions options,
+                                                                   Store* store);
+  ~RiskService();
+
+  // POST /v1/orders/score and /v1/returns/score. `body` is the request JSON;
+  // `accept_language` the header (the body's "language" wins). Errors:
+  // InvalidArgument (malformed JSON, or a FieldError), Unavailable (no
+  // model), AlreadyExists (the id was recorded without a decision).
+  void Score(DecisionKind kind, std::string_view body, std::string_view accept_language,
+             std::string_view request_id, ScoreDone done);
+
+  // POST /v1/events: one JSON object, or NDJSON when `ndjson`. Bad lines are
+  // rejected with their line number and error; the rest are applied.
+  void Ingest(std::string_view body, bool ndjson, IngestDone done);
+
+  // GET /v1/decisions/{id}: by decision id or by the order / return id.
+  [[nodiscard]] StatusOr<std::string> Decision(std::string_view id) const;
+  // GET /v1/customers/{id}: the customer's features as of now.
+  [[nodiscard]] StatusOr<std::string> Customer(std::string_view id) const;
+
+  // Loads the registry's production versions again; requests in flight keep
+  // the model they started with.
+  Status ReloadModels();
+  // The version serving `kind`, or "" without one.
+  std::string ModelVersion(DecisionKind kind) const;
+
+  DecisionLists& lists() { return lists_; }
+  int64_t events_replayed() const { return events_replayed_; }
+
+ private:
+  RiskService(RiskServiceOptions options, Store* store);
+  Status Replay();
+  std::shared_ptr<const ServingModel> Serving(DecisionKind kind) const;
+
+  RiskServiceOptions options_;
+  Store* const store_;
+  ExplanationTemplates templates_;
+  DecisionLists lists_;
+  int64_t events_replayed_ = 0;
+
+  mutable absl::Mutex engine_mu_;
+  FeatureEngine engine_ ABSL_GUARDED_BY(engine_mu_);
+
+  mutable absl::Mutex models_mu_;
+  std::array<std::shared_ptr<const ServingModel>, 2> models_ ABSL_GUARDED_BY(models_mu_);
+
+  std::atomic<uint64_t> decision_counter_{0};
+  const uint64_t decision_prefix_;
+};
+
+}  // namespace vigil
+
+#endif  // VIGIL_SERVICE_RISK_SERVICE_H_

@@ -1,0 +1,60 @@
+// ServeConfig: every setting of `vigil serve`, read from a TOML file
+// (docs/configuration.md lists them with their defaults), then from
+// environment variables (VIGIL_BIND, VIGIL_PORT, VIGIL_DATA_DIR, VIGIL_MODELS,
+// VIGIL_IO_THREADS), then from command-line flags: later sources win.
+// Unknown keys in the file are errors, so a typo never silently keeps a
+// default. A value type.
+#ifndef VIGIL_SERVICE_SERVE_CONFIG_H_
+#define VIGIL_SERVICE_SERVE_CONFIG_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "common/status.h"
+#include "decision/policy.h"
+
+namespace vigil {
+
+struct RateLimit {
+  double per_second = 0;  // 0: unlimited
+  double burst = 0;
+};
+
+struct ServeConfig {
+  // [server]
+  std::string bind = "127.0.0.1";
+  int port = 8080;
+  int io_threads = 2;
+  int64_t max_body_bytes = 1 << 20;
+  int64_t max_header_bytes = 16 << 10;
+  int64_t read_timeout_ms = 10'000;
+  int64_t idle_timeout_ms = 60'000;
+  int max_connections = 10'000;
+  int64_t shutdown_drain_ms = 10'000;
+  bool metrics_require_key = false;  // /metrics open by default, as Prometheus expects
+  // [store]
+  std::string data_dir = "vigil-data";
+  int retention_days = 90;  // decisions older than this are archived
+  // [models]
+  std::string models_dir = "models";
+  // [policy.order], [policy.return]
+  Policy policy;
+  size_t top_factors = 5;
+  // [rate_limits]: per API key, by role ("scorer", "analyst", "admin").
+  std::map<std::string, RateLimit> rate_limits = {
+      {"scorer", {100'000, 200'000}}, {"analyst", {100, 200}}, {"admin", {50, 100}}};
+  // [similar]
+  int64_t similar_capacity = 1'000'000;
+};
+
+// Reads `path`; errors name the file, the key and what is wrong.
+[[nodiscard]] StatusOr<ServeConfig> LoadServeConfig(const std::string& path);
+// Applies VIGIL_* environment variables to `config`.
+[[nodiscard]] Status ApplyEnvironment(ServeConfig* config);
+// Checks ranges (port, thresholds ascending in (0, 1), positive limits).
+[[nodiscard]] Status Validate(const ServeConfig& config);
+
+}  // namespace vigil
+
+#endif  // VIGIL_SERVICE_SERVE_CONFIG_H_
