@@ -44,7 +44,7 @@ constexpr Surge kOtherSale = {"", 1.8, 1.0, 0, false};
 constexpr double kWeekendFactor = 1.08;
 constexpr double kMaxMultiplier = 3.0;
 
-const Surge& SurgeFor(const FestivalWindow& w) {
+const Surge& SurgeFor(const ScheduledFestival& w) {
   for (const Surge& s : kSurges) {
     if (s.name == w.name) return s;
   }
@@ -53,10 +53,10 @@ const Surge& SurgeFor(const FestivalWindow& w) {
 
 }  // namespace
 
-DemandCurve::DemandCurve(const FestivalCalendar& calendar, Timestamp start, int days)
+DemandCurve::DemandCurve(const FestivalSchedule& calendar, Timestamp start, int days)
     : start_(start), multiplier_(days, 1.0), occasion_near_(days, 0), in_sale_(days, 0) {
   const int64_t first_day = (start + kIstOffsetSeconds) / kSecondsPerDay;
-  for (const FestivalWindow& w : calendar.windows()) {
+  for (const ScheduledFestival& w : calendar.windows()) {
     const Surge& surge = SurgeFor(w);
     const int64_t lead = std::max(surge.lead_days, surge.occasion ? kOccasionLeadDays : 0);
     const int from = static_cast<int>(std::max<int64_t>(0, w.first_day - lead - first_day));

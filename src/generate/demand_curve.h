@@ -11,14 +11,14 @@
 #include <vector>
 
 #include "common/time.h"
-#include "generate/festival_calendar.h"
+#include "generate/festival_schedule.h"
 
 namespace vigil {
 
 class DemandCurve {
  public:
   // Days are counted from `start` (IST midnight of the first day).
-  DemandCurve(const FestivalCalendar& calendar, Timestamp start, int days);
+  DemandCurve(const FestivalSchedule& calendar, Timestamp start, int days);
 
   int days() const { return static_cast<int>(multiplier_.size()); }
   Timestamp start() const { return start_; }

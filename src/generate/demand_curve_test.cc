@@ -10,7 +10,7 @@ namespace {
 class DemandCurveTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto calendar = FestivalCalendar::Embedded();
+    auto calendar = FestivalSchedule::Embedded();
     ASSERT_TRUE(calendar.ok());
     start_ = *ParseTimestamp("2025-07-15");
     curve_ = std::make_unique<DemandCurve>(*calendar, start_, 120);

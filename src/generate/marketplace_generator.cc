@@ -16,7 +16,7 @@
 #include "generate/csv_file_writer.h"
 #include "generate/customer_population.h"
 #include "generate/demand_curve.h"
-#include "generate/festival_calendar.h"
+#include "generate/festival_schedule.h"
 #include "generate/india_geography.h"
 #include "generate/order_schedule.h"
 #include "generate/order_simulator.h"
@@ -247,13 +247,13 @@ StatusOr<LedgerWriter> OpenLedger(const std::string& dir) {
   return LedgerWriter(std::move(orders), std::move(returns));
 }
 
-Status WriteFestivals(const std::string& dir, const FestivalCalendar& calendar,
+Status WriteFestivals(const std::string& dir, const FestivalSchedule& calendar,
                       const Period& period) {
   ASSIGN_OR_RETURN(auto out, CsvFileWriter::Create(PathIn(dir, "external/festivals.csv"),
                                                    "name,start_date,end_date,kind,basis"));
   const int64_t first_day = (period.start + kIstOffsetSeconds) / kSecondsPerDay;
   const int64_t last_day = (period.end - 1 + kIstOffsetSeconds) / kSecondsPerDay;
-  for (const FestivalWindow& w :
+  for (const ScheduledFestival& w :
        calendar.Overlapping(first_day - kFestivalMarginDays, last_day + kFestivalMarginDays)) {
     CsvBuffer& row = out->row();
     AppendCsvField(row, w.name);
@@ -270,7 +270,7 @@ Status WriteFestivals(const std::string& dir, const FestivalCalendar& calendar,
 StatusOr<GeneratorSummary> GenerateMarketplace(const GeneratorOptions& options) {
   ASSIGN_OR_RETURN(const Period period, CheckOptions(options));
   RETURN_IF_ERROR(CreateOutputDirectories(options.out_dir));
-  ASSIGN_OR_RETURN(const FestivalCalendar calendar, FestivalCalendar::Embedded());
+  ASSIGN_OR_RETURN(const FestivalSchedule calendar, FestivalSchedule::Embedded());
   const DemandCurve demand(calendar, period.start, options.days);
   const std::string& dir = options.out_dir;
 

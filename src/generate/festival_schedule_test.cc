@@ -1,4 +1,4 @@
-#include "generate/festival_calendar.h"
+#include "generate/festival_schedule.h"
 
 #include <gtest/gtest.h>
 
@@ -13,8 +13,8 @@ namespace {
 
 int64_t Day(const char* date) { return *ParseTimestamp(date, 0) / kSecondsPerDay; }
 
-const FestivalWindow* Find(const FestivalCalendar& calendar, std::string_view name, int year) {
-  for (const FestivalWindow& w : calendar.windows()) {
+const ScheduledFestival* Find(const FestivalSchedule& calendar, std::string_view name, int year) {
+  for (const ScheduledFestival& w : calendar.windows()) {
     if (w.name == name && CivilFromDays(w.first_day).year == year) return &w;
   }
   return nullptr;
@@ -28,7 +28,7 @@ TEST(FestivalCalendarTest, EmbeddedCalendarIsTheShippedFile) {
 }
 
 TEST(FestivalCalendarTest, EmbeddedCalendarHasTheBigFestivalsEveryYear) {
-  auto calendar = FestivalCalendar::Embedded();
+  auto calendar = FestivalSchedule::Embedded();
   ASSERT_TRUE(calendar.ok()) << calendar.status();
   for (int year = 2024; year <= 2027; ++year) {
     for (const char* name :
@@ -40,17 +40,17 @@ TEST(FestivalCalendarTest, EmbeddedCalendarHasTheBigFestivalsEveryYear) {
 }
 
 TEST(FestivalCalendarTest, Diwali2025RunsFromDhanterasToBhaiDooj) {
-  auto calendar = FestivalCalendar::Embedded();
+  auto calendar = FestivalSchedule::Embedded();
   ASSERT_TRUE(calendar.ok());
-  const FestivalWindow* diwali = Find(*calendar, "Diwali", 2025);
+  const ScheduledFestival* diwali = Find(*calendar, "Diwali", 2025);
   ASSERT_NE(diwali, nullptr);
   EXPECT_EQ(diwali->first_day, Day("2025-10-18"));
   EXPECT_EQ(diwali->last_day, Day("2025-10-22"));
   EXPECT_EQ(diwali->kind, FestivalKind::kFestival);
-  const FestivalWindow* navratri = Find(*calendar, "Navratri", 2025);
+  const ScheduledFestival* navratri = Find(*calendar, "Navratri", 2025);
   ASSERT_NE(navratri, nullptr);
   EXPECT_EQ(navratri->last_day - navratri->first_day, 8);  // nine nights
-  const FestivalWindow* season = Find(*calendar, "Festive season sales", 2025);
+  const ScheduledFestival* season = Find(*calendar, "Festive season sales", 2025);
   ASSERT_NE(season, nullptr);
   EXPECT_EQ(season->kind, FestivalKind::kSale);
   EXPECT_EQ(season->first_day, Day("2025-09-12"));
@@ -58,7 +58,7 @@ TEST(FestivalCalendarTest, Diwali2025RunsFromDhanterasToBhaiDooj) {
 }
 
 TEST(FestivalCalendarTest, ParsesQuotedFieldsAndColumnsInAnyOrder) {
-  auto calendar = FestivalCalendar::Parse(
+  auto calendar = FestivalSchedule::Parse(
       "kind,end_date,name,start_date\r\nsale,2025-01-21,\"Sale, big\",2025-01-14\r\n");
   ASSERT_TRUE(calendar.ok()) << calendar.status();
   ASSERT_EQ(calendar->windows().size(), 1u);
@@ -71,22 +71,22 @@ TEST(FestivalCalendarTest, ParsesQuotedFieldsAndColumnsInAnyOrder) {
 TEST(FestivalCalendarTest, RejectsBadRowsWithTheirLine) {
   const std::string header = "name,start_date,end_date,kind\n";
   EXPECT_EQ(
-      FestivalCalendar::Parse(header + "Holi,2025-03-13,2025-03-14,party\n").status().message(),
+      FestivalSchedule::Parse(header + "Holi,2025-03-13,2025-03-14,party\n").status().message(),
       "festival calendar line 2: kind 'party' is not festival or sale");
   EXPECT_EQ(
-      FestivalCalendar::Parse(header + "Holi,2025-03-15,2025-03-14,festival\n").status().message(),
+      FestivalSchedule::Parse(header + "Holi,2025-03-15,2025-03-14,festival\n").status().message(),
       "festival calendar line 2: end_date is before start_date");
-  EXPECT_EQ(FestivalCalendar::Parse(header + "\nHoli,13/03/2025,2025-03-14,festival\n")
+  EXPECT_EQ(FestivalSchedule::Parse(header + "\nHoli,13/03/2025,2025-03-14,festival\n")
                 .status()
                 .message(),
             "festival calendar line 3: start_date '13/03/2025' is not YYYY-MM-DD");
-  EXPECT_EQ(FestivalCalendar::Parse("name,start_date\n").status().message(),
+  EXPECT_EQ(FestivalSchedule::Parse("name,start_date\n").status().message(),
             "festival calendar: header must name the columns name, start_date, end_date and kind");
-  EXPECT_EQ(FestivalCalendar::Parse("").status().message(), "festival calendar: no header row");
+  EXPECT_EQ(FestivalSchedule::Parse("").status().message(), "festival calendar: no header row");
 }
 
 TEST(FestivalCalendarTest, OverlappingKeepsWindowsTouchingTheRange) {
-  auto calendar = FestivalCalendar::Parse(
+  auto calendar = FestivalSchedule::Parse(
       "name,start_date,end_date,kind\n"
       "A,2025-01-01,2025-01-05,festival\n"
       "B,2025-01-06,2025-01-06,festival\n"

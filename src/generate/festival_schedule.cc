@@ -1,4 +1,4 @@
-#include "generate/festival_calendar.h"
+#include "generate/festival_schedule.h"
 
 #include <algorithm>
 
@@ -65,14 +65,14 @@ StatusOr<Columns> FindColumns(const std::vector<std::string>& header) {
   return c;
 }
 
-StatusOr<FestivalWindow> ParseWindow(const std::vector<std::string>& f, const Columns& c,
+StatusOr<ScheduledFestival> ParseWindow(const std::vector<std::string>& f, const Columns& c,
                                      int line) {
   const int needed = std::max({c.name, c.start, c.end, c.kind, c.basis}) + 1;
   if (static_cast<int>(f.size()) < needed) {
     return absl::InvalidArgumentError(
         fmt::format("festival calendar line {}: {} fields, want {}", line, f.size(), needed));
   }
-  FestivalWindow w;
+  ScheduledFestival w;
   w.name = f[c.name];
   if (w.name.empty()) {
     return absl::InvalidArgumentError(fmt::format("festival calendar line {}: empty name", line));
@@ -101,8 +101,8 @@ std::string_view FestivalKindName(FestivalKind kind) {
   return kind == FestivalKind::kSale ? "sale" : "festival";
 }
 
-StatusOr<FestivalCalendar> FestivalCalendar::Parse(std::string_view text) {
-  FestivalCalendar calendar;
+StatusOr<FestivalSchedule> FestivalSchedule::Parse(std::string_view text) {
+  FestivalSchedule calendar;
   std::vector<std::string> fields;
   Columns columns;
   bool have_header = false;
@@ -123,19 +123,19 @@ StatusOr<FestivalCalendar> FestivalCalendar::Parse(std::string_view text) {
       have_header = true;
       continue;
     }
-    ASSIGN_OR_RETURN(FestivalWindow window, ParseWindow(fields, columns, line_number));
+    ASSIGN_OR_RETURN(ScheduledFestival window, ParseWindow(fields, columns, line_number));
     calendar.windows_.push_back(std::move(window));
   }
   if (!have_header) return absl::InvalidArgumentError("festival calendar: no header row");
   return calendar;
 }
 
-StatusOr<FestivalCalendar> FestivalCalendar::Embedded() { return Parse(EmbeddedFestivalCsv()); }
+StatusOr<FestivalSchedule> FestivalSchedule::Embedded() { return Parse(EmbeddedFestivalCsv()); }
 
-std::vector<FestivalWindow> FestivalCalendar::Overlapping(int64_t first_day,
+std::vector<ScheduledFestival> FestivalSchedule::Overlapping(int64_t first_day,
                                                           int64_t last_day) const {
-  std::vector<FestivalWindow> result;
-  for (const FestivalWindow& w : windows_) {
+  std::vector<ScheduledFestival> result;
+  for (const ScheduledFestival& w : windows_) {
     if (w.last_day >= first_day && w.first_day <= last_day) result.push_back(w);
   }
   return result;
