@@ -334,12 +334,39 @@ StatusOr<FlatForest> FlatForest::FromFile(const std::string& path, ForestKernel 
   return forest;
 }
 
-Status FlatForest::Build(ForestKernel kernel) {
+ForestKernel ResolveForestKernel(ForestKernel requested) {
 #ifdef VIGIL_FOREST_AVX512
-  use_avx512_ = kernel == ForestKernel::kFastest && forest_simd::CpuHasAvx512();
+  const bool avx512 = forest_simd::CpuHasAvx512(), avx2 = forest_simd::CpuHasAvx2();
 #else
-  (void)kernel;
+  const bool avx512 = false, avx2 = false;
 #endif
+  switch (requested) {
+    case ForestKernel::kFastest:
+    case ForestKernel::kAvx512:
+      if (avx512) return ForestKernel::kAvx512;
+      [[fallthrough]];
+    case ForestKernel::kAvx2:
+      if (avx2) return ForestKernel::kAvx2;
+      [[fallthrough]];
+    case ForestKernel::kPortable:
+      break;
+  }
+  return ForestKernel::kPortable;
+}
+
+const char* ForestKernelName(ForestKernel kernel) {
+  switch (ResolveForestKernel(kernel)) {
+    case ForestKernel::kAvx512:
+      return "AVX-512";
+    case ForestKernel::kAvx2:
+      return "AVX2";
+    default:
+      return "portable";
+  }
+}
+
+Status FlatForest::Build(ForestKernel kernel) {
+  use_avx512_ = ResolveForestKernel(kernel) == ForestKernel::kAvx512;
   // The vectorized top levels need every complete block at least that deep.
   int shallowest = kTopLevels;
   bool any_complete = false;

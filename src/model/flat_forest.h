@@ -52,12 +52,20 @@ struct ForestTree {
   int depth = 0;  // edges on the longest root-to-leaf path (0 for a single leaf)
 };
 
-// Which code walks the trees. Both give the same results; kPortable exists so
-// that tests cover the code other CPUs run.
+// Which code walks the trees. All give the same results; the specific ones
+// exist so that tests and benchmarks cover the code other CPUs run. A kernel
+// the CPU (or the build) lacks falls back to the next one down the list.
 enum class ForestKernel {
-  kFastest,   // AVX-512 where the CPU has it
+  kFastest,   // the best this CPU has
+  kAvx512,    // AVX-512 F/VL/BW/DQ
+  kAvx2,      // AVX2 and FMA (prediction: the portable walk)
   kPortable,  // plain C++ only
 };
+
+// The kernel `requested` resolves to on this CPU and build.
+ForestKernel ResolveForestKernel(ForestKernel requested);
+// "AVX-512", "AVX2", "portable" (kFastest: the name of what it resolves to).
+const char* ForestKernelName(ForestKernel kernel);
 
 class FlatForest {
  public:

@@ -1,10 +1,11 @@
 // FlatForest and TreeShap against XGBoost's own predictor, in one run, on a
 // model trained in-process: 300 trees of depth 6 on 20 000 random rows of 40
 // features with missing values (training takes 10-30 s before timing starts).
-// The *Portable rows time the plain C++ kernels that CPUs without AVX-512 run.
+// Each kernel has its row: the unsuffixed ones are the fastest this CPU has,
+// *Avx2 and *Portable the code CPUs without AVX-512 (or without AVX2) run.
 // Prints the speed-ups at the end.
 //
-//   build/src/model/flat_forest_benchmark --benchmark_repetitions=5
+//   OMP_WAIT_POLICY=passive build/src/model/flat_forest_benchmark --benchmark_repetitions=5
 //   (add --benchmark_report_aggregates_only=true for medians only)
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -39,6 +40,7 @@ struct Setup {
   FlatForest forest;
   FlatForest portable_forest;  // ForestKernel::kPortable: what CPUs without AVX-512 run
   TreeShap shap;
+  TreeShap avx2_shap;
   TreeShap portable_shap;
   RandomRows rows;  // rows to score, 10% missing
 };
@@ -75,10 +77,15 @@ const Setup& TheSetup() {
     FlatForest forest = OrDie(FlatForest::FromModelJson(json));
     FlatForest portable_forest = OrDie(FlatForest::FromModelJson(json, ForestKernel::kPortable));
     TreeShap shap(forest);
+    TreeShap avx2_shap(forest, ForestKernel::kAvx2);
     TreeShap portable_shap(forest, ForestKernel::kPortable);
-    return new Setup{std::move(booster),         std::move(forest),
-                     std::move(portable_forest), std::move(shap),
-                     std::move(portable_shap),   MakeRandomRows(kScoredRows, kFeatures, 0.1, 2)};
+    return new Setup{std::move(booster),
+                     std::move(forest),
+                     std::move(portable_forest),
+                     std::move(shap),
+                     std::move(avx2_shap),
+                     std::move(portable_shap),
+                     MakeRandomRows(kScoredRows, kFeatures, 0.1, 2)};
   }();
   return *setup;
 }
@@ -114,8 +121,12 @@ void BM_XgboostInPlacePredictOneRow(benchmark::State& state) {
 }
 BENCHMARK(BM_XgboostInPlacePredictOneRow);
 
-void Explain(benchmark::State& state, const TreeShap& shap) {
+void Explain(benchmark::State& state, const TreeShap& shap, ForestKernel wanted) {
   const Setup& s = TheSetup();
+  if (shap.kernel() != ResolveForestKernel(wanted)) {
+    state.SkipWithError("this CPU lacks the kernel");
+    return;
+  }
   std::vector<double> phi(kFeatures + 1);
   size_t i = 0;
   for (auto _ : state) {
@@ -124,14 +135,22 @@ void Explain(benchmark::State& state, const TreeShap& shap) {
     benchmark::ClobberMemory();
     i = (i + 1) % kScoredRows;
   }
-  state.SetLabel(fmt::format("{} of {} trees vectorized", shap.vectorized_trees(), kTrees));
+  state.SetLabel(fmt::format("{} kernel, {} of {} trees lane-parallel", ForestKernelName(wanted),
+                             shap.vectorized_trees(), kTrees));
 }
 
-void BM_TreeShapExplain(benchmark::State& state) { Explain(state, TheSetup().shap); }
+void BM_TreeShapExplain(benchmark::State& state) {
+  Explain(state, TheSetup().shap, ForestKernel::kFastest);
+}
 BENCHMARK(BM_TreeShapExplain);
 
+void BM_TreeShapExplainAvx2(benchmark::State& state) {
+  Explain(state, TheSetup().avx2_shap, ForestKernel::kAvx2);
+}
+BENCHMARK(BM_TreeShapExplainAvx2);
+
 void BM_TreeShapExplainPortable(benchmark::State& state) {
-  Explain(state, TheSetup().portable_shap);
+  Explain(state, TheSetup().portable_shap, ForestKernel::kPortable);
 }
 BENCHMARK(BM_TreeShapExplainPortable);
 
@@ -166,10 +185,16 @@ class RatioReporter : public benchmark::ConsoleReporter {
   }
 
   void PrintRatios() const {
+    const std::string fastest = ForestKernelName(ForestKernel::kFastest);
     PrintRatio("BM_XgboostInPlacePredictOneRow", "BM_FlatForestPredictMargin",
-               "prediction (budget: >= 20x, <= 2 us)");
+               "prediction, " + fastest + " (budget: >= 20x, <= 2 us)");
+    PrintRatio("BM_XgboostInPlacePredictOneRow", "BM_FlatForestPredictMarginPortable",
+               "prediction, portable");
     PrintRatio("BM_XgboostPredContribsOneRow", "BM_TreeShapExplain",
-               "TreeSHAP   (budget: <= 50 us)");
+               "TreeSHAP,   " + fastest + " (budget: >= 50x, <= 50 us)");
+    PrintRatio("BM_XgboostPredContribsOneRow", "BM_TreeShapExplainAvx2", "TreeSHAP,   AVX2");
+    PrintRatio("BM_XgboostPredContribsOneRow", "BM_TreeShapExplainPortable",
+               "TreeSHAP,   portable");
   }
 
  private:

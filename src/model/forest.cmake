@@ -3,7 +3,18 @@
 # vigil_common and nlohmann_json (XGBoost is the tests' oracle, not a dependency),
 # and it builds and tests on its own while the rest of the layer changes.
 add_library(vigil_forest STATIC ${CMAKE_CURRENT_LIST_DIR}/flat_forest.cc
-                                ${CMAKE_CURRENT_LIST_DIR}/tree_shap.cc)
+                                ${CMAKE_CURRENT_LIST_DIR}/tree_shap.cc
+                                ${CMAKE_CURRENT_LIST_DIR}/tree_shap_avx2.cc
+                                ${CMAKE_CURRENT_LIST_DIR}/tree_shap_avx512.cc)
+# TreeShap's SIMD kernels are built for their instruction sets file by file
+# and chosen at run time; the rest of the build stays generic.
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64" AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+  set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/tree_shap_avx2.cc
+                              PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma")
+  set_source_files_properties(
+    ${CMAKE_CURRENT_LIST_DIR}/tree_shap_avx512.cc
+    PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512vl;-mavx512bw;-mavx512dq;-mavx2;-mfma")
+endif()
 target_link_libraries(vigil_forest PUBLIC vigil_common nlohmann_json::nlohmann_json)
 get_target_property(_vigil_model_type vigil_model TYPE)
 if(_vigil_model_type STREQUAL "INTERFACE_LIBRARY")

@@ -1,5 +1,5 @@
-// Internal to FlatForest and TreeShap: the AVX-512 pieces both use to look
-// up a row's values (slots) for 16 trees at once. Compiled only on x86-64
+// Internal to FlatForest and TreeShap: CPU checks, and the AVX-512 pieces
+// both use to look up a row's values (slots) for 16 trees at once. Compiled only on x86-64
 // with GCC or Clang; the functions carry their own target attribute and must
 // only run after CpuHasAvx512(). Stateless apart from the lookup objects,
 // which live on the caller's stack.
@@ -14,7 +14,12 @@
 
 namespace vigil::forest_simd {
 
-inline bool CpuHasAvx512() { return __builtin_cpu_supports("avx512f"); }
+// AVX-512 F, VL, BW and DQ (TreeShap's AVX-512 kernel is built for all four).
+inline bool CpuHasAvx512() {
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+}
+inline bool CpuHasAvx2() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
 
 // Up to this many slots, TableLookup holds them all in registers.
 inline constexpr int kTableSlots = 128;

@@ -1,5 +1,7 @@
 #include "model/tree_shap.h"
 
+#define VIGIL_TREE_SHAP_KERNEL_IMPLEMENTATION
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -9,6 +11,7 @@
 #include <utility>
 
 #include "model/forest_simd.h"
+#include "model/tree_shap_kernel.h"
 
 namespace vigil {
 namespace {
@@ -57,50 +60,30 @@ float MeanValue(const ForestTree& tree) {
   return mean[0];
 }
 
-// Up to this many features, the vectorized kernel adds every tree's whole
-// row to the totals; beyond, only the features the tree splits on.
-constexpr size_t kDenseFlushFeatures = 64;
-
-// The vectorized kernel's per-tree rows: every feature, then a column for
+// The lane-parallel kernel's per-tree rows: every feature, then a column for
 // padding splits, rounded up to whole vectors.
 size_t RowStride(size_t features) { return (features + 1 + 15) / 16 * 16; }
 
-bool CpuHasAvx512() {
-#ifdef VIGIL_FOREST_AVX512
-  return forest_simd::CpuHasAvx512();
-#else
-  return false;
-#endif
+// The walk's post-order of a complete tree's internal positions (Leave).
+void PostOrder(uint32_t p, uint32_t positions, std::vector<uint32_t>* order) {
+  if (p >= positions) return;
+  PostOrder(2 * p + 1, positions, order);
+  PostOrder(2 * p + 2, positions, order);
+  order->push_back(p);
 }
 
-// Layout of a position's record in group_records_, in vectors of 16 lanes.
-constexpr size_t kSlot = 0;         // int32: slot to compare
-constexpr size_t kThreshold = 1;    // x < threshold goes left
-constexpr size_t kLeftCover = 2;    // Z of the merged child edges: previous edges on
-constexpr size_t kRightCover = 3;   // the feature times this edge's cover ratio
-constexpr size_t kPrevCover = 4;    // Z of the previous edges on the feature (1: none)
-constexpr size_t kPrevInverse = 5;  // 1 / kPrevCover (0 if 0)
-constexpr size_t kScatter = 6;      // int32: lane x (F + 1) + feature (F: padding)
-constexpr size_t kPrevEdges = 7;    // int32: bit a set when the path's edge into depth a
-                                    // leaves a split on the same feature
-constexpr size_t kPrevFactor = 8;   // per point: 1 / (t + Z_prev (1 - t))
-static_assert(TreeShap::kRecordVectorsForKernel == kPrevFactor + 4,
-              "a record ends with one vector per quadrature point, at most 4");
+template <typename T>
+void StoreBits(T value, float* at) {
+  static_assert(sizeof(T) == sizeof(float));
+  std::memcpy(at, &value, sizeof value);
+}
 
-// Copies of the per-tree rows the walk scatters into, by depth modulo the
-// count, so that a split never reads back a value its child has just
-// scattered (a gather cannot take it from the store buffer). Four copies
-// measured no faster than two.
-constexpr int kByTreeCopies = 2;
-
-// Per-call working memory of the vectorized kernel outside the walk itself.
-struct GroupScratch {
-  // Per tree (lane) of the group, per feature (F + 1 columns, the last for
-  // padding splits, rounded up to whole vectors): the tree's value, in
-  // kByTreeCopies parts. Zero between groups.
-  float* by_tree[kByTreeCopies];
-  float* total;  // per feature (16-padded): the sum over trees so far
-};
+template <typename T>
+T LoadBits(const float* at) {
+  T value;
+  std::memcpy(&value, at, sizeof value);
+  return value;
+}
 
 }  // namespace
 
@@ -108,17 +91,20 @@ struct GroupScratch {
 struct TreeShap::Scratch {
   std::vector<float> slots;      // FlatForest::FillSlots, then -inf (always left)
   std::vector<double> tree_phi;  // per feature: this tree's share (zero between trees)
-  // Portable kernel, per node (x point).
+  // Scalar kernel, per node (x point).
   std::vector<double> follows, alpha, path, without, ratio, below;
-  // Vectorized kernel.
-  AlignedVector<float> group_memory;
-  GroupScratch group{};
+  // Lane-parallel kernel: kCopies x kGroupTrees per-tree rows (zero where
+  // no group has written), and the totals per feature.
+  AlignedVector<float> rows;
+  AlignedVector<float> total;
 
   void Reserve(size_t features, size_t nodes, size_t lanes) {
     // 2F slots, the padding slot, and room for the register table.
     if (slots.size() < std::max<size_t>(2 * features + 1, 128)) {
       slots.assign(std::max<size_t>(2 * features + 1, 128), 0.0f);
       tree_phi.resize(features);
+      rows.assign(tree_shap_kernel::kCopies * kGroupTrees * RowStride(features), 0.0f);
+      total.resize(RowStride(features));
     }
     if (follows.size() < nodes) {
       follows.resize(nodes);
@@ -127,18 +113,6 @@ struct TreeShap::Scratch {
     if (path.size() < nodes * lanes) {
       for (auto* v : {&path, &without, &ratio, &below}) v->resize(nodes * lanes);
     }
-    ReserveGroup(features);
-  }
-
-  void ReserveGroup(size_t features) {
-    constexpr size_t kLanes = kGroupTrees;
-    const size_t padded = RowStride(features);
-    const size_t by_tree = kLanes * padded;
-    const size_t size = kByTreeCopies * by_tree + padded;
-    if (group_memory.size() >= size) return;
-    group_memory.assign(size, 0.0f);
-    for (int c = 0; c < kByTreeCopies; ++c) group.by_tree[c] = group_memory.data() + c * by_tree;
-    group.total = group_memory.data() + kByTreeCopies * by_tree;
   }
 };
 
@@ -153,13 +127,13 @@ TreeShap::TreeShap(const FlatForest& forest, ForestKernel kernel)
   bias += static_cast<float>(forest.base_margin());
   expected_margin_ = bias;
 
-  const bool vectorize = kernel == ForestKernel::kFastest && CpuHasAvx512();
+  kernel_ = ResolveForestKernel(kernel);
   const uint32_t count = static_cast<uint32_t>(trees_.size());
   for (uint32_t first = 0; first < count; first += kGroupTrees) {
     const uint32_t n = std::min(kGroupTrees, count - first);
     int depth = 0;
     for (uint32_t t = first; t < first + n; ++t) depth = std::max(depth, trees_[t].depth);
-    if (vectorize && depth <= kMaxGroupDepth) {
+    if (depth <= kMaxGroupDepth) {
       if (depth > 0) AddGroup(first, n, depth);  // single leaves add nothing
       continue;
     }
@@ -194,6 +168,7 @@ void TreeShap::AddTree(const ForestTree& tree) {
       if (std::find(tree_features_.begin() + first_feature, tree_features_.end(), n.feature) ==
           tree_features_.end()) {
         tree_features_.push_back(n.feature);
+        tree_feature_copies_.push_back(0);
       }
     }
     nodes_.push_back(node);
@@ -230,6 +205,7 @@ void TreeShap::LinkRepeatedFeatures(uint32_t first_node, int32_t index,
 // cover ratios 1 and 0, and belong to no feature, so they add nothing and
 // pass the leaf's value up unchanged.
 void TreeShap::AddGroup(uint32_t first_tree, uint32_t num_trees, int depth) {
+  using namespace tree_shap_kernel;
   constexpr uint32_t kLanes = kGroupTrees;
   const uint32_t points = static_cast<uint32_t>(std::max(1, (depth + 1) / 2));
   std::vector<double> t, weight;
@@ -239,8 +215,9 @@ void TreeShap::AddGroup(uint32_t first_tree, uint32_t num_trees, int depth) {
               depth,
               points,
               static_cast<uint32_t>(group_t_.size()),
-              static_cast<uint32_t>(group_records_.size() / (kRecordVectors * kLanes)),
-              static_cast<uint32_t>(group_leaf_.size() / kLanes)};
+              static_cast<uint32_t>(group_records_.size() / (kRecordFields * kLanes)),
+              static_cast<uint32_t>(group_leaf_.size() / kLanes),
+              1};
   for (uint32_t q = 0; q < points; ++q) {
     // Round t to a multiple of 2^-24 so that t + (1 - t) == 1 in float.
     group_t_.push_back(static_cast<float>(std::round(t[q] * 0x1p24) / 0x1p24));
@@ -250,27 +227,61 @@ void TreeShap::AddGroup(uint32_t first_tree, uint32_t num_trees, int depth) {
   const int32_t padding_slot = static_cast<int32_t>(2 * num_features_);
   for (uint32_t p = 0; p < positions; ++p) {
     const size_t at = group_records_.size();
-    group_records_.resize(at + kRecordVectors * kLanes, 1.0f);
-    std::fill_n(&group_records_[at + kPrevEdges * kLanes], kLanes, 0.0f);  // int32 zeros
+    group_records_.resize(at + kRecordFields * kLanes, 1.0f);
     for (uint32_t k = 0; k < kLanes; ++k) {
       const int32_t padding_column =
           static_cast<int32_t>(k * RowStride(num_features_) + num_features_);
-      std::memcpy(&group_records_[at + kSlot * kLanes + k], &padding_slot, sizeof padding_slot);
-      std::memcpy(&group_records_[at + kScatter * kLanes + k], &padding_column,
-                  sizeof padding_column);
+      StoreBits(padding_slot, &group_records_[at + kSlot * kLanes + k]);
+      StoreBits(padding_column, &group_records_[at + kScatter * kLanes + k]);
+      StoreBits(int32_t{0}, &group_records_[at + kPrevEdges * kLanes + k]);
       group_records_[at + kThreshold * kLanes + k] = 0.0f;
       group_records_[at + kRightCover * kLanes + k] = 0.0f;
     }
   }
   group_leaf_.insert(group_leaf_.end(), (positions + 1) * kLanes, 0.0f);
   for (uint32_t k = 0; k < num_trees; ++k) PlaceTreeInGroup(group, k, trees_[first_tree + k]);
+  NumberRepeatedSplits(&group);
   groups_.push_back(group);
   steps_.push_back({true, static_cast<uint32_t>(groups_.size() - 1)});
-  max_group_positions_ = std::max(max_group_positions_, positions);
   vectorized_trees_ += num_trees;
 }
 
+// Points each real split's scatter column at copy min(o, kCopies - 1) of
+// its tree's row, o counting the earlier splits on the feature in the walk's
+// order, with kAddBit from the kCopies-th on; records how many copies the
+// group and each (tree, feature) use.
+void TreeShap::NumberRepeatedSplits(Group* group) {
+  using namespace tree_shap_kernel;
+  constexpr uint32_t kLanes = kGroupTrees;
+  const size_t stride = RowStride(num_features_);
+  const uint32_t positions = (1u << group->depth) - 1;
+  std::vector<uint32_t> order;
+  PostOrder(0, positions, &order);
+  for (uint32_t k = 0; k < group->num_trees; ++k) {
+    std::vector<uint32_t> seen(num_features_, 0);
+    for (uint32_t p : order) {
+      float* field =
+          &group_records_[((group->positions + p) * kRecordFields + kScatter) * kLanes + k];
+      const uint32_t column = LoadBits<uint32_t>(field);
+      const uint32_t feature = static_cast<uint32_t>(column - k * stride);
+      if (feature >= num_features_) continue;  // padding
+      const uint32_t o = seen[feature]++;
+      const uint32_t copy = std::min<uint32_t>(o, kCopies - 1);
+      StoreBits(
+          static_cast<uint32_t>(column + copy * kLanes * stride) | (o >= kCopies ? kAddBit : 0),
+          field);
+      group->copies = std::max(group->copies, copy + 1);
+    }
+    const Tree& tree = trees_[group->first_tree + k];
+    for (uint32_t i = tree.first_feature; i < tree.end_feature; ++i) {
+      tree_feature_copies_[i] =
+          static_cast<uint8_t>(std::min<uint32_t>(seen[tree_features_[i]], kCopies));
+    }
+  }
+}
+
 void TreeShap::PlaceTreeInGroup(const Group& group, uint32_t lane, const Tree& tree) {
+  using namespace tree_shap_kernel;
   constexpr uint32_t kLanes = kGroupTrees;
   const uint32_t positions = (1u << group.depth) - 1;
   const Node* nodes = nodes_.data() + tree.first_node;
@@ -301,13 +312,13 @@ void TreeShap::PlaceTreeInGroup(const Group& group, uint32_t lane, const Tree& t
     for (int32_t a = parent[i]; a >= 0; a = parent[a], --depth) {
       if (nodes[a].feature == node.feature) prev_edges |= 1 << depth;
     }
-    float* record = &group_records_[(group.positions + p) * kRecordVectors * kLanes + lane];
+    float* record = &group_records_[(group.positions + p) * kRecordFields * kLanes + lane];
     const int32_t slot = static_cast<int32_t>(node.slot);
     const int32_t column = static_cast<int32_t>(lane * RowStride(num_features_) + node.feature);
     const double z = node.prev_cover_ratio;
-    std::memcpy(record + kSlot * kLanes, &slot, sizeof slot);
-    std::memcpy(record + kScatter * kLanes, &column, sizeof column);
-    std::memcpy(record + kPrevEdges * kLanes, &prev_edges, sizeof prev_edges);
+    StoreBits(slot, record + kSlot * kLanes);
+    StoreBits(column, record + kScatter * kLanes);
+    StoreBits(prev_edges, record + kPrevEdges * kLanes);
     record[kThreshold * kLanes] = node.threshold;
     record[kLeftCover * kLanes] = static_cast<float>(z * node.left_ratio);
     record[kRightCover * kLanes] = static_cast<float>(z * node.right_ratio);
@@ -326,8 +337,14 @@ void TreeShap::Explain(const float* row, double* contributions) const {
   float* slots = scratch.slots.data();
   FlatForest::FillSlots(row, num_features_, slots);
   slots[2 * num_features_] = -std::numeric_limits<float>::infinity();
-  float* total = scratch.group.total;
+  float* total = scratch.total.data();
   std::fill(total, total + RowStride(num_features_), 0.0f);
+  if (num_features_ <= tree_shap_kernel::kDenseFlushFeatures) {
+    // Whole rows are flushed: clear what another model or a padding lane
+    // left there. (Sparse flushes read only cells written by their group.)
+    std::fill_n(scratch.rows.begin(),
+                tree_shap_kernel::kCopies * kGroupTrees * RowStride(num_features_), 0.0f);
+  }
   for (const Step& step : steps_) {
     if (step.group) {
       ExplainGroup(groups_[step.index], slots, &scratch);
@@ -410,270 +427,135 @@ void TreeShap::ExplainTree(const Tree& tree, const float* slots, Scratch* s, dou
   }
 }
 
-#ifdef VIGIL_FOREST_AVX512
-// GCC 12 reports the intrinsics' deliberately undefined start vectors
-// (_mm512_undefined_ps) as uninitialized.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+namespace tree_shap_kernel {
 namespace {
 
-// The vectorized kernel: one tree per lane, kPoints quadrature points; the
-// two passes of ExplainTree fused into one depth-first walk of the complete
-// trees, so that only the current path's state is live.
-template <int kPoints>
-class GroupWalk {
- public:
-  VIGIL_TARGET_AVX512 GroupWalk(int depth, bool table, const float* t, const float* weight,
-                                const float* records, const float* leaves, const float* slots,
-                                float* const by_tree[kByTreeCopies])
-      : depth_(depth),
-        table_(table),
-        records_(records),
-        leaves_(leaves),
-        slots_(slots),
-        by_tree_{} {
-    std::copy(by_tree, by_tree + kByTreeCopies, by_tree_);
-    for (int q = 0; q < kPoints; ++q) {
-      t_[q] = _mm512_set1_ps(t[q]);
-      omt_[q] = _mm512_set1_ps(1.0f - t[q]);
-      inv_omt_[q] = _mm512_set1_ps(1.0f / (1.0f - t[q]));
-      weight_[q] = _mm512_set1_ps(weight[q]);
-    }
-  }
-
-  // Visits every internal position: Enter on the way down, Leave once both
-  // children are done (children of the bottom level are leaves).
-  VIGIL_TARGET_AVX512 void Run() {
-    // Which way each lane goes at every position, first: the gathers are
-    // independent here, while the walk would wait on each in turn.
-    if (table_) {
-      FindHot(forest_simd::TableLookup(slots_));
-    } else {
-      FindHot(forest_simd::GatherLookup{slots_});
-    }
-    const __m512 one = _mm512_set1_ps(1.0f);
-    level_[0].hot_edges = _mm512_setzero_si512();
-    for (int q = 0; q < kPoints; ++q) level_[0].path[q] = one;
-    int p = 0, d = 0;
-    for (;;) {
-      Enter(p, d);
-      if (d < depth_ - 1) {
-        Descend(d, /*right=*/false);
-        p = 2 * p + 1;
-        ++d;
-        continue;
-      }
-      Leave(p, d);
-      for (;;) {
-        if (p == 0) return;
-        if (p & 1) {  // a left child: its sibling is next
-          Descend(d - 1, /*right=*/true);
-          ++p;
-          break;
-        }
-        p = (p - 1) / 2;
-        --d;
-        Leave(p, d);
-      }
-    }
-  }
-
- private:
-  template <typename Lookup>
-  VIGIL_TARGET_AVX512 void FindHot(const Lookup& lookup) {
-    const int positions = (1 << depth_) - 1;
-    for (int p = 0; p < positions; ++p) {
-      const __m512 x = lookup(_mm512_load_si512(Record(p, kSlot)));
-      hot_[p] = _mm512_cmp_ps_mask(x, _mm512_load_ps(Record(p, kThreshold)), _CMP_LT_OQ);
-    }
-  }
-
-  // The state of the path's node at one depth, one value per lane.
-  struct Level {
-    __m512i hot_edges;  // bit a: the path's edge into depth a is the row's way
-    __mmask16 hot;      // lanes going left here
-    __m512 alpha_left, alpha_right, alpha_self;        // O - Z of merged edges
-    __m512 path[kPoints];                              // product of the path's factors
-    __m512 without[kPoints];                           // the same without this feature
-    __m512 ratio_left[kPoints], ratio_right[kPoints];  // growth on each edge
-    __m512 below_left[kPoints], below_right[kPoints];  // children's leaf sums
+// Plain C++ lanes; loops the compiler may vectorize for the baseline
+// instruction set. Masks hold 0 or -1 per lane.
+struct PortableOps {
+  static constexpr int kLanes = 8;
+  struct V {
+    float v[kLanes];
   };
+  struct I {
+    int32_t v[kLanes];
+  };
+  using M = I;
 
-  VIGIL_TARGET_AVX512 const float* Record(int p, size_t field) const {
-    return records_ + (static_cast<size_t>(p) * TreeShap::kRecordVectorsForKernel + field) * 16;
+  template <typename F>
+  static V Map(F f) {
+    V r;
+    for (int k = 0; k < kLanes; ++k) r.v[k] = f(k);
+    return r;
   }
-
-  VIGIL_TARGET_AVX512 void Enter(int p, int d) {
-    Level& level = level_[d];
-    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
-    const __mmask16 hot = hot_[p];
-    level.hot = hot;
-    // O of the merged previous edges on this feature: 1 unless one of them
-    // is not the row's way (1 where there are none).
-    const __m512i missed =
-        _mm512_andnot_si512(level.hot_edges, _mm512_load_si512(Record(p, kPrevEdges)));
-    const __mmask16 followed = _mm512_testn_epi32_mask(missed, missed);
-    const __mmask16 o_left = _kand_mask16(hot, followed);
-    const __mmask16 o_right = _kandn_mask16(hot, followed);
-    const __m512 z_left = _mm512_load_ps(Record(p, kLeftCover));
-    const __m512 z_right = _mm512_load_ps(Record(p, kRightCover));
-    const __m512 z_prev = _mm512_load_ps(Record(p, kPrevCover));
-    const __m512 inverse = _mm512_load_ps(Record(p, kPrevInverse));
-    level.alpha_left = _mm512_mask_sub_ps(_mm512_sub_ps(zero, z_left), o_left, one, z_left);
-    level.alpha_right = _mm512_mask_sub_ps(_mm512_sub_ps(zero, z_right), o_right, one, z_right);
-    level.alpha_self = _mm512_mask_sub_ps(_mm512_sub_ps(zero, z_prev), followed, one, z_prev);
-    for (int q = 0; q < kPoints; ++q) {
-      // 1 / (the merged factor of this feature above): 1 / (Z_prev (1 - t))
-      // where the row left the feature's path, else precomputed (1 if none).
-      const __m512 r = _mm512_mask_blend_ps(followed, _mm512_mul_ps(inverse, inv_omt_[q]),
-                                            _mm512_load_ps(Record(p, kPrevFactor + q)));
-      // Edge factor O t + Z (1 - t), relative to the factor above.
-      const __m512 cold_left = _mm512_mul_ps(z_left, omt_[q]);
-      const __m512 cold_right = _mm512_mul_ps(z_right, omt_[q]);
-      level.ratio_left[q] =
-          _mm512_mul_ps(_mm512_mask_add_ps(cold_left, o_left, cold_left, t_[q]), r);
-      level.ratio_right[q] =
-          _mm512_mul_ps(_mm512_mask_add_ps(cold_right, o_right, cold_right, t_[q]), r);
-      level.without[q] = _mm512_mul_ps(level.path[q], r);
+  template <typename F>
+  static I MapI(F f) {
+    I r;
+    for (int k = 0; k < kLanes; ++k) r.v[k] = f(k);
+    return r;
+  }
+  static V Set(float x) {
+    return Map([x](int) { return x; });
+  }
+  static V Zero() { return Set(0.0f); }
+  static I ZeroI() {
+    return MapI([](int) { return 0; });
+  }
+  static V Load(const float* p) {
+    return Map([p](int k) { return p[k]; });
+  }
+  static I LoadI(const float* p) {
+    return MapI([p](int k) { return LoadBits<int32_t>(p + k); });
+  }
+  static V Mul(V a, V b) {
+    return Map([&](int k) { return a.v[k] * b.v[k]; });
+  }
+  static V Fma(V a, V b, V c) {
+    return Map([&](int k) { return a.v[k] * b.v[k] + c.v[k]; });
+  }
+  static V Fnma(V a, V b, V c) {
+    return Map([&](int k) { return c.v[k] - a.v[k] * b.v[k]; });
+  }
+  static V Select(M m, V a, V b) {
+    return Map([&](int k) { return m.v[k] ? a.v[k] : b.v[k]; });
+  }
+  static V AddIf(M m, V a, V b) {
+    return Map([&](int k) { return m.v[k] ? a.v[k] + b.v[k] : a.v[k]; });
+  }
+  static V OneIfMinus(M m, V z) {
+    return Map([&](int k) { return (m.v[k] ? 1.0f : 0.0f) - z.v[k]; });
+  }
+  static M Less(V a, V b) {
+    return MapI([&](int k) { return a.v[k] < b.v[k] ? -1 : 0; });
+  }
+  static M And(M a, M b) {
+    return MapI([&](int k) { return a.v[k] & b.v[k]; });
+  }
+  static M AndNot(M a, M b) {
+    return MapI([&](int k) { return ~a.v[k] & b.v[k]; });
+  }
+  static M NoneOf(I bits, I set) {
+    return MapI([&](int k) { return (bits.v[k] & ~set.v[k]) == 0 ? -1 : 0; });
+  }
+  static I OrBitIf(I x, M m, bool negate, int bit) {
+    return MapI([&](int k) { return x.v[k] | ((negate ? ~m.v[k] : m.v[k]) & bit); });
+  }
+  static void Scatter(float* base, I raw, V value) {
+    for (int k = 0; k < kLanes; ++k) {
+      const uint32_t index = static_cast<uint32_t>(raw.v[k]);
+      float* cell = base + (index & ~kAddBit);
+      *cell = (index & kAddBit ? *cell : 0.0f) + value.v[k];
     }
   }
-
-  VIGIL_TARGET_AVX512 void Descend(int d, bool right) {
-    const Level& level = level_[d];
-    Level& child = level_[d + 1];
-    const __mmask16 hot_edge = right ? _knot_mask16(level.hot) : level.hot;
-    child.hot_edges = _mm512_mask_or_epi32(level.hot_edges, hot_edge, level.hot_edges,
-                                           _mm512_set1_epi32(1 << (d + 1)));
-    for (int q = 0; q < kPoints; ++q) {
-      child.path[q] =
-          _mm512_mul_ps(level.path[q], right ? level.ratio_right[q] : level.ratio_left[q]);
-    }
-  }
-
-  VIGIL_TARGET_AVX512 void Leave(int p, int d) {
-    Level& level = level_[d];
-    const bool bottom = d == depth_ - 1;
-    const int positions = (1 << depth_) - 1;
-    __m512 share = _mm512_setzero_ps();
-    __m512 here[kPoints];
-    for (int q = 0; q < kPoints; ++q) {
-      __m512 below_left = level.below_left[q], below_right = level.below_right[q];
-      if (bottom) {
-        below_left =
-            _mm512_mul_ps(_mm512_load_ps(leaves_ + (2 * p + 1 - positions) * 16), weight_[q]);
-        below_right =
-            _mm512_mul_ps(_mm512_load_ps(leaves_ + (2 * p + 2 - positions) * 16), weight_[q]);
-      }
-      here[q] = _mm512_fmadd_ps(level.ratio_left[q], below_left,
-                                _mm512_mul_ps(level.ratio_right[q], below_right));
-      __m512 part = _mm512_fmadd_ps(level.alpha_left, below_left,
-                                    _mm512_mul_ps(level.alpha_right, below_right));
-      part = _mm512_fnmadd_ps(level.alpha_self, here[q], part);
-      share = _mm512_fmadd_ps(level.without[q], part, share);
-    }
-    // Lanes are different trees, so the 16 columns never collide.
-    float* by_tree = by_tree_[d % kByTreeCopies];
-    const __m512i column = _mm512_load_si512(Record(p, kScatter));
-    _mm512_i32scatter_ps(by_tree, column,
-                         _mm512_add_ps(_mm512_i32gather_ps(column, by_tree, 4), share), 4);
-    if (d == 0) return;
-    Level& parent = level_[d - 1];
-    for (int q = 0; q < kPoints; ++q) {
-      (p & 1 ? parent.below_left[q] : parent.below_right[q]) = here[q];
-    }
-  }
-
-  int depth_;
-  bool table_;  // every slot index fits forest_simd::TableLookup
-  const float* records_;
-  const float* leaves_;
-  const float* slots_;
-  float* by_tree_[kByTreeCopies];
-  __m512 t_[kPoints], omt_[kPoints], inv_omt_[kPoints], weight_[kPoints];
-  Level level_[TreeShap::kMaxGroupDepthForKernel];
-  __mmask16 hot_[(1 << TreeShap::kMaxGroupDepthForKernel) - 1];
 };
 
-// total[f] += the copies' sum for f, for every feature (XGBoost adds zeros
-// too), then zeroes the copies. Rows are whole vectors; what lands past the
-// last feature (the padding column) is never read.
-VIGIL_TARGET_AVX512 void FlushDenseAvx512(size_t stride, float* const rows[kByTreeCopies],
-                                          float* total) {
-  const __m512 zero = _mm512_setzero_ps();
-  for (size_t f = 0; f < stride; f += 16) {
-    __m512 tree = _mm512_load_ps(rows[0] + f);
-    _mm512_store_ps(rows[0] + f, zero);
-    for (int c = 1; c < kByTreeCopies; ++c) {
-      tree = _mm512_add_ps(tree, _mm512_load_ps(rows[c] + f));
-      _mm512_store_ps(rows[c] + f, zero);
-    }
-    _mm512_store_ps(total + f, _mm512_add_ps(_mm512_load_ps(total + f), tree));
+struct PortableLookup {
+  const float* slots;
+  PortableOps::V operator()(PortableOps::I index) const {
+    return PortableOps::Map([&](int k) { return slots[index.v[k]]; });
   }
-}
+};
 
 }  // namespace
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-#endif
+
+void ExplainGroupPortable(const GroupJob& job) {
+  WalkGroupOf<PortableOps>(job, PortableLookup{job.slots});
+  Flush(job);
+}
+
+}  // namespace tree_shap_kernel
 
 void TreeShap::ExplainGroup(const Group& group, const float* slots, Scratch* scratch) const {
-#ifdef VIGIL_FOREST_AVX512
-  const float* t = group_t_.data() + group.rule;
-  const float* weight = group_weight_.data() + group.rule;
-  const float* records = group_records_.data() + group.positions * kRecordVectors * kGroupTrees;
-  const float* leaves = group_leaf_.data() + group.leaves * kGroupTrees;
-  const GroupScratch& s = scratch->group;
-  const bool table = 2 * num_features_ + 1 <= forest_simd::kTableSlots;
-  switch (group.points) {
-    case 1:
-      GroupWalk<1>(group.depth, table, t, weight, records, leaves, slots, s.by_tree).Run();
-      break;
-    case 2:
-      GroupWalk<2>(group.depth, table, t, weight, records, leaves, slots, s.by_tree).Run();
-      break;
-    case 3:
-      GroupWalk<3>(group.depth, table, t, weight, records, leaves, slots, s.by_tree).Run();
-      break;
-    default:
-      GroupWalk<4>(group.depth, table, t, weight, records, leaves, slots, s.by_tree).Run();
-      break;
-  }
-  // Per tree in float, in tree order, as XGBoost adds them; the rows go back
-  // to zero for the next group.
-  float* total = s.total;
-  const size_t stride = RowStride(num_features_);
-  for (uint32_t k = 0; k < kGroupTrees; ++k) {
-    float* rows[kByTreeCopies];
-    for (int c = 0; c < kByTreeCopies; ++c) rows[c] = s.by_tree[c] + k * stride;
-    if (k >= group.num_trees) {
-      for (float* row : rows) row[num_features_] = 0;  // only padding splits there
-      continue;
-    }
-    if (num_features_ <= kDenseFlushFeatures) {
-      FlushDenseAvx512(stride, rows, total);
-      continue;
-    }
+  using namespace tree_shap_kernel;
+  GroupJob job;
+  job.depth = group.depth;
+  job.points = static_cast<int>(group.points);
+  job.num_trees = group.num_trees;
+  job.copies = group.copies;
+  job.t = group_t_.data() + group.rule;
+  job.weight = group_weight_.data() + group.rule;
+  job.records = group_records_.data() + size_t{group.positions} * kRecordFields * kGroupTrees;
+  job.leaves = group_leaf_.data() + size_t{group.leaves} * kGroupTrees;
+  job.slots = slots;
+  job.table = 2 * num_features_ + 1 <= 128;
+  job.rows = scratch->rows.data();
+  job.stride = RowStride(num_features_);
+  job.num_features = num_features_;
+  job.total = scratch->total.data();
+  for (uint32_t k = 0; k < group.num_trees; ++k) {
     const Tree& tree = trees_[group.first_tree + k];
-    for (uint32_t i = tree.first_feature; i < tree.end_feature; ++i) {
-      const uint32_t f = tree_features_[i];
-      float sum = 0;
-      for (float* row : rows) {
-        sum += row[f];
-        row[f] = 0;
-      }
-      total[f] += sum;
-    }
-    for (float* row : rows) row[num_features_] = 0;
+    job.features[k] = tree_features_.data() + tree.first_feature;
+    job.feature_copies[k] = tree_feature_copies_.data() + tree.first_feature;
+    job.feature_counts[k] = tree.end_feature - tree.first_feature;
   }
-#else
-  (void)group;
-  (void)slots;
-  (void)scratch;
-#endif
+  switch (kernel_) {
+    case ForestKernel::kAvx512:
+      return ExplainGroupAvx512(job);
+    case ForestKernel::kAvx2:
+      return ExplainGroupAvx2(job);
+    default:
+      return ExplainGroupPortable(job);
+  }
 }
 
 }  // namespace vigil

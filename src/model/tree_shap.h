@@ -14,11 +14,13 @@
 // feature. The cost is O(nodes x quadrature points) per tree, instead of the
 // O(leaves x depth^2) of the classic recursive algorithm.
 //
-// Two kernels compute it. On CPUs with AVX-512, trees up to 8 levels deep are
-// padded to complete trees and explained 16 at a time, one tree per SIMD
-// lane, in float. Deeper trees, and every tree on other CPUs, take the
-// portable kernel (double, one tree at a time). Either way each tree's values
-// are added to the totals in tree order in float, as XGBoost adds them.
+// Trees up to 8 levels deep are padded to complete trees of their group's
+// depth and explained 16 at a time, one tree per SIMD lane, in float, by one
+// kernel compiled three ways (tree_shap_kernel.h): AVX-512 (16 lanes), AVX2
+// + FMA (8 lanes) and plain C++; the best the CPU has is picked at run time.
+// Deeper trees take a scalar kernel in double, one tree at a time. Either
+// way each tree's values are added to the totals in tree order in float, as
+// XGBoost adds them.
 //
 // A TreeShap copies what it needs from the forest at construction and is
 // immutable afterwards; Explain is thread-safe and, after a thread's first
@@ -42,8 +44,11 @@ class TreeShap {
   size_t num_features() const { return num_features_; }
   // base_margin + the cover-weighted mean of every tree: the bias term.
   double expected_margin() const { return expected_margin_; }
-  // Trees explained by the vectorized kernel (the rest take the portable one).
+  // Trees explained by the lane-parallel kernel (the rest, deeper than 8
+  // levels, by the scalar one).
   size_t vectorized_trees() const { return vectorized_trees_; }
+  // The kernel in use (never kFastest).
+  ForestKernel kernel() const { return kernel_; }
 
   // Writes num_features() + 1 SHAP values for `row` (num_features() floats,
   // NaN = missing) into `contributions`: one per feature, then the bias
@@ -97,20 +102,19 @@ class TreeShap {
     double cover_ratio = 1;
   };
 
-  // Vectorized kernel: kGroupTrees consecutive trees padded to complete trees
-  // of `depth` levels. Per internal heap position p (and per leaf), the
-  // per-position arrays hold kGroupTrees values, one per tree (lane).
+  // Lane-parallel kernel: kGroupTrees consecutive trees padded to complete
+  // trees of `depth` levels; see tree_shap_kernel.h for the records.
   static constexpr uint32_t kGroupTrees = 16;
   static constexpr int kMaxGroupDepth = 8;
-  static constexpr uint32_t kMaxGroupPoints = 4;  // quadrature points for depth 8
   struct Group {
     uint32_t first_tree;
     uint32_t num_trees;
     int depth;
     uint32_t points;     // quadrature points
     uint32_t rule;       // offset into group_t_ / group_weight_
-    uint32_t positions;  // offset of position 0 in the per-position arrays
+    uint32_t positions;  // offset of position 0's record, in records
     uint32_t leaves;     // offset of leaf 0 (x kGroupTrees) in group_leaf_
+    uint32_t copies;     // copies of the per-tree rows the group writes
   };
   // Explain walks these in order so that trees are added in tree order.
   struct Step {
@@ -125,9 +129,11 @@ class TreeShap {
   void AddGroup(uint32_t first_tree, uint32_t num_trees, int depth);
   void PlaceTreeInGroup(const Group& group, uint32_t lane, const Tree& tree);
   void ExplainTree(const Tree& tree, const float* slots, Scratch* scratch, double* phi) const;
+  void NumberRepeatedSplits(Group* group);
   void ExplainGroup(const Group& group, const float* slots, Scratch* scratch) const;
 
   size_t num_features_ = 0;
+  ForestKernel kernel_ = ForestKernel::kPortable;
   double expected_margin_ = 0;
   size_t vectorized_trees_ = 0;
   std::vector<Step> steps_;
@@ -136,6 +142,7 @@ class TreeShap {
   std::vector<Tree> trees_;  // every tree, in order
   std::vector<Node> nodes_;
   std::vector<uint32_t> tree_features_;
+  std::vector<uint8_t> tree_feature_copies_;  // per tree_features_ entry (groups only)
   size_t max_nodes_ = 0;
   uint32_t max_lanes_ = 1;
   // Gauss-Legendre rules on [0,1], one per number of points in use.
@@ -144,21 +151,10 @@ class TreeShap {
   std::vector<double> quad_t_;
   std::vector<double> quad_weight_;
 
-  // Vectorized kernel.
+  // Lane-parallel kernel.
   std::vector<Group> groups_;
-  uint32_t max_group_positions_ = 0;
   std::vector<float> group_t_;  // quadrature nodes, 1 - t exact in float
   std::vector<float> group_weight_;
-  // One record of kRecordVectors x 16 lanes per internal position; see
-  // tree_shap.cc for the layout.
-  static constexpr size_t kRecordVectors = 8 + kMaxGroupPoints;
-
- public:
-  // For the kernel in tree_shap.cc.
-  static constexpr size_t kRecordVectorsForKernel = kRecordVectors;
-  static constexpr int kMaxGroupDepthForKernel = kMaxGroupDepth;
-
- private:
   AlignedVector<float> group_records_;
   AlignedVector<float> group_leaf_;
 };

@@ -25,6 +25,15 @@ using testing::RandomRows;
 using testing::ScoringRows;
 using testing::With;
 
+// Every kernel this CPU can run, the fastest first.
+std::vector<ForestKernel> SupportedKernels() {
+  std::vector<ForestKernel> kernels;
+  for (ForestKernel k : {ForestKernel::kAvx512, ForestKernel::kAvx2, ForestKernel::kPortable}) {
+    if (ResolveForestKernel(k) == k) kernels.push_back(k);
+  }
+  return kernels;
+}
+
 struct ShapCase {
   std::string name;
   size_t rows;
@@ -49,13 +58,11 @@ TEST_P(TreeShapMatchesXgboost, ContributionsEqualPredContribsAndSumToMargin) {
   ASSERT_OK_AND_ASSIGN(std::vector<float> expected, booster.Contributions(scoring));
   ASSERT_EQ(expected.size(), rows.rows * (c.cols + 1));
 
-  for (ForestKernel kernel : {ForestKernel::kFastest, ForestKernel::kPortable}) {
-    SCOPED_TRACE(kernel == ForestKernel::kFastest ? "fastest kernel" : "portable kernel");
+  for (ForestKernel kernel : SupportedKernels()) {
+    SCOPED_TRACE(ForestKernelName(kernel));
     const TreeShap shap(forest, kernel);
     ASSERT_EQ(shap.num_features(), c.cols);
-    if (kernel == ForestKernel::kPortable) {
-      EXPECT_EQ(shap.vectorized_trees(), 0u);
-    }
+    ASSERT_EQ(shap.kernel(), kernel);
     std::vector<double> phi(c.cols + 1);
     double worst = 0;
     for (size_t i = 0; i < rows.rows; ++i) {
@@ -69,8 +76,7 @@ TEST_P(TreeShapMatchesXgboost, ContributionsEqualPredContribsAndSumToMargin) {
       }
       ASSERT_NEAR(sum, forest.PredictMargin(rows.row(i)), 1e-5) << "row " << i;
     }
-    RecordProperty(kernel == ForestKernel::kFastest ? "fastest_max_abs_difference"
-                                                    : "portable_max_abs_difference",
+    RecordProperty(fmt::format("{}_max_abs_difference", ForestKernelName(kernel)),
                    fmt::format("{:.2e}", worst));
   }
 }
@@ -108,6 +114,27 @@ INSTANTIATE_TEST_SUITE_P(
         ShapCase{"RandomForestParallelTrees", 500, 6, 0.1, 5,
                  With(Depthwise(5), {{"num_parallel_tree", "4"}, {"subsample", "0.7"}})}),
     [](const auto& info) { return info.param.name; });
+
+TEST(TreeShapTest, FastestKernelIsTheFirstSupported) {
+  EXPECT_EQ(ResolveForestKernel(ForestKernel::kFastest), SupportedKernels().front());
+}
+
+// Trees of up to 8 levels take the lane-parallel kernel, deeper ones the
+// scalar one, whatever the instruction set.
+TEST(TreeShapTest, ExplainsShallowTreesLaneParallelAndDeepTreesOneByOne) {
+  const RandomRows train = MakeRandomRows(3000, 12, 0.1, 4);
+  ASSERT_OK_AND_ASSIGN(auto dtrain, OracleMatrix::FromRows(train, /*with_labels=*/true));
+  ASSERT_OK_AND_ASSIGN(auto booster, OracleBooster::Train(dtrain, Depthwise(12), 4));
+  ASSERT_OK_AND_ASSIGN(std::string json, booster.ModelJson());
+  ASSERT_OK_AND_ASSIGN(FlatForest forest, FlatForest::FromModelJson(json));
+  size_t shallow = 0;
+  for (const ForestTree& tree : forest.trees()) shallow += tree.depth <= 8 ? 1 : 0;
+  ASSERT_LT(shallow, forest.num_trees());
+  for (ForestKernel kernel : SupportedKernels()) {
+    // Groups are 16 consecutive trees; here there is one, and it is deep.
+    EXPECT_EQ(TreeShap(forest, kernel).vectorized_trees(), 0u) << ForestKernelName(kernel);
+  }
+}
 
 TEST(TreeShapTest, ExplainsFromManyThreadsAtOnce) {
   const RandomRows train = MakeRandomRows(500, 8, 0.1, 9);
