@@ -469,13 +469,14 @@ Status SimilarCaseIndex::LoadGraph(const std::string& graph_path) {
   graph_->metric_hops = 0;
   graph_->metric_distance_computations = 0;
   const size_t vector_bytes = options_.dimension * sizeof(float);
+  const size_t cases = slots_.size();
   const bool consistent =
-      graph_->cur_element_count == slots_.size() && graph_->max_elements_ == options_.capacity &&
+      graph_->cur_element_count == cases && graph_->max_elements_ == options_.capacity &&
       graph_->M_ == options_.m && graph_->label_offset_ == graph_->offsetData_ + vector_bytes &&
       graph_->size_data_per_element_ == graph_->label_offset_ + sizeof(hnswlib::labeltype) &&
-      graph_->label_lookup_.size() == slots_.size() &&
+      graph_->label_lookup_.size() == cases &&
       std::all_of(graph_->label_lookup_.begin(), graph_->label_lookup_.end(),
-                  [&](const auto& entry) { return entry.first < slots_.size(); });
+                  [cases](const auto& entry) { return entry.first < cases; });
   if (!consistent) {
     graph_.reset();
     return absl::DataLossError(

@@ -9,6 +9,7 @@
 //   build/src/similar/similar_case_index_benchmark --benchmark_repetitions=3
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -57,8 +58,10 @@ SimilarCaseIndex& FullIndex() {
                             Row(vectors, i)));
     }
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-    std::fprintf(stderr, "built %zu cases in %.1f s (%.1f us per Add)\n", kCases, took.count(),
-                 took.count() * 1e6 / kCases);
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    std::fprintf(stderr, "built %zu cases in %.1f s (%.1f us per Add); peak RSS %.0f MiB\n", kCases,
+                 took.count(), took.count() * 1e6 / kCases, usage.ru_maxrss / 1024.0);
     return created->release();
   }();
   return *index;
