@@ -1,0 +1,115 @@
+#include "store/sqlite_schema.h"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "fmt/format.h"
+
+namespace vigil {
+namespace {
+
+// Append only: a released migration never changes. INTEGER PRIMARY KEY is
+// SQLite's row id (PostgreSQL: BIGINT GENERATED ALWAYS AS IDENTITY).
+constexpr std::array<std::string_view, 2> kMigrations = {
+    // 1: events, decisions, lists, API keys, snapshots.
+    R"sql(
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  payload BLOB NOT NULL
+);
+CREATE TABLE decisions (
+  seq INTEGER PRIMARY KEY,
+  decision_id TEXT NOT NULL UNIQUE,
+  subject_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('order', 'return', 'transaction')),
+  at BIGINT NOT NULL,
+  customer_id TEXT NOT NULL,
+  model_version TEXT NOT NULL,
+  risk_score DOUBLE PRECISION NOT NULL,
+  risk_level TEXT NOT NULL,
+  action TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  document TEXT NOT NULL
+);
+CREATE INDEX decisions_by_subject ON decisions (subject_id, at);
+CREATE INDEX decisions_by_at ON decisions (at);
+CREATE TABLE list_entries (
+  list TEXT NOT NULL CHECK (list IN ('allow', 'block')),
+  field TEXT NOT NULL CHECK (field IN ('customer', 'device', 'pincode', 'phone')),
+  value TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  added_at BIGINT NOT NULL,
+  added_by TEXT NOT NULL,
+  PRIMARY KEY (list, field, value)
+);
+CREATE TABLE api_keys (
+  key_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  key_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+CREATE TABLE snapshots (
+  id INTEGER PRIMARY KEY,
+  seq BIGINT NOT NULL,
+  size BIGINT NOT NULL,
+  complete INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE snapshot_chunks (
+  snapshot_id BIGINT NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+  chunk INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (snapshot_id, chunk)
+);
+)sql",
+    // 2: narration beside the decision.
+    R"sql(
+ALTER TABLE decisions ADD COLUMN narration TEXT;
+ALTER TABLE decisions ADD COLUMN narration_source TEXT;
+)sql",
+};
+
+Status ApplyMigration(SqliteConnection& connection, int version) {
+  RETURN_IF_ERROR(connection.Exec("BEGIN IMMEDIATE"));
+  Status status = connection.Exec(kMigrations[version - 1]);
+  if (status.ok()) status = connection.Exec(fmt::format("PRAGMA user_version = {}", version));
+  if (status.ok()) status = connection.Exec("COMMIT");
+  if (!status.ok()) {
+    (void)connection.Exec("ROLLBACK");
+    return Status(status.code(),
+                  fmt::format("schema migration to version {}: {}", version, status.message()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int SqliteSchemaLatestVersion() { return static_cast<int>(kMigrations.size()); }
+
+StatusOr<int> SqliteSchemaVersion(SqliteConnection& connection) {
+  ASSIGN_OR_RETURN(SqliteConnection::Lease stmt, connection.Prepare("PRAGMA user_version"));
+  ASSIGN_OR_RETURN(const bool row, stmt->Step());
+  return row ? static_cast<int>(stmt->ColumnInt(0)) : 0;
+}
+
+Status MigrateSqliteSchema(SqliteConnection& connection, int target_version) {
+  const int latest = SqliteSchemaLatestVersion();
+  if (target_version < 0) target_version = latest;
+  ASSIGN_OR_RETURN(const int current, SqliteSchemaVersion(connection));
+  if (current > latest || current > target_version) {
+    return absl::FailedPreconditionError(fmt::format(
+        "the database has schema version {}, newer than this binary's {}; use a newer vigil",
+        current, std::min(latest, target_version)));
+  }
+  for (int version = current + 1; version <= target_version && version <= latest; ++version) {
+    RETURN_IF_ERROR(ApplyMigration(connection, version));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace vigil

@@ -1,0 +1,113 @@
+// SqliteStore: the embedded Store on one SQLite file (data_dir/vigil.db) in
+// WAL mode with synchronous=FULL. One writer thread owns the only write
+// connection and group-commits everything queued (write batches from Submit
+// and the small synchronous writes: lists, keys, narration, snapshot chunks,
+// archive deletes) in one transaction with one fsync, each unit inside its
+// own savepoint so a rejected batch does not affect its neighbours. Reads use
+// a pool of read-only connections and never wait for the writer.
+//
+// Thread-safety: as for Store (store.h): any method from any thread.
+#ifndef VIGIL_STORE_SQLITE_STORE_H_
+#define VIGIL_STORE_SQLITE_STORE_H_
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "common/status.h"
+#include "store/group_commit_queue.h"
+#include "store/reader_pool.h"
+#include "store/sqlite_connection.h"
+#include "store/store.h"
+
+namespace vigil {
+
+struct SqliteStoreOptions {
+  size_t max_group_units = 1000;          // write units per transaction
+  size_t max_group_bytes = 8 << 20;       // ... and their payload bytes
+  size_t max_queued_units = 100'000;      // Submit beyond this: ResourceExhausted
+  int reader_connections = 4;             // read-only connections, opened on demand
+  int busy_timeout_ms = 5000;             // waiting for another process's lock
+  size_t snapshot_chunk_bytes = 4 << 20;  // PutSnapshot writes blobs in pieces this big
+};
+
+// Opens (creating) data_dir/vigil.db, migrates its schema and starts the
+// writer thread. Errors: PermissionDenied / Unavailable naming the path when
+// the directory or file cannot be created or opened, FailedPrecondition when
+// the database's schema is newer than this binary or WAL is unavailable.
+[[nodiscard]] StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir,
+                                                               SqliteStoreOptions options = {});
+
+class SqliteStore final : public Store {
+ public:
+  ~SqliteStore() override;
+
+  void Submit(WriteBatch batch, WriteCallback done) override;
+  Status ScanEvents(int64_t after_seq,
+                    const std::function<Status(int64_t, const EventRecord&)>& fn) override;
+  StatusOr<int64_t> LastEventSeq() override;
+  StatusOr<bool> HasEvent(std::string_view event_id) override;
+  StatusOr<std::optional<DecisionRecord>> FindDecision(std::string_view id) override;
+  Status AttachNarration(std::string_view decision_id, std::string_view text,
+                         std::string_view source) override;
+  Status PutListEntry(const ListEntry& entry) override;
+  StatusOr<bool> RemoveListEntry(std::string_view list, std::string_view field,
+                                 std::string_view value) override;
+  StatusOr<std::vector<ListEntry>> ListEntries() override;
+  Status PutApiKey(const ApiKeyRecord& key) override;
+  StatusOr<std::vector<ApiKeyRecord>> ApiKeys() override;
+  StatusOr<bool> RevokeApiKey(std::string_view key_id, Timestamp at) override;
+  Status PutSnapshot(int64_t seq, std::string_view blob) override;
+  StatusOr<std::optional<std::pair<int64_t, std::string>>> LatestSnapshot() override;
+  StatusOr<int64_t> ArchiveDecisions(Timestamp cutoff, const std::string& archive_dir) override;
+  StoreStats Stats() const override;
+  void Close() override;
+
+  // One unit of the writer's work; see sqlite_store.cc.
+  class WriteUnit;
+
+ private:
+  friend StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string&, SqliteStoreOptions);
+  using WriterTask = std::function<Status(SqliteConnection&)>;
+
+  SqliteStore(std::string path, SqliteStoreOptions options,
+              std::unique_ptr<SqliteConnection> writer);
+
+  void WriterLoop();
+  void CommitGroup(std::vector<std::unique_ptr<WriteUnit>>& group);
+  void RecordCommit(size_t units, size_t batches, size_t failed, int64_t micros);
+  // Runs `task` on the writer thread inside the next group transaction and
+  // waits until it is durable (or failed).
+  [[nodiscard]] Status RunOnWriter(WriterTask task, size_t bytes = 0);
+  [[nodiscard]] Status RemoveIncompleteSnapshots();
+  [[nodiscard]] StatusOr<int64_t> WriteArchiveFile(Timestamp cutoff, const std::string& dir,
+                                                   int64_t* max_seq);
+
+  const std::string path_;
+  const SqliteStoreOptions options_;
+  std::unique_ptr<SqliteConnection> writer_;  // used only by writer_thread_
+  ReaderPool readers_;
+  GroupCommitQueue<std::unique_ptr<WriteUnit>> queue_;
+  std::thread writer_thread_;
+  std::atomic<std::thread::id> writer_thread_id_;
+
+  absl::Mutex close_mu_;     // serialises Close
+  absl::Mutex snapshot_mu_;  // one PutSnapshot at a time
+  absl::Mutex archive_mu_;   // one ArchiveDecisions at a time
+
+  std::atomic<int64_t> commits_{0};
+  std::atomic<int64_t> batches_{0};
+  std::atomic<int64_t> failed_batches_{0};
+  std::atomic<int64_t> last_group_size_{0};
+  std::atomic<int64_t> last_commit_micros_{0};
+  std::atomic<int64_t> max_commit_micros_{0};
+  std::atomic<int64_t> total_commit_micros_{0};
+};
+
+}  // namespace vigil
+
+#endif  // VIGIL_STORE_SQLITE_STORE_H_

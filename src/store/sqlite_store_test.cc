@@ -1,0 +1,468 @@
+#include "store/sqlite_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/notification.h"
+#include "store/decision_archive.h"
+#include "store/sqlite_connection.h"
+#include "store/store_records_for_test.h"
+
+namespace vigil {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr Timestamp kDay1 = 1'760'918'400;  // 2025-10-20T00:00:00Z
+constexpr Timestamp kDay = 86'400;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen(SqliteStoreOptions options = {}) {
+    store_.reset();
+    StatusOr<std::unique_ptr<Store>> opened = OpenSqliteStore(dir_.path(), options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store_ = *std::move(opened);
+  }
+
+  WriteResult MustWrite(WriteBatch batch) {
+    StatusOr<WriteResult> result = store_->Write(std::move(batch));
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? *result : WriteResult{};
+  }
+
+  std::vector<std::pair<int64_t, std::string>> ScanIds(int64_t after_seq) {
+    std::vector<std::pair<int64_t, std::string>> ids;
+    EXPECT_TRUE(store_
+                    ->ScanEvents(after_seq,
+                                 [&](int64_t seq, const EventRecord& e) {
+                                   ids.emplace_back(seq, e.event_id);
+                                   return absl::OkStatus();
+                                 })
+                    .ok());
+    return ids;
+  }
+
+  // A count straight from the database file.
+  int64_t CountRows(const std::string& table) {
+    auto c = SqliteConnection::Open(dir_.path() + "/vigil.db", {});
+    EXPECT_TRUE(c.ok()) << c.status();
+    auto stmt = (*c)->Prepare("SELECT COUNT(*) FROM " + table);
+    EXPECT_TRUE(stmt.ok());
+    EXPECT_TRUE(*(*stmt)->Step());
+    return (*stmt)->ColumnInt(0);
+  }
+
+  ScopedTempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteStoreTest, DuplicateEventIdsAreReportedAndNotWrittenAgain) {
+  EXPECT_THAT(MustWrite({{TestEvent("e1"), TestEvent("e2")}, {}}).event_was_new,
+              ElementsAre(true, true));
+  EXPECT_THAT(MustWrite({{TestEvent("e2"), TestEvent("e3")}, {}}).event_was_new,
+              ElementsAre(false, true));
+  EXPECT_THAT(MustWrite({{TestEvent("e4"), TestEvent("e4")}, {}}).event_was_new,
+              ElementsAre(true, false));
+  EXPECT_EQ(CountRows("events"), 4);
+  EXPECT_EQ(*store_->LastEventSeq(), 4);
+}
+
+TEST_F(SqliteStoreTest, ScanEventsReturnsEventsAfterSeqInCommitOrder) {
+  for (const char* id : {"a", "b", "c", "d"}) MustWrite({{TestEvent(id)}, {}});
+  EXPECT_THAT(ScanIds(0), ElementsAre(std::pair<int64_t, std::string>(1, "a"),
+                                      std::pair<int64_t, std::string>(2, "b"),
+                                      std::pair<int64_t, std::string>(3, "c"),
+                                      std::pair<int64_t, std::string>(4, "d")));
+  EXPECT_THAT(ScanIds(2), ElementsAre(std::pair<int64_t, std::string>(3, "c"),
+                                      std::pair<int64_t, std::string>(4, "d")));
+  EXPECT_THAT(ScanIds(4), ElementsAre());
+}
+
+TEST_F(SqliteStoreTest, ScanEventsPagesThroughManyEventsWithPayloads) {
+  WriteBatch batch;
+  for (int i = 0; i < 2500; ++i) batch.events.push_back(TestEvent(fmt::format("ev{:05}", i)));
+  batch.events[7].payload = std::string("\0binary\xff", 8);
+  MustWrite(batch);
+  int64_t expected_seq = 0;
+  ASSERT_TRUE(store_
+                  ->ScanEvents(0,
+                               [&](int64_t seq, const EventRecord& e) {
+                                 EXPECT_EQ(seq, expected_seq + 1);
+                                 EXPECT_EQ(e.event_id, batch.events[expected_seq].event_id);
+                                 EXPECT_EQ(e.payload, batch.events[expected_seq].payload);
+                                 EXPECT_EQ(e.type, "order.placed");
+                                 EXPECT_EQ(e.at, 1'760'000'000);
+                                 ++expected_seq;
+                                 return absl::OkStatus();
+                               })
+                  .ok());
+  EXPECT_EQ(expected_seq, 2500);
+}
+
+TEST_F(SqliteStoreTest, ScanEventsStopsWithTheCallbacksError) {
+  MustWrite({{TestEvent("a"), TestEvent("b"), TestEvent("c")}, {}});
+  int calls = 0;
+  const Status status = store_->ScanEvents(0, [&](int64_t, const EventRecord&) {
+    return ++calls == 2 ? absl::CancelledError("enough") : absl::OkStatus();
+  });
+  EXPECT_EQ(status, absl::CancelledError("enough"));
+  EXPECT_EQ(calls, 2);
+}
+
+TEST_F(SqliteStoreTest, HasEventAndLastEventSeqOnEmptyAndFilledStore) {
+  EXPECT_EQ(*store_->LastEventSeq(), 0);
+  EXPECT_FALSE(*store_->HasEvent("e1"));
+  MustWrite({{TestEvent("e1")}, {}});
+  EXPECT_TRUE(*store_->HasEvent("e1"));
+  EXPECT_EQ(*store_->LastEventSeq(), 1);
+}
+
+TEST_F(SqliteStoreTest, FindDecisionByDecisionIdOrLatestForSubject) {
+  const DecisionRecord first = TestDecision("dec_1", "ORD1", kDay1);
+  const DecisionRecord later = TestDecision("dec_2", "ORD1", kDay1 + 60);
+  MustWrite({{}, {later, first}});
+  EXPECT_EQ(*store_->FindDecision("dec_1"), first);
+  EXPECT_EQ(*store_->FindDecision("ORD1"), later);
+  EXPECT_EQ(*store_->FindDecision("ORD404"), std::nullopt);
+}
+
+TEST_F(SqliteStoreTest, ExistingDecisionIdRejectsTheWholeBatch) {
+  MustWrite({{}, {TestDecision("dec_1", "ORD1")}});
+  const StatusOr<WriteResult> again =
+      store_->Write({{TestEvent("e9")}, {TestDecision("dec_1", "ORD2")}});
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(again.status().message(), HasSubstr("decision dec_1 already exists"));
+  EXPECT_FALSE(*store_->HasEvent("e9"));
+  EXPECT_EQ(store_->FindDecision("dec_1")->value().subject_id, "ORD1");
+
+  const StatusOr<WriteResult> twice =
+      store_->Write({{}, {TestDecision("dec_7", "ORD7"), TestDecision("dec_7", "ORD7")}});
+  EXPECT_EQ(twice.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(*store_->FindDecision("dec_7"), std::nullopt);
+}
+
+TEST_F(SqliteStoreTest, InvalidBatchesAreRejectedWithTheFieldNamed) {
+  EXPECT_EQ(store_->Write({{TestEvent("")}, {}}).status(),
+            absl::InvalidArgumentError("an event has an empty event_id"));
+  DecisionRecord bad_kind = TestDecision("dec_1", "ORD1");
+  bad_kind.kind = "refund";
+  EXPECT_EQ(store_->Write({{}, {bad_kind}}).status(),
+            absl::InvalidArgumentError(
+                "decision dec_1 has kind 'refund'; expected order, return or transaction"));
+  EXPECT_EQ(store_->Write({{}, {TestDecision("dec_2", "")}}).status(),
+            absl::InvalidArgumentError("decision dec_2 has an empty subject_id"));
+}
+
+// Blocks the writer thread inside a callback until released, so that the
+// test controls exactly what is queued when the next group is taken.
+class WriterBlocker {
+ public:
+  explicit WriterBlocker(Store& store) {
+    store.Submit({{TestEvent("blocker")}, {}}, [this](StatusOr<WriteResult>) {
+      entered_.Notify();
+      release_.WaitForNotification();
+    });
+    entered_.WaitForNotification();
+  }
+  ~WriterBlocker() { Release(); }
+  void Release() {
+    if (!release_.HasBeenNotified()) release_.Notify();
+  }
+
+ private:
+  absl::Notification entered_;
+  absl::Notification release_;
+};
+
+TEST_F(SqliteStoreTest, QueuedBatchesCommitInOneTransactionAndRejectOnlyTheBadOne) {
+  MustWrite({{}, {TestDecision("dec_old", "ORD0")}});
+  WriterBlocker blocker(*store_);
+  const int64_t commits_before = store_->Stats().commits;
+  std::vector<StatusOr<WriteResult>> results(10);
+  std::atomic<int> done{0};
+  for (int i = 0; i < 10; ++i) {
+    const std::string decision_id = i == 4 ? "dec_old" : fmt::format("dec_{}", i);
+    store_->Submit({{TestEvent(fmt::format("e{}", i))}, {TestDecision(decision_id, "ORD")}},
+                   [&, i](StatusOr<WriteResult> r) {
+                     results[i] = std::move(r);
+                     ++done;
+                   });
+  }
+  EXPECT_EQ(store_->Stats().queue_depth, 10);
+  blocker.Release();
+  store_->Close();
+  EXPECT_EQ(done.load(), 10);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(results[i].status().code(),
+              i == 4 ? absl::StatusCode::kAlreadyExists : absl::StatusCode::kOk);
+  }
+  const StoreStats stats = store_->Stats();
+  EXPECT_EQ(stats.commits, commits_before + 1);
+  EXPECT_EQ(stats.last_group_size, 10);
+  EXPECT_EQ(stats.failed_batches, 1);
+  EXPECT_EQ(stats.queue_depth, 0);
+  EXPECT_FALSE(*store_->HasEvent("e4"));
+  EXPECT_TRUE(*store_->HasEvent("e5"));
+  EXPECT_EQ(CountRows("events"), 10);  // blocker + 9
+}
+
+TEST_F(SqliteStoreTest, CloseCommitsEverythingQueued) {
+  std::atomic<int> ok{0};
+  {
+    WriterBlocker blocker(*store_);
+    for (int i = 0; i < 500; ++i) {
+      store_->Submit({{TestEvent(fmt::format("e{}", i))}, {}},
+                     [&](StatusOr<WriteResult> r) { ok += r.ok() ? 1 : 0; });
+    }
+  }
+  store_->Close();
+  EXPECT_EQ(ok.load(), 500);
+  Reopen();
+  EXPECT_EQ(*store_->LastEventSeq(), 501);
+}
+
+TEST_F(SqliteStoreTest, SubmitAfterCloseFailsAtOnceAndReadsStillWork) {
+  MustWrite({{TestEvent("e1")}, {}});
+  store_->Close();
+  store_->Close();  // idempotent
+  Status seen;
+  store_->Submit({{TestEvent("e2")}, {}}, [&](StatusOr<WriteResult> r) { seen = r.status(); });
+  EXPECT_EQ(seen, absl::FailedPreconditionError("the store is closed"));
+  EXPECT_EQ(store_->PutListEntry({"block", "phone", "+919800000000", "", 0, ""}),
+            absl::FailedPreconditionError("the store is closed"));
+  EXPECT_TRUE(*store_->HasEvent("e1"));
+}
+
+TEST_F(SqliteStoreTest, FullQueueRejectsWithResourceExhausted) {
+  SqliteStoreOptions options;
+  options.max_queued_units = 2;
+  Reopen(options);
+  absl::Mutex mu;
+  std::vector<Status> seen;  // outlives the callbacks: Close below runs them
+  WriterBlocker blocker(*store_);
+  for (int i = 0; i < 3; ++i) {
+    store_->Submit({{TestEvent(fmt::format("e{}", i))}, {}}, [&](StatusOr<WriteResult> r) {
+      absl::MutexLock lock(&mu);
+      seen.push_back(r.status());
+    });
+  }
+  {
+    absl::MutexLock lock(&mu);
+    ASSERT_EQ(seen.size(), 1u);  // the third, at once on this thread
+    EXPECT_EQ(seen[0].code(), absl::StatusCode::kResourceExhausted);
+    EXPECT_EQ(seen[0].message(), "the store's write queue is full (2 waiting)");
+  }
+  blocker.Release();
+  store_->Close();
+  EXPECT_EQ(seen.size(), 3u);
+  EXPECT_EQ(store_->Stats().failed_batches, 1);
+}
+
+TEST_F(SqliteStoreTest, BlockingCallFromACallbackFailsInsteadOfDeadlocking) {
+  absl::Notification done;
+  Status from_callback;
+  store_->Submit({{TestEvent("e1")}, {}}, [&](StatusOr<WriteResult>) {
+    from_callback = store_->PutListEntry({"block", "phone", "+919800000000", "", 0, ""});
+    done.Notify();
+  });
+  done.WaitForNotification();
+  EXPECT_EQ(from_callback.code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SqliteStoreTest, BatchesFromTwoThreadsKeepEachThreadsOrder) {
+  constexpr int kPerThread = 400;
+  std::atomic<int> ok{0};
+  auto submit = [&](const char* prefix) {
+    for (int i = 0; i < kPerThread; ++i) {
+      store_->Submit({{TestEvent(fmt::format("{}{:04}", prefix, i))},
+                      {TestDecision(fmt::format("dec_{}{}", prefix, i), "ORD", kDay1, 2000)}},
+                     [&](StatusOr<WriteResult> r) { ok += r.ok() ? 1 : 0; });
+    }
+  };
+  std::thread a(submit, "a"), b(submit, "b");
+  a.join();
+  b.join();
+  store_->Close();
+  EXPECT_EQ(ok.load(), 2 * kPerThread);
+  std::vector<std::string> a_ids, b_ids;
+  for (const auto& [seq, id] : ScanIds(0)) (id[0] == 'a' ? a_ids : b_ids).push_back(id);
+  EXPECT_EQ(a_ids.size(), kPerThread);
+  EXPECT_TRUE(std::is_sorted(a_ids.begin(), a_ids.end()));
+  EXPECT_TRUE(std::is_sorted(b_ids.begin(), b_ids.end()));
+  EXPECT_EQ(store_->Stats().batches, 2 * kPerThread);
+  EXPECT_LE(store_->Stats().commits, 2 * kPerThread);
+}
+
+TEST_F(SqliteStoreTest, NarrationIsStoredBesideTheDecision) {
+  MustWrite({{}, {TestDecision("dec_1", "ORD1")}});
+  ASSERT_TRUE(store_->AttachNarration("dec_1", "Looks like wardrobing.", "llm:test").ok());
+  const DecisionRecord found = **store_->FindDecision("ORD1");
+  EXPECT_EQ(found.narration, "Looks like wardrobing.");
+  EXPECT_EQ(found.narration_source, "llm:test");
+  EXPECT_EQ(store_->AttachNarration("dec_404", "x", "y"),
+            absl::NotFoundError("no decision with decision_id dec_404"));
+}
+
+TEST_F(SqliteStoreTest, ListEntriesUpsertOnListFieldValueAndRemove) {
+  ASSERT_TRUE(store_->PutListEntry({"block", "phone", "+919800000001", "fraud", 10, "ops"}).ok());
+  ASSERT_TRUE(store_->PutListEntry({"allow", "customer", "CUST9", "vip", 11, "ops"}).ok());
+  ASSERT_TRUE(
+      store_->PutListEntry({"block", "phone", "+919800000001", "chargeback", 12, "bot"}).ok());
+  EXPECT_THAT(*store_->ListEntries(),
+              ElementsAre(ListEntry{"allow", "customer", "CUST9", "vip", 11, "ops"},
+                          ListEntry{"block", "phone", "+919800000001", "chargeback", 12, "bot"}));
+  EXPECT_TRUE(*store_->RemoveListEntry("allow", "customer", "CUST9"));
+  EXPECT_FALSE(*store_->RemoveListEntry("allow", "customer", "CUST9"));
+  Reopen();
+  EXPECT_EQ(store_->ListEntries()->size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, ListEntriesRejectUnknownListsAndFields) {
+  EXPECT_EQ(store_->PutListEntry({"grey", "phone", "1", "", 0, ""}),
+            absl::InvalidArgumentError("list 'grey': expected allow or block"));
+  EXPECT_EQ(store_->PutListEntry({"block", "email", "a@b", "", 0, ""}),
+            absl::InvalidArgumentError(
+                "list field 'email': expected customer, device, pincode or phone"));
+  EXPECT_EQ(store_->RemoveListEntry("block", "email", "a@b").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SqliteStoreTest, ApiKeysRevokePermanently) {
+  ASSERT_TRUE(store_->PutApiKey({"k1", "checkout", "scorer", "hash1", 100, std::nullopt}).ok());
+  ASSERT_TRUE(store_->PutApiKey({"k2", "analyst", "analyst", "hash2", 200, std::nullopt}).ok());
+  EXPECT_TRUE(*store_->RevokeApiKey("k1", 300));
+  EXPECT_FALSE(*store_->RevokeApiKey("k1", 400));
+  EXPECT_EQ(store_->RevokeApiKey("k3", 400).status(),
+            absl::NotFoundError("no API key with key_id k3"));
+  // Putting the key again updates its hash but keeps the revocation.
+  ASSERT_TRUE(store_->PutApiKey({"k1", "checkout", "scorer", "hash1b", 100, std::nullopt}).ok());
+  EXPECT_THAT(*store_->ApiKeys(),
+              ElementsAre(ApiKeyRecord{"k1", "checkout", "scorer", "hash1b", 100, 300},
+                          ApiKeyRecord{"k2", "analyst", "analyst", "hash2", 200, std::nullopt}));
+  EXPECT_EQ(store_->PutApiKey({"k4", "x", "scorer", "", 1, std::nullopt}),
+            absl::InvalidArgumentError("API key k4 has an empty key_hash"));
+}
+
+TEST_F(SqliteStoreTest, SnapshotsKeepTheLatestTwoAndRoundTripLargeBlobs) {
+  SqliteStoreOptions options;
+  options.snapshot_chunk_bytes = 1000;
+  Reopen(options);
+  EXPECT_EQ(*store_->LatestSnapshot(), std::nullopt);
+  std::string big(10'500, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7);
+  ASSERT_TRUE(store_->PutSnapshot(10, "first").ok());
+  ASSERT_TRUE(store_->PutSnapshot(30, big).ok());
+  ASSERT_TRUE(store_->PutSnapshot(20, "").ok());
+  const auto latest = *store_->LatestSnapshot();
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_EQ(latest->first, 30);
+  EXPECT_EQ(latest->second, big);
+  EXPECT_EQ(CountRows("snapshots"), 2);
+  EXPECT_EQ(CountRows("snapshot_chunks"), 11);  // 30's chunks; 20 is empty
+  ASSERT_TRUE(store_->PutSnapshot(40, "newest").ok());
+  EXPECT_EQ(*store_->LatestSnapshot(), std::make_pair(int64_t{40}, std::string("newest")));
+  EXPECT_EQ(CountRows("snapshot_chunks"), 12);
+}
+
+std::vector<DecisionRecord> ReadArchive(const std::string& path) {
+  std::vector<DecisionRecord> decisions;
+  const Status status = ReadDecisionArchive(path, [&](const DecisionRecord& d) {
+    decisions.push_back(d);
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(status.ok()) << status;
+  return decisions;
+}
+
+std::vector<std::string> FilesIn(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST_F(SqliteStoreTest, ArchiveMovesOldDecisionsToAGzipNdjsonFile) {
+  const DecisionRecord d1 = TestDecision("dec_1", "ORD1", kDay1 + 100);
+  DecisionRecord d2 = TestDecision("dec_2", "ORD2", kDay1 + kDay + 5);
+  const DecisionRecord d3 = TestDecision("dec_3", "ORD3", kDay1 + 2 * kDay);
+  MustWrite({{}, {d2, d1, d3}});
+  ASSERT_TRUE(store_->AttachNarration("dec_2", "Serial returner.", "template").ok());
+  d2.narration = "Serial returner.";
+  d2.narration_source = "template";
+  const std::string archive_dir = dir_.path() + "/archive";
+
+  EXPECT_EQ(*store_->ArchiveDecisions(kDay1 + 2 * kDay, archive_dir), 2);
+
+  EXPECT_THAT(FilesIn(archive_dir), ElementsAre("decisions_2025-10-20_2025-10-21.ndjson.gz"));
+  EXPECT_THAT(ReadArchive(archive_dir + "/decisions_2025-10-20_2025-10-21.ndjson.gz"),
+              ElementsAre(d2, d1));  // commit order
+  EXPECT_EQ(*store_->FindDecision("dec_1"), std::nullopt);
+  EXPECT_EQ(*store_->FindDecision("dec_3"), d3);
+  EXPECT_EQ(*store_->ArchiveDecisions(kDay1 + 2 * kDay, archive_dir), 0);
+  EXPECT_EQ(FilesIn(archive_dir).size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, CrashAfterArchiveFileBeforeDeleteLosesNothing) {
+  const DecisionRecord d1 = TestDecision("dec_1", "ORD1", kDay1);
+  MustWrite({{}, {d1}});
+  store_.reset();  // checkpoints and removes the WAL: vigil.db alone is the state
+  const std::string db = dir_.path() + "/vigil.db";
+  fs::copy_file(db, dir_.path() + "/before.db");
+  const std::string archive_dir = dir_.path() + "/archive";
+  Reopen();
+  EXPECT_EQ(*store_->ArchiveDecisions(kDay1 + 1, archive_dir), 1);
+  store_.reset();
+  // As if the process died after the rename but before the delete committed.
+  fs::copy_file(dir_.path() + "/before.db", db, fs::copy_options::overwrite_existing);
+  Reopen();
+  EXPECT_EQ(*store_->FindDecision("dec_1"), d1);
+  EXPECT_EQ(*store_->ArchiveDecisions(kDay1 + 1, archive_dir), 1);
+  EXPECT_THAT(FilesIn(archive_dir), ElementsAre("decisions_2025-10-20_2025-10-20.1.ndjson.gz",
+                                                "decisions_2025-10-20_2025-10-20.ndjson.gz"));
+  EXPECT_THAT(ReadArchive(archive_dir + "/decisions_2025-10-20_2025-10-20.1.ndjson.gz"),
+              ElementsAre(d1));
+  EXPECT_EQ(*store_->FindDecision("dec_1"), std::nullopt);
+}
+
+TEST_F(SqliteStoreTest, EverythingSurvivesReopening) {
+  MustWrite({{TestEvent("e1")}, {TestDecision("dec_1", "ORD1")}});
+  ASSERT_TRUE(store_->PutApiKey({"k1", "n", "admin", "h", 1, std::nullopt}).ok());
+  ASSERT_TRUE(store_->PutSnapshot(1, "state").ok());
+  Reopen();
+  EXPECT_TRUE(*store_->HasEvent("e1"));
+  EXPECT_EQ(*store_->FindDecision("dec_1"), TestDecision("dec_1", "ORD1"));
+  EXPECT_EQ(store_->ApiKeys()->size(), 1u);
+  EXPECT_EQ(*store_->LatestSnapshot(), std::make_pair(int64_t{1}, std::string("state")));
+}
+
+TEST(OpenSqliteStoreTest, UnwritableDataDirGivesAClearStatus) {
+  ScopedTempDir dir;
+  const std::string file = dir.path() + "/not_a_dir";
+  std::ofstream(file) << "x";
+  const StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore(file + "/data");
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(store.status().message(),
+              HasSubstr(fmt::format("cannot create the store directory {}/data", file)));
+}
+
+TEST(OpenSqliteStoreTest, FileThatIsNotADatabaseGivesDataLoss) {
+  ScopedTempDir dir;
+  std::ofstream(dir.path() + "/vigil.db") << std::string(4096, 'z');
+  const StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore(dir.path());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(store.status().message(), HasSubstr("vigil.db"));
+}
+
+}  // namespace
+}  // namespace vigil

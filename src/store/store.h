@@ -1,0 +1,195 @@
+// Store: Vigil's durable state behind one interface — the event log,
+// decisions (with optional narration), allow/block lists, API key hashes,
+// feature-state snapshots and decision retention. SqliteStore
+// (sqlite_store.h) is the embedded implementation; a PostgreSQL backend will
+// implement the same contract (docs/store.md).
+//
+// Writes of events and decisions are asynchronous and group-committed:
+// Submit never blocks on disk, and `done` runs once the batch is durable.
+// Thread-safety: every method of a Store may be called from any thread
+// concurrently, except that `done` callbacks must not call the blocking
+// methods (Write, Put*, Remove*, Revoke*, AttachNarration,
+// ArchiveDecisions, Close): they run on the writer thread, which those
+// methods wait for (they return FailedPrecondition instead of deadlocking).
+#ifndef VIGIL_STORE_STORE_H_
+#define VIGIL_STORE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "common/time.h"
+
+namespace vigil {
+
+// One ingested event. `event_id` is the idempotency key (non-empty).
+struct EventRecord {
+  std::string event_id;
+  std::string type;  // "order.placed", "return.requested", ...
+  Timestamp at = 0;
+  std::string payload;  // opaque bytes (JSON or binary) chosen by the caller
+};
+
+// One scoring decision; immutable once written, except for its narration.
+struct DecisionRecord {
+  std::string decision_id;  // e.g. "dec_...", assigned by the caller, non-empty
+  std::string subject_id;   // the order_id / return_id / transaction_id it answered
+  std::string kind;         // "order" | "return" | "transaction"
+  Timestamp at = 0;         // decision time
+  std::string customer_id;
+  std::string model_version;
+  double risk_score = 0;
+  std::string risk_level;
+  std::string action;
+  std::string request_id;
+  std::string document;  // the full JSON decision (request, features, factors, ...)
+  // Set by AttachNarration, empty until then; ignored by Submit.
+  std::string narration;
+  std::string narration_source;  // e.g. "llm:gpt-4o-mini", "template"
+
+  friend bool operator==(const DecisionRecord&, const DecisionRecord&) = default;
+};
+
+struct ListEntry {
+  std::string list;   // "allow" | "block"
+  std::string field;  // "customer" | "device" | "pincode" | "phone"
+  std::string value;
+  std::string reason;
+  Timestamp added_at = 0;
+  std::string added_by;
+
+  friend bool operator==(const ListEntry&, const ListEntry&) = default;
+};
+
+// An API key as stored: only the hash of the secret, never the secret.
+struct ApiKeyRecord {
+  std::string key_id;
+  std::string name;
+  std::string role;  // "scorer" | "analyst" | "admin" (not checked by the store)
+  std::string key_hash;
+  Timestamp created_at = 0;
+  std::optional<Timestamp> revoked_at;
+
+  friend bool operator==(const ApiKeyRecord&, const ApiKeyRecord&) = default;
+};
+
+// One durable unit: any mix of events and decisions, committed atomically
+// and in Submit order relative to every other batch.
+struct WriteBatch {
+  std::vector<EventRecord> events;
+  std::vector<DecisionRecord> decisions;
+};
+
+struct WriteResult {
+  // Per events[i]: false when an event with its event_id already existed
+  // (or came earlier in the same batch); such an event is not written again.
+  std::vector<bool> event_was_new;
+};
+
+// Counters for /metrics; all monotonic except the depth and last_* values.
+struct StoreStats {
+  // A write unit is a Submit batch or one of the store's own small writes
+  // (lists, keys, narration, snapshot chunks, archive deletes).
+  int64_t queue_depth = 0;         // write units waiting for the writer
+  int64_t commits = 0;             // transactions committed (one fsync each)
+  int64_t batches = 0;             // Submit batches committed
+  int64_t failed_batches = 0;      // Submit batches rejected, refused or lost to a failed commit
+  int64_t last_group_size = 0;     // write units in the last transaction
+  int64_t last_commit_micros = 0;  // BEGIN to durable COMMIT of the last transaction
+  int64_t max_commit_micros = 0;
+  int64_t total_commit_micros = 0;
+};
+
+class Store {
+ public:
+  using WriteCallback = std::function<void(StatusOr<WriteResult>)>;
+
+  virtual ~Store() = default;
+
+  // Queues `batch`; `done` runs on the store's writer thread once the batch
+  // is durable, or with its error: InvalidArgument (an empty event_id,
+  // decision_id or subject_id, or an unknown decision kind), AlreadyExists
+  // (a decision_id that exists, also twice in one batch: the whole batch is
+  // rejected and nothing of it is written), or the commit's error (then every
+  // batch of that transaction gets it). Never blocks on disk. When the store
+  // is closed (FailedPrecondition) or its queue is full (ResourceExhausted),
+  // `done` runs at once on the calling thread.
+  virtual void Submit(WriteBatch batch, WriteCallback done) = 0;
+
+  // Submit and wait for `done`.
+  [[nodiscard]] StatusOr<WriteResult> Write(WriteBatch batch);
+
+  // Calls `fn` for the events with seq > after_seq in commit order (seq
+  // starts at 1 and only grows). A non-OK status from `fn` stops the scan
+  // and is returned. Not a snapshot: events committed during the scan may
+  // or may not be seen, but none is skipped or seen twice.
+  [[nodiscard]] virtual Status ScanEvents(
+      int64_t after_seq, const std::function<Status(int64_t seq, const EventRecord&)>& fn) = 0;
+  // The seq of the last committed event, 0 when there is none.
+  [[nodiscard]] virtual StatusOr<int64_t> LastEventSeq() = 0;
+  [[nodiscard]] virtual StatusOr<bool> HasEvent(std::string_view event_id) = 0;
+
+  // The decision whose decision_id is `id`; otherwise the latest decision
+  // (by `at`, then commit order) whose subject_id is `id`; nullopt if none.
+  [[nodiscard]] virtual StatusOr<std::optional<DecisionRecord>> FindDecision(
+      std::string_view id) = 0;
+  // Stores (or replaces) the narration of a decision. NotFound when no
+  // decision has that decision_id.
+  [[nodiscard]] virtual Status AttachNarration(std::string_view decision_id, std::string_view text,
+                                               std::string_view source) = 0;
+
+  // Inserts or replaces the entry for (list, field, value). InvalidArgument
+  // for an unknown list or field or an empty value.
+  [[nodiscard]] virtual Status PutListEntry(const ListEntry& entry) = 0;
+  // true when an entry was removed, false when there was none.
+  [[nodiscard]] virtual StatusOr<bool> RemoveListEntry(std::string_view list,
+                                                       std::string_view field,
+                                                       std::string_view value) = 0;
+  // All entries ordered by list, field, value.
+  [[nodiscard]] virtual StatusOr<std::vector<ListEntry>> ListEntries() = 0;
+
+  // Inserts or updates a key (name, role, hash). A revocation is permanent:
+  // Put never clears a stored revoked_at. InvalidArgument for an empty
+  // key_id or key_hash.
+  [[nodiscard]] virtual Status PutApiKey(const ApiKeyRecord& key) = 0;
+  // All keys, revoked ones included, ordered by created_at then key_id.
+  [[nodiscard]] virtual StatusOr<std::vector<ApiKeyRecord>> ApiKeys() = 0;
+  // true when the key is revoked now, false when it already was; NotFound
+  // when there is no such key.
+  [[nodiscard]] virtual StatusOr<bool> RevokeApiKey(std::string_view key_id, Timestamp at) = 0;
+
+  // Stores an opaque feature-state blob valid as of event `seq` and keeps
+  // only the two latest (by seq, then insertion). Large blobs are written in
+  // chunks between group commits, so scoring traffic keeps flowing; a crash
+  // mid-way leaves the previous snapshots intact.
+  [[nodiscard]] virtual Status PutSnapshot(int64_t seq, std::string_view blob) = 0;
+  // The snapshot with the highest seq, or nullopt.
+  [[nodiscard]] virtual StatusOr<std::optional<std::pair<int64_t, std::string>>>
+  LatestSnapshot() = 0;
+
+  // Moves decisions with at < cutoff to a new gzip NDJSON file in
+  // `archive_dir` (created if missing) named
+  // "decisions_<first date>_<last date>[.N].ndjson.gz" (UTC dates), then
+  // deletes them from the store. The file is fsync'd and renamed into place
+  // before the delete commits: a crash in between loses nothing (the next run
+  // archives the same decisions again, into a second file). Returns how many
+  // were archived; 0 writes no file.
+  [[nodiscard]] virtual StatusOr<int64_t> ArchiveDecisions(Timestamp cutoff,
+                                                           const std::string& archive_dir) = 0;
+
+  virtual StoreStats Stats() const = 0;
+
+  // Stops accepting writes, commits everything queued (running its
+  // callbacks) and joins the writer thread. Idempotent; destructors call it.
+  // Reads keep working after Close.
+  virtual void Close() = 0;
+};
+
+}  // namespace vigil
+
+#endif  // VIGIL_STORE_STORE_H_
