@@ -430,81 +430,50 @@ void TreeShap::ExplainTree(const Tree& tree, const float* slots, Scratch* s, dou
 namespace tree_shap_kernel {
 namespace {
 
-// Plain C++ lanes; loops the compiler may vectorize for the baseline
-// instruction set. Masks hold 0 or -1 per lane.
+// Four lanes in GCC/Clang's generic vectors: no instruction-set intrinsics,
+// lowered to whatever the baseline target has (SSE2 on x86-64, NEON on
+// ARM64, scalar code elsewhere). Masks hold 0 or -1 per lane.
 struct PortableOps {
-  static constexpr int kLanes = 8;
-  struct V {
-    float v[kLanes];
-  };
-  struct I {
-    int32_t v[kLanes];
-  };
+  static constexpr int kLanes = 4;
+  using V = float __attribute__((vector_size(16)));
+  using I = int32_t __attribute__((vector_size(16)));
   using M = I;
 
-  template <typename F>
-  static V Map(F f) {
-    V r;
-    for (int k = 0; k < kLanes; ++k) r.v[k] = f(k);
-    return r;
-  }
-  template <typename F>
-  static I MapI(F f) {
-    I r;
-    for (int k = 0; k < kLanes; ++k) r.v[k] = f(k);
-    return r;
-  }
-  static V Set(float x) {
-    return Map([x](int) { return x; });
-  }
+  static V Set(float x) { return V{x, x, x, x}; }
   static V Zero() { return Set(0.0f); }
-  static I ZeroI() {
-    return MapI([](int) { return 0; });
-  }
+  static I ZeroI() { return I{0, 0, 0, 0}; }
   static V Load(const float* p) {
-    return Map([p](int k) { return p[k]; });
+    V v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
   }
   static I LoadI(const float* p) {
-    return MapI([p](int k) { return LoadBits<int32_t>(p + k); });
+    I v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
   }
-  static V Mul(V a, V b) {
-    return Map([&](int k) { return a.v[k] * b.v[k]; });
-  }
-  static V Fma(V a, V b, V c) {
-    return Map([&](int k) { return a.v[k] * b.v[k] + c.v[k]; });
-  }
-  static V Fnma(V a, V b, V c) {
-    return Map([&](int k) { return c.v[k] - a.v[k] * b.v[k]; });
-  }
-  static V Select(M m, V a, V b) {
-    return Map([&](int k) { return m.v[k] ? a.v[k] : b.v[k]; });
-  }
-  static V AddIf(M m, V a, V b) {
-    return Map([&](int k) { return m.v[k] ? a.v[k] + b.v[k] : a.v[k]; });
-  }
-  static V OneIfMinus(M m, V z) {
-    return Map([&](int k) { return (m.v[k] ? 1.0f : 0.0f) - z.v[k]; });
-  }
-  static M Less(V a, V b) {
-    return MapI([&](int k) { return a.v[k] < b.v[k] ? -1 : 0; });
-  }
-  static M And(M a, M b) {
-    return MapI([&](int k) { return a.v[k] & b.v[k]; });
-  }
-  static M AndNot(M a, M b) {
-    return MapI([&](int k) { return ~a.v[k] & b.v[k]; });
-  }
-  static M NoneOf(I bits, I set) {
-    return MapI([&](int k) { return (bits.v[k] & ~set.v[k]) == 0 ? -1 : 0; });
-  }
+  static V Mul(V a, V b) { return a * b; }
+  static V Fma(V a, V b, V c) { return a * b + c; }
+  static V Fnma(V a, V b, V c) { return c - a * b; }
+  static V Select(M m, V a, V b) { return m ? a : b; }
+  static V AddIf(M m, V a, V b) { return m ? a + b : a; }
+  static V OneIfMinus(M m, V z) { return (m ? Set(1.0f) : Zero()) - z; }
+  static M Less(V a, V b) { return a < b; }
+  static M And(M a, M b) { return a & b; }
+  static M AndNot(M a, M b) { return ~a & b; }
+  static M NoneOf(I bits, I set) { return (bits & ~set) == ZeroI(); }
   static I OrBitIf(I x, M m, bool negate, int bit) {
-    return MapI([&](int k) { return x.v[k] | ((negate ? ~m.v[k] : m.v[k]) & bit); });
+    return x | ((negate ? ~m : m) & I{bit, bit, bit, bit});
   }
   static void Scatter(float* base, I raw, V value) {
+    if (((raw[0] | raw[1] | raw[2] | raw[3]) & kAddBit) == 0) {
+      for (int k = 0; k < kLanes; ++k) base[raw[k]] = value[k];
+      return;
+    }
     for (int k = 0; k < kLanes; ++k) {
-      const uint32_t index = static_cast<uint32_t>(raw.v[k]);
+      const uint32_t index = static_cast<uint32_t>(raw[k]);
       float* cell = base + (index & ~kAddBit);
-      *cell = (index & kAddBit ? *cell : 0.0f) + value.v[k];
+      *cell = (index & kAddBit ? *cell : 0.0f) + value[k];
     }
   }
 };
@@ -512,7 +481,7 @@ struct PortableOps {
 struct PortableLookup {
   const float* slots;
   PortableOps::V operator()(PortableOps::I index) const {
-    return PortableOps::Map([&](int k) { return slots[index.v[k]]; });
+    return PortableOps::V{slots[index[0]], slots[index[1]], slots[index[2]], slots[index[3]]};
   }
 };
 

@@ -38,12 +38,17 @@ struct Avx2Ops {
     const I b = _mm256_set1_epi32(bit), mi = _mm256_castps_si256(m);
     return _mm256_or_si256(x, negate ? _mm256_andnot_si256(mi, b) : _mm256_and_si256(mi, b));
   }
-  // No scatter in AVX2: lane by lane.
+  // No scatter in AVX2: lane by lane, and without reading back unless a
+  // lane needs it (rare: a tree's fifth split on one feature).
   static void Scatter(float* base, I raw, V value) {
     alignas(32) float values[kLanes];
     alignas(32) uint32_t indices[kLanes];
     _mm256_store_ps(values, value);
     _mm256_store_si256(reinterpret_cast<I*>(indices), raw);
+    if (_mm256_movemask_ps(_mm256_castsi256_ps(raw)) == 0) {
+      for (int k = 0; k < kLanes; ++k) base[indices[k]] = values[k];
+      return;
+    }
     for (int k = 0; k < kLanes; ++k) {
       float* cell = base + (indices[k] & ~kAddBit);
       *cell = (indices[k] & kAddBit ? *cell : 0.0f) + values[k];

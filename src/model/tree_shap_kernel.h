@@ -107,7 +107,7 @@ class GroupWalk {
       hot_[p] = Ops::Less(lookup(Ops::LoadI(Record(p, kSlot))), Ops::Load(Record(p, kThreshold)));
     }
     level_[0].hot_edges = Ops::ZeroI();
-    for (int q = 0; q < kPoints; ++q) level_[0].path[q] = Ops::Set(1.0f);
+    for (int q = 0; q < kPoints; ++q) level_[0].path[q] = weight_[q];
     int p = 0, d = 0;
     for (;;) {
       Enter(p, d);
@@ -187,26 +187,35 @@ class GroupWalk {
     }
   }
 
+  // The quadrature weights ride on the path products (the root's is the
+  // weight, not 1), so leaf sums need none: at the bottom level the leaf
+  // values enter as they are, and their alpha-weighted sum is the same for
+  // every point.
   void Leave(int p, int d) {
     Level& level = level_[d];
-    const bool bottom = d == job_.depth - 1;
-    const int positions = (1 << job_.depth) - 1;
     V share = Ops::Zero();
     V here[kPoints];
-    for (int q = 0; q < kPoints; ++q) {
-      V below_left = level.below_left[q], below_right = level.below_right[q];
-      if (bottom) {
-        const float* leaves = job_.leaves + lane_;
-        below_left =
-            Ops::Mul(Ops::Load(leaves + (2 * p + 1 - positions) * kGroupTrees), weight_[q]);
-        below_right =
-            Ops::Mul(Ops::Load(leaves + (2 * p + 2 - positions) * kGroupTrees), weight_[q]);
+    if (d == job_.depth - 1) {
+      const int positions = (1 << job_.depth) - 1;
+      const float* leaves = job_.leaves + lane_;
+      const V leaf_left = Ops::Load(leaves + (2 * p + 1 - positions) * kGroupTrees);
+      const V leaf_right = Ops::Load(leaves + (2 * p + 2 - positions) * kGroupTrees);
+      const V alpha_sum =
+          Ops::Fma(level.alpha_left, leaf_left, Ops::Mul(level.alpha_right, leaf_right));
+      for (int q = 0; q < kPoints; ++q) {
+        here[q] =
+            Ops::Fma(level.ratio_left[q], leaf_left, Ops::Mul(level.ratio_right[q], leaf_right));
+        share = Ops::Fma(level.without[q], Ops::Fnma(level.alpha_self, here[q], alpha_sum), share);
       }
-      here[q] =
-          Ops::Fma(level.ratio_left[q], below_left, Ops::Mul(level.ratio_right[q], below_right));
-      V part = Ops::Fma(level.alpha_left, below_left, Ops::Mul(level.alpha_right, below_right));
-      part = Ops::Fnma(level.alpha_self, here[q], part);
-      share = Ops::Fma(level.without[q], part, share);
+    } else {
+      for (int q = 0; q < kPoints; ++q) {
+        const V below_left = level.below_left[q], below_right = level.below_right[q];
+        here[q] =
+            Ops::Fma(level.ratio_left[q], below_left, Ops::Mul(level.ratio_right[q], below_right));
+        V part = Ops::Fma(level.alpha_left, below_left, Ops::Mul(level.alpha_right, below_right));
+        part = Ops::Fnma(level.alpha_self, here[q], part);
+        share = Ops::Fma(level.without[q], part, share);
+      }
     }
     // Lanes are different trees, so their cells never collide.
     Ops::Scatter(job_.rows, Ops::LoadI(Record(p, kScatter)), share);
