@@ -1,6 +1,6 @@
 // SimilarCaseIndex on 100 000 cases of dimension 50 (about the size of an
 // order's SHAP vector), default options (M 16, ef_construction 200,
-// ef_search 64), random normal vectors:
+// ef_search 128), random normal vectors:
 //   BM_Add: one new case into a full index (replacing the oldest);
 //   BM_Query: the 10 nearest cases to a random vector;
 //   BM_QueryById: the 10 nearest to a stored case, as the HTTP route asks.
