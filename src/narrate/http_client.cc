@@ -7,12 +7,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <future>
 #include <optional>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -28,6 +29,7 @@ using tcp = asio::ip::tcp;
 constexpr size_t kBodyLimit = 1 << 20;
 
 struct Exchange {
+  const tcp::resolver::results_type& endpoints;
   const Url& url;
   const std::string& target;
   const HttpHeaders& headers;
@@ -54,19 +56,6 @@ HttpResponse ToResponse(const http::response<http::string_body>& response) {
   return out;
 }
 
-// Resolution has no stream to carry the deadline: a timer cancels it.
-asio::awaitable<tcp::resolver::results_type> Resolve(const Exchange& x) {
-  auto executor = co_await asio::this_coro::executor;
-  tcp::resolver resolver(executor);
-  asio::steady_timer timer(executor, x.deadline);
-  timer.async_wait([&resolver](beast::error_code ec) {
-    if (!ec) resolver.cancel();
-  });
-  auto results = co_await resolver.async_resolve(x.url.host, x.url.port, asio::use_awaitable);
-  timer.cancel();
-  co_return results;
-}
-
 template <class Stream>
 asio::awaitable<HttpResponse> WriteAndRead(Stream& stream, const Exchange& x) {
   http::request<http::string_body> request = MakeRequest(x);
@@ -79,15 +68,13 @@ asio::awaitable<HttpResponse> WriteAndRead(Stream& stream, const Exchange& x) {
 }
 
 asio::awaitable<HttpResponse> PlainExchange(const Exchange& x) {
-  const auto endpoints = co_await Resolve(x);
   beast::tcp_stream stream(co_await asio::this_coro::executor);
   stream.expires_at(x.deadline);
-  co_await stream.async_connect(endpoints, asio::use_awaitable);
+  co_await stream.async_connect(x.endpoints, asio::use_awaitable);
   co_return co_await WriteAndRead(stream, x);
 }
 
 asio::awaitable<HttpResponse> TlsExchange(const Exchange& x, asio::ssl::context& context) {
-  const auto endpoints = co_await Resolve(x);
   beast::ssl_stream<beast::tcp_stream> stream(co_await asio::this_coro::executor, context);
   if (!SSL_set_tlsext_host_name(stream.native_handle(), x.url.host.c_str())) {
     throw beast::system_error(
@@ -96,7 +83,7 @@ asio::awaitable<HttpResponse> TlsExchange(const Exchange& x, asio::ssl::context&
   stream.set_verify_mode(asio::ssl::verify_peer);
   stream.set_verify_callback(asio::ssl::host_name_verification(x.url.host));
   beast::get_lowest_layer(stream).expires_at(x.deadline);
-  co_await beast::get_lowest_layer(stream).async_connect(endpoints, asio::use_awaitable);
+  co_await beast::get_lowest_layer(stream).async_connect(x.endpoints, asio::use_awaitable);
   co_await stream.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
   co_return co_await WriteAndRead(stream, x);
 }
@@ -113,8 +100,52 @@ Status ErrorStatus(const beast::error_code& ec, std::string_view host_port) {
 
 }  // namespace
 
-struct HttpClient::Tls {
+// The TLS context, and a resolver running on its own thread: getaddrinfo
+// cannot be cancelled, so a call waits for it only until its deadline and a
+// stuck lookup never holds a caller.
+struct HttpClient::Impl {
+  Impl()
+      : work(asio::make_work_guard(resolver_context)), thread([this] { resolver_context.run(); }) {}
+  ~Impl() {
+    work.reset();
+    resolver_context.stop();
+    thread.join();
+  }
+
+  StatusOr<tcp::resolver::results_type> Resolve(const Url& url,
+                                                std::chrono::steady_clock::time_point deadline) {
+    beast::error_code ec;
+    const asio::ip::address address = asio::ip::make_address(url.host, ec);
+    if (!ec) {
+      return tcp::resolver::results_type::create(
+          tcp::endpoint(address, static_cast<unsigned short>(std::stoi(url.port))), url.host,
+          url.port);
+    }
+    using Result = std::pair<beast::error_code, tcp::resolver::results_type>;
+    auto promise = std::make_shared<std::promise<Result>>();
+    std::future<Result> future = promise->get_future();
+    auto resolver = std::make_shared<tcp::resolver>(resolver_context);
+    resolver->async_resolve(
+        url.host, url.port,
+        [promise, resolver](beast::error_code e, tcp::resolver::results_type r) {
+          promise->set_value({e, std::move(r)});
+        });
+    if (future.wait_until(deadline) != std::future_status::ready) {
+      return absl::DeadlineExceededError(
+          fmt::format("{}: name resolution did not finish within the budget", url.host));
+    }
+    Result result = future.get();
+    if (result.first) {
+      return absl::UnavailableError(
+          fmt::format("{}: cannot resolve: {}", url.host, result.first.message()));
+    }
+    return std::move(result.second);
+  }
+
   asio::ssl::context context{asio::ssl::context::tls_client};
+  asio::io_context resolver_context;
+  asio::executor_work_guard<asio::io_context::executor_type> work;
+  std::thread thread;
 };
 
 std::string HttpResponse::Header(std::string_view name) const {
@@ -128,7 +159,7 @@ std::string HttpResponse::Header(std::string_view name) const {
 }
 
 StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create() {
-  auto tls = std::make_unique<Tls>();
+  auto tls = std::make_unique<Impl>();
   beast::error_code ec;
   tls->context.set_default_verify_paths(ec);
   if (ec) {
@@ -139,20 +170,22 @@ StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create() {
   return std::unique_ptr<HttpClient>(new HttpClient(std::move(tls)));
 }
 
-HttpClient::HttpClient(std::unique_ptr<Tls> tls) : tls_(std::move(tls)) {}
+HttpClient::HttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpClient::~HttpClient() = default;
 
 StatusOr<HttpResponse> HttpClient::Post(const Url& url, const std::string& target,
                                         const HttpHeaders& headers, const std::string& body,
                                         std::chrono::milliseconds timeout) const {
-  const Exchange x{url, target, headers, body, std::chrono::steady_clock::now() + timeout};
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  ASSIGN_OR_RETURN(const tcp::resolver::results_type endpoints, impl_->Resolve(url, deadline));
+  const Exchange x{endpoints, url, target, headers, body, deadline};
   asio::io_context context;
   std::optional<StatusOr<HttpResponse>> result;
   const std::string host_port = url.host + ":" + url.port;
   auto run = [&]() -> asio::awaitable<void> {
     try {
       if (url.tls) {
-        result = co_await TlsExchange(x, tls_->context);
+        result = co_await TlsExchange(x, impl_->context);
       } else {
         result = co_await PlainExchange(x);
       }

@@ -4,7 +4,9 @@
 // name, and sends SNI. One connection per call (no keep-alive).
 //
 // Thread-safe: Post may be called from many threads at once; each call runs
-// its own I/O context on the calling thread.
+// its own I/O context on the calling thread. Host names are resolved on one
+// owned background thread (an IP literal is not resolved); a call waits for
+// the lookup only until its deadline.
 #ifndef VIGIL_NARRATE_HTTP_CLIENT_H_
 #define VIGIL_NARRATE_HTTP_CLIENT_H_
 
@@ -48,9 +50,9 @@ class HttpClient {
                                             std::chrono::milliseconds timeout) const;
 
  private:
-  struct Tls;
-  explicit HttpClient(std::unique_ptr<Tls> tls);
-  std::unique_ptr<Tls> tls_;
+  struct Impl;
+  explicit HttpClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace vigil

@@ -132,6 +132,15 @@ FakeLlmServer::Reply VerifyingBedrock(const FakeLlmServer::Request& request,
            R"("stopReason":"end_turn","usage":{"inputTokens":90,"outputTokens":6}})");
 }
 
+TEST(NarratorOpenAiTest, ResolvesAHostName) {
+  FakeLlmServer server([](const FakeLlmServer::Request&) { return ChatAnswer("Resolved."); });
+  NarrationConfig config = OpenAiConfig(server);
+  config.endpoint = "http://localhost:" + std::to_string(server.port());
+  const Narration n = MustMake(config)->Narrate(SampleNarrationRequest());
+  EXPECT_EQ(n.fallback_reason, "");
+  EXPECT_EQ(n.text, "Resolved.");
+}
+
 TEST(NarratorBedrockTest, ReturnsTheModelTextWhenTheSignatureVerifies) {
   std::string host;
   FakeLlmServer server(
