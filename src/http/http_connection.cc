@@ -245,10 +245,14 @@ void HttpConnection::OnRequest() {
   Responder respond = [self = shared_from_this(), sequence](HttpResponse response) {
     self->Respond(sequence, std::move(response));
   };
-  if (match.kind == Router::Match::Kind::kFound) {
-    InvokeHandler(*match.handler, request_, respond);
-  } else {
-    respond(Router::UnroutedResponse(request_, match));
+  if (match.kind != Router::Match::Kind::kFound) {
+    return respond(Router::UnroutedResponse(request_, match));
+  }
+  try {
+    (*match.handler)(request_, std::move(respond));
+  } catch (...) {
+    // Ignored if the handler responded before throwing.
+    Respond(sequence, ErrorResponse(500, "internal", "internal error"));
   }
 }
 

@@ -69,9 +69,8 @@ class HttpServer {
   // threads. Responders called afterwards are ignored. Idempotent.
   void Shutdown(std::chrono::milliseconds drain);
 
-  class Impl;
-
  private:
+  class Impl;
   explicit HttpServer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -253,6 +253,25 @@ TEST(HttpServerTest, SlowRequestIsCutOffAtReadTimeout) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, 150ms);
 }
 
+TEST(HttpServerTest, TricklingClientIsCutOffAtReadTimeout) {
+  HttpServerOptions options;
+  options.read_timeout = 200ms;
+  options.idle_timeout = 60s;
+  auto server = StartServer(options, EchoRouter());
+  // A byte every 50 ms: each read makes progress, but the whole head does not
+  // arrive within read_timeout. The client's 50 ms receive timeout paces it.
+  TestHttpClient client(server->port(), 50ms);
+  std::string head = "POST /echo HTTP/1.1\r\nX-Slow: " + std::string(1000, 'a');
+  size_t sent = 0;
+  bool closed = false;
+  while (!closed && sent < head.size()) {
+    closed = !client.Send(head.substr(sent++, 1)) || client.WaitForClose();
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_GE(sent, 3u);
+  EXPECT_LT(sent, 200u);
+}
+
 TEST(HttpServerTest, IdleKeepAliveConnectionIsClosedAtIdleTimeout) {
   HttpServerOptions options;
   options.idle_timeout = 200ms;

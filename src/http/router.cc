@@ -172,16 +172,6 @@ int Router::pattern_count() const { return static_cast<int>(patterns_.size()); }
 
 std::string_view Router::pattern(int index) const { return patterns_[index]->pattern; }
 
-void InvokeHandler(const Handler& handler, HttpRequest& request, const Responder& respond) {
-  try {
-    handler(request, respond);
-  } catch (const std::exception&) {
-    respond(ErrorResponse(500, "internal", "internal error"));
-  } catch (...) {
-    respond(ErrorResponse(500, "internal", "internal error"));
-  }
-}
-
 void Router::Dispatch(HttpRequest& request, Responder respond) const {
   auto done = std::make_shared<std::atomic<bool>>(false);
   Responder once = [done, respond = std::move(respond)](HttpResponse response) {
@@ -189,7 +179,11 @@ void Router::Dispatch(HttpRequest& request, Responder respond) const {
   };
   Match match = Route(request);
   if (match.kind == Match::Kind::kFound) {
-    InvokeHandler(*match.handler, request, once);
+    try {
+      (*match.handler)(request, once);
+    } catch (...) {
+      once(ErrorResponse(500, "internal", "internal error"));  // ignored if answered already
+    }
   } else {
     once(UnroutedResponse(request, match));
   }

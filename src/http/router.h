@@ -70,9 +70,6 @@ class Router {
   std::vector<const RouterNode*> patterns_;
 };
 
-// Calls `handler`, answering 500 internal if it throws before responding.
-void InvokeHandler(const Handler& handler, HttpRequest& request, const Responder& respond);
-
 }  // namespace vigil
 
 #endif  // VIGIL_HTTP_ROUTER_H_
