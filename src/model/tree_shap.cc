@@ -72,6 +72,23 @@ void PostOrder(uint32_t p, uint32_t positions, std::vector<uint32_t>* order) {
   order->push_back(p);
 }
 
+// The rank of each heap position of a complete tree of `positions` internal
+// nodes in depth-first pre-order (the order the walk enters them, and the
+// order records are stored in).
+std::vector<uint32_t> PreOrderRanks(uint32_t positions) {
+  std::vector<uint32_t> rank(positions), stack = {0};
+  uint32_t next = 0;
+  while (!stack.empty()) {
+    const uint32_t p = stack.back();
+    stack.pop_back();
+    if (p >= positions) continue;
+    rank[p] = next++;
+    stack.push_back(2 * p + 2);
+    stack.push_back(2 * p + 1);
+  }
+  return rank;
+}
+
 template <typename T>
 void StoreBits(T value, float* at) {
   static_assert(sizeof(T) == sizeof(float));
@@ -257,11 +274,12 @@ void TreeShap::NumberRepeatedSplits(Group* group) {
   const uint32_t positions = (1u << group->depth) - 1;
   std::vector<uint32_t> order;
   PostOrder(0, positions, &order);
+  const std::vector<uint32_t> rank = PreOrderRanks(positions);
   for (uint32_t k = 0; k < group->num_trees; ++k) {
     std::vector<uint32_t> seen(num_features_, 0);
     for (uint32_t p : order) {
       float* field =
-          &group_records_[((group->positions + p) * kRecordFields + kScatter) * kLanes + k];
+          &group_records_[((group->positions + rank[p]) * kRecordFields + kScatter) * kLanes + k];
       const uint32_t column = LoadBits<uint32_t>(field);
       const uint32_t feature = static_cast<uint32_t>(column - k * stride);
       if (feature >= num_features_) continue;  // padding
@@ -285,6 +303,7 @@ void TreeShap::PlaceTreeInGroup(const Group& group, uint32_t lane, const Tree& t
   constexpr uint32_t kLanes = kGroupTrees;
   const uint32_t positions = (1u << group.depth) - 1;
   const Node* nodes = nodes_.data() + tree.first_node;
+  const std::vector<uint32_t> rank = PreOrderRanks(positions);
   std::vector<uint32_t> position(tree.num_nodes, 0);  // heap position of each node
   std::vector<int32_t> parent(tree.num_nodes, -1);
   for (uint32_t i = 0; i < tree.num_nodes; ++i) {
@@ -312,7 +331,7 @@ void TreeShap::PlaceTreeInGroup(const Group& group, uint32_t lane, const Tree& t
     for (int32_t a = parent[i]; a >= 0; a = parent[a], --depth) {
       if (nodes[a].feature == node.feature) prev_edges |= 1 << depth;
     }
-    float* record = &group_records_[(group.positions + p) * kRecordFields * kLanes + lane];
+    float* record = &group_records_[(group.positions + rank[p]) * kRecordFields * kLanes + lane];
     const int32_t slot = static_cast<int32_t>(node.slot);
     const int32_t column = static_cast<int32_t>(lane * RowStride(num_features_) + node.feature);
     const double z = node.prev_cover_ratio;

@@ -71,7 +71,7 @@ class TreeShap {
   template <typename T>
   using AlignedVector = std::vector<T, AlignedAllocator<T>>;
 
-  // Portable kernel: one node of a tree, breadth-first (children after their
+  // Scalar kernel: one node of a tree, breadth-first (children after their
   // parent).
   struct Node {
     int32_t left;  // local index; -1 for a leaf
@@ -138,7 +138,8 @@ class TreeShap {
   size_t vectorized_trees_ = 0;
   std::vector<Step> steps_;
 
-  // Portable kernel.
+  // Every tree, for the scalar kernel (trees deeper than 8 levels) and the
+  // groups' bookkeeping.
   std::vector<Tree> trees_;  // every tree, in order
   std::vector<Node> nodes_;
   std::vector<uint32_t> tree_features_;

@@ -32,6 +32,7 @@ inline constexpr uint32_t kAddBit = 0x80000000u;
 inline constexpr size_t kDenseFlushFeatures = 64;
 
 // Layout of a position's record, in fields of 16 lanes.
+// Records are stored in depth-first pre-order of their heap positions.
 inline constexpr size_t kSlot = 0;         // int32: slot to compare
 inline constexpr size_t kThreshold = 1;    // x < threshold goes left
 inline constexpr size_t kLeftCover = 2;    // Z of the merged child edges: previous edges on
@@ -103,14 +104,14 @@ class GroupWalk {
     // Which way each lane goes at every position, first: the lookups are
     // independent here, while the walk would wait on each in turn.
     const int positions = (1 << job_.depth) - 1;
-    for (int p = 0; p < positions; ++p) {
-      hot_[p] = Ops::Less(lookup(Ops::LoadI(Record(p, kSlot))), Ops::Load(Record(p, kThreshold)));
+    for (int r = 0; r < positions; ++r) {
+      hot_[r] = Ops::Less(lookup(Ops::LoadI(Record(r, kSlot))), Ops::Load(Record(r, kThreshold)));
     }
     level_[0].hot_edges = Ops::ZeroI();
     for (int q = 0; q < kPoints; ++q) level_[0].path[q] = weight_[q];
-    int p = 0, d = 0;
+    int p = 0, d = 0, record = 0;
     for (;;) {
-      Enter(p, d);
+      Enter(record++, d);
       if (d < job_.depth - 1) {
         Descend(d, /*right=*/false);
         p = 2 * p + 1;
@@ -135,6 +136,7 @@ class GroupWalk {
  private:
   // The state of the path's node at one depth, one value per lane.
   struct Level {
+    int record;                                   // this node's rank in the walk's pre-order
     I hot_edges;                                  // bit a: the edge into depth a is the row's way
     M hot;                                        // lanes going left here
     V alpha_left, alpha_right, alpha_self;        // O - Z of merged edges
@@ -144,12 +146,16 @@ class GroupWalk {
     V below_left[kPoints], below_right[kPoints];  // children's leaf sums
   };
 
-  const float* Record(int p, size_t field) const {
-    return job_.records + (static_cast<size_t>(p) * kRecordFields + field) * kGroupTrees + lane_;
+  // Records are stored in the order Enter visits them (depth-first
+  // pre-order), so the walk reads them front to back.
+  const float* Record(int record, size_t field) const {
+    return job_.records + (static_cast<size_t>(record) * kRecordFields + field) * kGroupTrees +
+           lane_;
   }
 
   void Enter(int p, int d) {
     Level& level = level_[d];
+    level.record = p;
     const M hot = hot_[p];
     level.hot = hot;
     // O of the merged previous edges on this feature: 1 unless one of them
@@ -218,7 +224,7 @@ class GroupWalk {
       }
     }
     // Lanes are different trees, so their cells never collide.
-    Ops::Scatter(job_.rows, Ops::LoadI(Record(p, kScatter)), share);
+    Ops::Scatter(job_.rows, Ops::LoadI(Record(level.record, kScatter)), share);
     if (d == 0) return;
     Level& parent = level_[d - 1];
     for (int q = 0; q < kPoints; ++q) {
