@@ -241,6 +241,8 @@ StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir,
                   fmt::format("cannot open the store at {}: {}", path, writer.status().message()));
   }
   RETURN_IF_ERROR(MigrateSqliteSchema(**writer));
+  RETURN_IF_ERROR((*writer)->Exec(
+      fmt::format("PRAGMA wal_autocheckpoint = {}", std::max(1, options.wal_checkpoint_pages))));
   std::unique_ptr<SqliteStore> store(new SqliteStore(path, options, *std::move(writer)));
   RETURN_IF_ERROR(store->RemoveIncompleteSnapshots());
   return store;
