@@ -23,6 +23,10 @@ namespace vigil {
 
 using MetricLabels = std::vector<std::pair<std::string, std::string>>;
 
+// The Content-Type of RenderPrometheus() output, for a /metrics response.
+inline constexpr std::string_view kPrometheusContentType =
+    "text/plain; version=0.0.4; charset=utf-8";
+
 class Counter {
  public:
   void Increment(uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }

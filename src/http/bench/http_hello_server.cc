@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   });
   router.Add("GET", "/metrics", [&metrics](vigil::HttpRequest&, vigil::Responder respond) {
     vigil::HttpResponse response;
-    response.content_type = "text/plain; version=0.0.4";
+    response.content_type = vigil::kPrometheusContentType;
     response.body = metrics.RenderPrometheus();
     respond(std::move(response));
   });
