@@ -280,11 +280,16 @@ void SqliteStore::Submit(WriteBatch batch, WriteCallback done) {
   }
 }
 
-Status SqliteStore::RunOnWriter(WriterTask task, size_t bytes) {
+Status SqliteStore::CheckNotOnWriter() const {
   if (std::this_thread::get_id() == writer_thread_id_.load()) {
     return absl::FailedPreconditionError(
         "a blocking store write was called from a write callback (the writer thread)");
   }
+  return absl::OkStatus();
+}
+
+Status SqliteStore::RunOnWriter(WriterTask task, size_t bytes) {
+  RETURN_IF_ERROR(CheckNotOnWriter());
   absl::Notification done;
   Status result;
   std::unique_ptr<WriteUnit> unit = std::make_unique<TaskUnit>(std::move(task), [&](Status s) {
@@ -641,9 +646,11 @@ StatusOr<int64_t> SqliteStore::WriteArchiveFile(Timestamp cutoff, const std::str
 }
 
 StatusOr<int64_t> SqliteStore::ArchiveDecisions(Timestamp cutoff, const std::string& archive_dir) {
+  RETURN_IF_ERROR(CheckNotOnWriter());  // before writing a file it could not finish
   absl::MutexLock lock(&archive_mu_);
   int64_t max_seq = 0;
   ASSIGN_OR_RETURN(const int64_t archived, WriteArchiveFile(cutoff, archive_dir, &max_seq));
+  if (archived == 0) return 0;
   // Only rows the file holds: a decision committed after the read has a
   // larger seq (seq only grows while the archived rows still exist). Deleted
   // in chunks so that no single transaction stalls scoring traffic.

@@ -87,6 +87,8 @@ class SqliteStore final : public Store {
   // Runs `task` on the writer thread inside the next group transaction and
   // waits until it is durable (or failed).
   [[nodiscard]] Status RunOnWriter(WriterTask task, size_t bytes = 0);
+  // FailedPrecondition on the writer thread (inside a write callback).
+  [[nodiscard]] Status CheckNotOnWriter() const;
   [[nodiscard]] Status RemoveIncompleteSnapshots();
   [[nodiscard]] StatusOr<int64_t> WriteArchiveFile(Timestamp cutoff, const std::string& dir,
                                                    int64_t* max_seq);

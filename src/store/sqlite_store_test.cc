@@ -271,13 +271,19 @@ TEST_F(SqliteStoreTest, FullQueueRejectsWithResourceExhausted) {
 
 TEST_F(SqliteStoreTest, BlockingCallFromACallbackFailsInsteadOfDeadlocking) {
   absl::Notification done;
-  Status from_callback;
+  Status put_list;
+  Status archive;
+  const std::string archive_dir = dir_.path() + "/archive";
   store_->Submit({{TestEvent("e1")}, {}}, [&](StatusOr<WriteResult>) {
-    from_callback = store_->PutListEntry({"block", "phone", "+919800000000", "", 0, ""});
+    put_list = store_->PutListEntry({"block", "phone", "+919800000000", "", 0, ""});
+    archive = store_->ArchiveDecisions(kDay1, archive_dir).status();
     done.Notify();
   });
   done.WaitForNotification();
-  EXPECT_EQ(from_callback.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(put_list, absl::FailedPreconditionError("a blocking store write was called from a "
+                                                    "write callback (the writer thread)"));
+  EXPECT_EQ(archive.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(fs::exists(archive_dir));
 }
 
 TEST_F(SqliteStoreTest, BatchesFromTwoThreadsKeepEachThreadsOrder) {

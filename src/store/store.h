@@ -7,10 +7,10 @@
 // Writes of events and decisions are asynchronous and group-committed:
 // Submit never blocks on disk, and `done` runs once the batch is durable.
 // Thread-safety: every method of a Store may be called from any thread
-// concurrently, except that `done` callbacks must not call the blocking
-// methods (Write, Put*, Remove*, Revoke*, AttachNarration,
-// ArchiveDecisions, Close): they run on the writer thread, which those
-// methods wait for (they return FailedPrecondition instead of deadlocking).
+// concurrently. `done` callbacks run on the writer thread: they must not call
+// Write (it would wait for itself) and the other blocking writes (Put*,
+// Remove*, Revoke*, AttachNarration, ArchiveDecisions) return
+// FailedPrecondition there instead of deadlocking.
 #ifndef VIGIL_STORE_STORE_H_
 #define VIGIL_STORE_STORE_H_
 
@@ -186,6 +186,8 @@ class Store {
 
   // Stops accepting writes, commits everything queued (running its
   // callbacks) and joins the writer thread. Idempotent; destructors call it.
+  // Called from a write callback it only stops accepting writes (the writer
+  // cannot join itself; it exits after draining).
   // Reads keep working after Close.
   virtual void Close() = 0;
 };
