@@ -1,7 +1,7 @@
 // Internal to TreeShap: the lane-parallel TreeSHAP kernel, written once over
 // a SIMD "ops" type and compiled three times: AVX-512 (tree_shap_avx512.cc,
 // 16 lanes), AVX2 + FMA (tree_shap_avx2.cc, 8 lanes) and plain C++
-// (tree_shap.cc, 8 lanes the compiler may vectorize). Each translation unit
+// (tree_shap.cc, 4 lanes of generic vectors). Each translation unit
 // is built with its own instruction-set flags, so everything here lives in
 // an unnamed namespace: no out-of-line copy compiled for one instruction set
 // can be picked by the linker for another. Stateless; GroupJob's buffers
