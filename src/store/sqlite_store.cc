@@ -223,6 +223,26 @@ Status ApplyInSavepoint(SqliteConnection& c, SqliteStore::WriteUnit& unit) {
   return status.ok() ? released : status;
 }
 
+// One attempt at the group's transaction; per-unit outcomes go to `results`.
+// Without savepoints the first failing unit ends the attempt: everything is
+// rolled back and *retry is set. Returns a failure of the whole transaction.
+Status TryGroup(SqliteConnection& c, std::vector<std::unique_ptr<SqliteStore::WriteUnit>>& group,
+                bool savepoints, std::vector<Status>& results, bool* retry) {
+  RETURN_IF_ERROR(RunStatement(c, "BEGIN IMMEDIATE"));
+  for (size_t i = 0; i < group.size(); ++i) {
+    results[i] = savepoints ? ApplyInSavepoint(c, *group[i]) : group[i]->Apply(c);
+    if (results[i].ok()) continue;
+    // Some errors (I/O, disk full) make SQLite roll back the whole
+    // transaction; then nothing of the group can be committed.
+    if (sqlite3_get_autocommit(c.db()) != 0) return results[i];
+    if (!savepoints) {
+      *retry = true;
+      return RunStatement(c, "ROLLBACK");
+    }
+  }
+  return RunStatement(c, "COMMIT");
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir,
@@ -315,14 +335,11 @@ void SqliteStore::CommitGroup(std::vector<std::unique_ptr<WriteUnit>>& group) {
   const auto start = std::chrono::steady_clock::now();
   SqliteConnection& c = *writer_;
   std::vector<Status> results(group.size());
-  Status status = RunStatement(c, "BEGIN IMMEDIATE");
-  for (size_t i = 0; i < group.size() && status.ok(); ++i) {
-    results[i] = ApplyInSavepoint(c, *group[i]);
-    // Some errors (I/O, disk full) make SQLite roll back the whole
-    // transaction; then nothing of the group can be committed.
-    if (!results[i].ok() && sqlite3_get_autocommit(c.db()) != 0) status = results[i];
-  }
-  if (status.ok()) status = RunStatement(c, "COMMIT");
+  // Savepoints copy every page a unit touches into a statement journal; pay
+  // for them only when a unit of the group fails.
+  bool retry = false;
+  Status status = TryGroup(c, group, /*savepoints=*/false, results, &retry);
+  if (status.ok() && retry) status = TryGroup(c, group, /*savepoints=*/true, results, &retry);
   if (!status.ok()) {
     if (sqlite3_get_autocommit(c.db()) == 0) (void)RunStatement(c, "ROLLBACK");
     const Status lost(status.code(),

@@ -58,7 +58,9 @@ void BM_SubmitDurable(benchmark::State& state) {
     const char* tmp = std::getenv("TMPDIR");
     g_dir = fmt::format("{}/vigil_store_bench_{}", tmp != nullptr ? tmp : "/tmp", getpid());
     std::filesystem::remove_all(g_dir);
-    g_store = *OpenSqliteStore(g_dir);
+    SqliteStoreOptions options;
+    options.wal_checkpoint_pages = static_cast<int>(state.range(1));
+    g_store = *OpenSqliteStore(g_dir, options);
     g_stats_before = g_store->Stats();
   }
   int64_t n = 0;
@@ -91,8 +93,16 @@ void BM_SubmitDurable(benchmark::State& state) {
     std::filesystem::remove_all(g_dir);
   }
 }
-BENCHMARK(BM_SubmitDurable)->Arg(512)->Threads(2)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_SubmitDurable)->Arg(64)->Threads(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+// Args: batches in flight per thread, WAL pages between checkpoints.
+BENCHMARK(BM_SubmitDurable)
+    ->ArgNames({"window", "checkpoint_pages"})
+    ->Args({512, 16'000})
+    ->Args({64, 16'000})
+    ->Args({512, 1'000})
+    ->Args({512, 1'000'000})  // no checkpoint during the run: the WAL cost alone
+    ->Threads(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // One batch at a time: the latency of a single durable commit (one fsync).
 void BM_WriteOneAtATime(benchmark::State& state) {
