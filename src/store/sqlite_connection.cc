@@ -12,6 +12,9 @@ StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
   std::unique_ptr<SqliteConnection> connection(new SqliteConnection(std::move(db)));
   RETURN_IF_ERROR(
       connection->Exec(fmt::format("PRAGMA busy_timeout = {}", options.busy_timeout_ms)));
+  // Takes effect only in a new, empty file: a ~2 KB decision document and
+  // its row share a page with others instead of filling a 4 KiB page alone.
+  RETURN_IF_ERROR(connection->Exec("PRAGMA page_size = 8192"));
   {
     ASSIGN_OR_RETURN(Lease mode, connection->Prepare("PRAGMA journal_mode = WAL"));
     ASSIGN_OR_RETURN(const bool row, mode->Step());

@@ -96,8 +96,8 @@ void BM_SubmitDurable(benchmark::State& state) {
 // Args: batches in flight per thread, WAL pages between checkpoints.
 BENCHMARK(BM_SubmitDurable)
     ->ArgNames({"window", "checkpoint_pages"})
-    ->Args({512, 16'000})
-    ->Args({64, 16'000})
+    ->Args({512, 8'000})
+    ->Args({64, 8'000})
     ->Args({512, 1'000})
     ->Args({512, 1'000'000})  // no checkpoint during the run: the WAL cost alone
     ->Threads(2)
