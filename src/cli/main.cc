@@ -11,6 +11,10 @@
 #include "pipeline/explain_command.h"
 #include "pipeline/score_command.h"
 #include "pipeline/train_command.h"
+#include "service/admin_commands.h"
+#include "service/ingest_command.h"
+#include "service/serve_command.h"
+#include "service/serve_config.h"
 
 namespace vigil {
 namespace {
@@ -104,6 +108,39 @@ int Demo(const std::string& dir, int64_t customers) {
   return 0;
 }
 
+// Settings: the TOML file, then VIGIL_* environment variables, then flags.
+struct ServeFlags {
+  std::string config_path, data_dir, models_dir, bind;
+  int port = -1;
+};
+
+int Serve(const ServeFlags& flags) {
+  ServeConfig config;
+  if (!flags.config_path.empty()) {
+    auto loaded = LoadServeConfig(flags.config_path);
+    if (!loaded.ok()) return Fail(loaded.status());
+    config = *std::move(loaded);
+  }
+  if (Status s = ApplyEnvironment(&config); !s.ok()) return Fail(s);
+  if (!flags.data_dir.empty()) config.data_dir = flags.data_dir;
+  if (!flags.models_dir.empty()) config.models_dir = flags.models_dir;
+  if (!flags.bind.empty()) config.bind = flags.bind;
+  if (flags.port >= 0) config.port = flags.port;
+  const Status s = RunServe(config, stderr);
+  return s.ok() ? 0 : Fail(s);
+}
+
+int Ingest(const IngestRequest& request) {
+  auto summary = RunIngest(request, stderr);
+  if (!summary.ok()) return Fail(summary.status());
+  fmt::print("Ingested {}: {} events, {} new, {} already in {} ({:.1f} s)\n", request.data_dir,
+             summary->events, summary->new_events, summary->duplicates, request.store_dir,
+             summary->seconds);
+  return 0;
+}
+
+int Check(const Status& status) { return status.ok() ? 0 : Fail(status); }
+
 }  // namespace
 }  // namespace vigil
 
@@ -179,7 +216,53 @@ int main(int argc, char** argv) {
   demo->add_option("--customers", demo_customers, "Customers to generate")
       ->check(CLI::Range(int64_t{100}, int64_t{10'000'000}));
 
+  ServeFlags serve;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the real-time risk API");
+  serve_cmd->add_option("--config", serve.config_path, "TOML settings (docs/configuration.md)");
+  serve_cmd->add_option("--data-dir", serve.data_dir, "Store directory (default vigil-data)");
+  serve_cmd->add_option("--models", serve.models_dir, "Model registry directory");
+  serve_cmd->add_option("--bind", serve.bind, "Address to listen on (default 127.0.0.1)");
+  serve_cmd->add_option("--port", serve.port, "Port (default 8080; 0 picks a free one)")
+      ->check(CLI::Range(0, 65535));
+
+  IngestRequest ingest;
+  auto* ingest_cmd =
+      app.add_subcommand("ingest", "Load a data directory's history into a service store");
+  ingest_cmd->add_option("--data", ingest.data_dir, "Data directory (DESIGN.md format)")
+      ->required();
+  ingest_cmd->add_option("--data-dir", ingest.store_dir, "Store directory of `vigil serve`")
+      ->required();
+
+  std::string keys_dir, key_role, key_name, key_id;
+  auto* keys = app.add_subcommand("keys", "Create, list or revoke API keys");
+  keys->require_subcommand(1);
+  auto* key_create = keys->add_subcommand("create", "Create a key and print it (only once)");
+  key_create->add_option("--data-dir", keys_dir, "Store directory")->required();
+  key_create->add_option("--role", key_role, "scorer, analyst or admin")->required();
+  key_create->add_option("--name", key_name, "Who or what uses it");
+  auto* key_list = keys->add_subcommand("list", "List keys (never the keys themselves)");
+  key_list->add_option("--data-dir", keys_dir, "Store directory")->required();
+  auto* key_revoke = keys->add_subcommand("revoke", "Revoke a key by its id");
+  key_revoke->add_option("--data-dir", keys_dir, "Store directory")->required();
+  key_revoke->add_option("--id", key_id, "key_... as `keys list` shows")->required();
+
+  std::string archive_dir;
+  int archive_days = 90;
+  auto* archive = app.add_subcommand("archive", "Move old decisions to compressed files");
+  archive->add_option("--data-dir", archive_dir, "Store directory")->required();
+  archive->add_option("--older-than-days", archive_days, "Age in days (default 90)")
+      ->check(CLI::Range(1, 36500));
+
   CLI11_PARSE(app, argc, argv);
+
+  if (serve_cmd->parsed()) return Serve(serve);
+  if (ingest_cmd->parsed()) return Ingest(ingest);
+  if (key_create->parsed()) {
+    return Check(RunKeysCreate(keys_dir, key_role, key_name, stdout, stderr));
+  }
+  if (key_list->parsed()) return Check(RunKeysList(keys_dir, stdout));
+  if (key_revoke->parsed()) return Check(RunKeysRevoke(keys_dir, key_id, stdout));
+  if (archive->parsed()) return Check(RunArchive(archive_dir, archive_days, stdout));
 
   if (generate->parsed()) return Generate(gen);
   if (train_cmd->parsed()) return Train(train, train_kinds);

@@ -1,6 +1,5 @@
 #include "http/http_response.h"
 
-#include "absl/strings/cord.h"
 #include "nlohmann/json.hpp"
 
 namespace vigil {
@@ -44,8 +43,6 @@ StatusMapping MapStatusCode(absl::StatusCode code) {
   }
 }
 
-absl::string_view ToAbsl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
 }  // namespace
 
 HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message,
@@ -59,21 +56,19 @@ HttpResponse ErrorResponse(int status, std::string_view code, std::string_view m
   return response;
 }
 
-Status WithField(Status status, std::string_view field) {
-  status.SetPayload(ToAbsl(kStatusFieldPayload), absl::Cord(ToAbsl(field)));
-  return status;
-}
-
-std::string StatusField(const Status& status) {
-  auto field = status.GetPayload(ToAbsl(kStatusFieldPayload));
-  return field ? std::string(*field) : std::string();
-}
+std::string StatusField(const Status& status) { return FieldOf(status).value_or(""); }
 
 HttpResponse ResponseFromStatus(const Status& status) {
   StatusMapping mapping = MapStatusCode(status.code());
   if (mapping.http_status == 500) return ErrorResponse(500, "internal", "internal error");
   std::string_view message(status.message().data(), status.message().size());
-  return ErrorResponse(mapping.http_status, mapping.code, message, StatusField(status));
+  const std::string field = StatusField(status);
+  // A request that parsed but has a missing, mistyped or out-of-range field
+  // is unprocessable (422); without a field the request itself is bad (400).
+  if (status.code() == absl::StatusCode::kInvalidArgument && !field.empty()) {
+    mapping = {422, "invalid_field"};
+  }
+  return ErrorResponse(mapping.http_status, mapping.code, message, field);
 }
 
 HttpResponse TooManyRequestsResponse(int retry_after_seconds) {

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/field_error.h"
 #include "common/status.h"
 
 namespace vigil {
@@ -27,13 +28,7 @@ struct HttpResponse {
 HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message,
                            std::string_view field = "");
 
-// The absl::Status payload type URL that names the request field a status is
-// about (the payload is the field name). Any layer may set it directly.
-inline constexpr std::string_view kStatusFieldPayload = "vigil.field";
-
-// `status` with the field payload set to `field`.
-Status WithField(Status status, std::string_view field);
-// The field payload of `status`, empty if none.
+// The field payload of `status` (common/field_error.h), empty if none.
 std::string StatusField(const Status& status);
 
 // Maps `status` to an error response. The table (code -> HTTP status, error code):
@@ -53,7 +48,9 @@ std::string StatusField(const Status& status);
 //   Internal, Unknown, DataLoss, and OK (a caller bug) -> 500 internal
 // The message is the status message, except for 500, whose message is the
 // fixed "internal error" so that internals never reach clients (log the
-// status yourself). The field comes from the kStatusFieldPayload payload.
+// status yourself). The field comes from the kStatusFieldPayload payload;
+// an InvalidArgument that names a field is 422 invalid_field (the request
+// parsed, one of its fields is wrong).
 HttpResponse ResponseFromStatus(const Status& status);
 
 // 429 rate_limited with a Retry-After header of `retry_after_seconds`.

@@ -67,7 +67,12 @@ TEST(HttpResponseTest, CarriesFieldFromPayload) {
   EXPECT_EQ(StatusField(absl::InvalidArgumentError("x")), "");
   EXPECT_EQ(
       ResponseFromStatus(status).body,
-      R"({"error":{"code":"invalid_argument","message":"must be a pincode","field":"shipping_pincode"}})");
+      R"({"error":{"code":"invalid_field","message":"must be a pincode","field":"shipping_pincode"}})");
+}
+
+TEST(HttpResponseTest, AnInvalidFieldIsUnprocessableAndAMalformedRequestIsBad) {
+  EXPECT_EQ(ResponseFromStatus(WithField(absl::InvalidArgumentError("m"), "amount")).status, 422);
+  EXPECT_EQ(ResponseFromStatus(absl::InvalidArgumentError("not JSON")).status, 400);
 }
 
 TEST(HttpResponseTest, TooManyRequestsSetsRetryAfter) {

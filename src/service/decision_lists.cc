@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "service/field_error.h"
+#include "common/field_error.h"
 
 namespace vigil {
 namespace {

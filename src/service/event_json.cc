@@ -5,7 +5,7 @@
 #include <cmath>
 #include <initializer_list>
 
-#include "service/field_error.h"
+#include "common/field_error.h"
 
 namespace vigil {
 namespace {
@@ -87,8 +87,12 @@ std::string Lower(std::string s) {
 StatusOr<std::string> Pincode(const Fields& f, std::string_view name) {
   const json* v = f.Find(name);
   // Pincodes are digits; accept a JSON number too, as clients often send one.
-  if (v != nullptr && v->is_number_unsigned()) return std::to_string(v->get<uint64_t>());
-  ASSIGN_OR_RETURN(std::string pincode, f.Id(name, false));
+  std::string pincode;
+  if (v != nullptr && v->is_number_integer()) {
+    pincode = std::to_string(v->get<int64_t>());
+  } else {
+    ASSIGN_OR_RETURN(pincode, f.Id(name, false));
+  }
   if (!pincode.empty() &&
       (pincode.size() != 6 ||
        !std::all_of(pincode.begin(), pincode.end(), [](char c) { return c >= '0' && c <= '9'; }))) {

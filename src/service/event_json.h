@@ -18,7 +18,7 @@
 //   label               target ("return" | "order"), return_id or order_id, label (0/1)
 // `at` defaults to the time of arrival; `event_id` defaults to
 // "<type>:<subject id>", so a repeated fact is recognised as one event.
-// Errors are FieldErrors (service/field_error.h) naming the field.
+// Errors are FieldErrors (common/field_error.h) naming the field.
 //
 // Stateless functions; thread-safe.
 #ifndef VIGIL_SERVICE_EVENT_JSON_H_

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "service/field_error.h"
+#include "common/field_error.h"
 
 namespace vigil {
 namespace {

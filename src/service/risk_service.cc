@@ -5,10 +5,11 @@
 #include <cmath>
 #include <random>
 
+#include "common/field_error.h"
+#include "data/load_report.h"
 #include "explain/language.h"
 #include "pipeline/production_model.h"
 #include "service/event_json.h"
-#include "service/field_error.h"
 
 namespace vigil {
 namespace {
@@ -83,6 +84,13 @@ StatusOr<std::unique_ptr<RiskService>> RiskService::Open(RiskServiceOptions opti
   std::unique_ptr<RiskService> service(new RiskService(std::move(options), store));
   ASSIGN_OR_RETURN(service->templates_, ExplanationTemplates::LoadDefault());
   RETURN_IF_ERROR(service->lists_.Load());
+  if (!service->options_.festivals_path.empty()) {
+    LoadReport report;
+    ASSIGN_OR_RETURN(FestivalCalendar calendar,
+                     FestivalCalendar::Load(service->options_.festivals_path, &report));
+    absl::MutexLock lock(&service->engine_mu_);
+    service->engine_.set_calendar(std::move(calendar));
+  }
   RETURN_IF_ERROR(service->Replay());
   RETURN_IF_ERROR(service->ReloadModels());
   return service;

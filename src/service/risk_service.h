@@ -42,6 +42,9 @@ struct RiskServiceOptions {
   std::string models_dir;  // the registry; its production versions serve
   Policy policy;
   size_t top_factors = 5;  // factors and sentences in a response
+  // external/festivals.csv's format; the calendar the order features use.
+  // Empty: no festivals (every "days to festival" feature is missing).
+  std::string festivals_path;
   // Called every so many events while the log is replayed at start.
   std::function<void(int64_t events)> replay_progress;
 };

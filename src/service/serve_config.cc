@@ -6,6 +6,8 @@
 #include "absl/strings/numbers.h"
 // parse_result carries errors as values instead of exceptions.
 #define TOML_EXCEPTIONS 0
+// Debian's compiled libtomlplusplus is built with exceptions; compile our own.
+#define TOML_HEADER_ONLY 1
 #include "toml++/toml.h"
 
 namespace vigil {
@@ -148,7 +150,7 @@ StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
             name));
       }
       TableReader r(*limit, "rate_limits." + name, path);
-      RETURN_IF_ERROR(r.Read("per_second", &config.rate_limits[name].per_second));
+      RETURN_IF_ERROR(r.Read("per_second", &config.rate_limits[name].tokens_per_second));
       RETURN_IF_ERROR(r.Read("burst", &config.rate_limits[name].burst));
       RETURN_IF_ERROR(r.RejectUnknown());
     }
@@ -196,7 +198,7 @@ Status Validate(const ServeConfig& c) {
     }
   }
   for (const auto& [role, limit] : c.rate_limits) {
-    if (limit.per_second < 0 || limit.burst < 0) {
+    if (limit.tokens_per_second < 0 || limit.burst < 0) {
       return bad(fmt::format("rate_limits.{}: per_second and burst must not be negative", role));
     }
   }

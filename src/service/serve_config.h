@@ -13,13 +13,9 @@
 
 #include "common/status.h"
 #include "decision/policy.h"
+#include "http/rate_limiter.h"
 
 namespace vigil {
-
-struct RateLimit {
-  double per_second = 0;  // 0: unlimited
-  double burst = 0;
-};
 
 struct ServeConfig {
   // [server]

@@ -1,0 +1,35 @@
+// `vigil ingest`: bulk-loads a data-lake directory (DESIGN.md's files) into a
+// store's event log, so a new deployment starts knowing its customers' past.
+// Events get the ids "<type>:<subject id>" (event_json.h), so running it again
+// — or over a lake that grew — adds only what is new. Rows the lake reader
+// rejects are reported with file and line, as everywhere.
+#ifndef VIGIL_SERVICE_INGEST_COMMAND_H_
+#define VIGIL_SERVICE_INGEST_COMMAND_H_
+
+#include <cstdio>
+#include <string>
+
+#include "common/status.h"
+#include "data/data_lake.h"
+
+namespace vigil {
+
+struct IngestRequest {
+  std::string data_dir;   // the lake
+  std::string store_dir;  // the service's data directory
+  LoadOptions load;
+};
+
+struct IngestSummary {
+  int64_t events = 0;      // events the lake yields
+  int64_t new_events = 0;  // written now
+  int64_t duplicates = 0;  // already in the store
+  double seconds = 0;
+};
+
+// The lake's load report goes to `log`; progress to the terminal.
+[[nodiscard]] StatusOr<IngestSummary> RunIngest(const IngestRequest& request, FILE* log);
+
+}  // namespace vigil
+
+#endif  // VIGIL_SERVICE_INGEST_COMMAND_H_

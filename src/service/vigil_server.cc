@@ -1,0 +1,388 @@
+#include "service/vigil_server.h"
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "common/field_error.h"
+#include "generate/festival_schedule.h"
+#include "http/http_response.h"
+#include "http/http_server.h"
+#include "http/metrics_registry.h"
+#include "http/rate_limiter.h"
+#include "http/router.h"
+#include "nlohmann/json.hpp"
+#include "service/api_keys.h"
+#include "service/risk_service.h"
+#include "store/sqlite_store.h"
+
+namespace vigil {
+namespace {
+
+using nlohmann::json;
+
+HttpResponse JsonResponse(std::string body, int status = 200) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+// The API key a request presents: X-API-Key, or Authorization: Bearer.
+std::string_view PresentedKey(const HttpRequest& req) {
+  if (auto key = req.Header("X-API-Key"); key.has_value() && !key->empty()) return *key;
+  if (auto auth = req.Header("Authorization"); auth.has_value()) {
+    std::string_view v = *auth;
+    if (v.size() > 7 && absl::EqualsIgnoreCase(absl::string_view(v.data(), 7), "Bearer ")) {
+      v.remove_prefix(7);
+      while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+      return v;
+    }
+  }
+  return {};
+}
+
+// The media type of Content-Type, lower case, without parameters.
+std::string MediaType(const HttpRequest& req) {
+  std::string_view v = req.Header("Content-Type").value_or("");
+  v = v.substr(0, v.find(';'));
+  std::string out(v);
+  absl::AsciiStrToLower(&out);
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// The festival calendar the order features use: <data_dir>/festivals.csv,
+// written from the shipped calendar on first start so operators can edit it.
+StatusOr<std::string> EnsureFestivals(const std::string& data_dir) {
+  const std::filesystem::path path = std::filesystem::path(data_dir) / "festivals.csv";
+  if (!std::filesystem::exists(path)) {
+    std::ofstream out(path, std::ios::binary);
+    out << EmbeddedFestivalCsv();
+    if (!out.flush()) {
+      return absl::PermissionDeniedError(fmt::format("cannot write {}", path.string()));
+    }
+  }
+  return path.string();
+}
+
+constexpr std::array<std::string_view, 4> kLevels = {"low", "medium", "high", "critical"};
+
+}  // namespace
+
+struct VigilServer::Impl {
+  ServeConfig config;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<RiskService> service;
+  std::unique_ptr<ApiKeys> keys;
+  std::array<std::unique_ptr<RateLimiter>, 3> limiters;  // by Role
+  MetricsRegistry metrics;
+  std::unique_ptr<HttpServer> http;
+  std::atomic<bool> shut_down{false};
+
+  Counter* unauthenticated = nullptr;
+  Counter* forbidden = nullptr;
+  std::array<Counter*, 3> rate_limited{};
+  Counter* events_accepted = nullptr;
+  Counter* events_duplicate = nullptr;
+  Counter* events_rejected = nullptr;
+  Histogram* store_commit_seconds = nullptr;
+
+  // Filled once at start and read-only afterwards: no lock on the hot path.
+  absl::flat_hash_map<std::string, Counter*> decision_counters;
+
+  Counter* DecisionCounter(std::string_view kind, std::string_view level, std::string_view action) {
+    auto it = decision_counters.find(fmt::format("{}/{}/{}", kind, level, action));
+    if (it != decision_counters.end()) return it->second;
+    return metrics.GetCounter("vigil_decisions_total", "Decisions by kind, risk level and action",
+                              {{"kind", std::string(kind)},
+                               {"level", std::string(level)},
+                               {"action", std::string(action)}});
+  }
+
+  void InitMetrics() {
+    unauthenticated = metrics.GetCounter("vigil_auth_failures_total",
+                                         "Requests refused for authentication or role",
+                                         {{"reason", "unauthenticated"}});
+    forbidden = metrics.GetCounter("vigil_auth_failures_total",
+                                   "Requests refused for authentication or role",
+                                   {{"reason", "forbidden"}});
+    for (Role role : {Role::kScorer, Role::kAnalyst, Role::kAdmin}) {
+      rate_limited[static_cast<size_t>(role)] =
+          metrics.GetCounter("vigil_rate_limited_total", "Requests refused by a key's rate limit",
+                             {{"role", std::string(RoleName(role))}});
+    }
+    const char* kEvents = "vigil_events_total";
+    const char* kEventsHelp = "Events offered through /v1/events, by outcome";
+    events_accepted = metrics.GetCounter(kEvents, kEventsHelp, {{"outcome", "accepted"}});
+    events_duplicate = metrics.GetCounter(kEvents, kEventsHelp, {{"outcome", "duplicate"}});
+    events_rejected = metrics.GetCounter(kEvents, kEventsHelp, {{"outcome", "rejected"}});
+    // Every series exists from the start, so dashboards see zeros, not gaps.
+    for (std::string_view level : kLevels) {
+      for (std::string_view action :
+           {"allow", "otp_verification", "prepaid_only", "manual_review", "block"}) {
+        decision_counters[fmt::format("order/{}/{}", level, action)] =
+            DecisionCounter("order", level, action);
+      }
+      for (std::string_view action : {"instant_refund", "pickup_qc", "manual_review", "deny"}) {
+        decision_counters[fmt::format("return/{}/{}", level, action)] =
+            DecisionCounter("return", level, action);
+      }
+    }
+  }
+
+  // Answers 401, 403 or 429 and returns false unless the caller may go on.
+  bool Admit(const HttpRequest& req, Role need, const Responder& respond) {
+    const std::string_view presented = PresentedKey(req);
+    if (presented.empty()) {
+      unauthenticated->Increment();
+      respond(ErrorResponse(401, "unauthenticated",
+                            "send an API key as X-API-Key or Authorization: Bearer"));
+      return false;
+    }
+    const auto caller = keys->Authenticate(presented);
+    if (!caller.has_value()) {
+      unauthenticated->Increment();
+      respond(ErrorResponse(401, "unauthenticated", "the API key is not valid or was revoked"));
+      return false;
+    }
+    if (!RoleAllows(caller->role, need)) {
+      forbidden->Increment();
+      respond(ErrorResponse(403, "permission_denied",
+                            fmt::format("this route needs the {} role; the key is {}",
+                                        RoleName(need), RoleName(caller->role))));
+      return false;
+    }
+    const size_t r = static_cast<size_t>(caller->role);
+    const auto decision = limiters[r]->TryAcquire(caller->key_id, std::chrono::steady_clock::now());
+    if (!decision.allowed) {
+      rate_limited[r]->Increment();
+      respond(TooManyRequestsResponse(decision.retry_after_seconds));
+      return false;
+    }
+    return true;
+  }
+
+  void AddRoutes(Router& router) {
+    router.Add("POST", "/v1/orders/score", [this](HttpRequest& req, Responder respond) {
+      Score(DecisionKind::kOrder, req, std::move(respond));
+    });
+    router.Add("POST", "/v1/returns/score", [this](HttpRequest& req, Responder respond) {
+      Score(DecisionKind::kReturn, req, std::move(respond));
+    });
+    router.Add("POST", "/v1/events",
+               [this](HttpRequest& req, Responder respond) { Events(req, std::move(respond)); });
+    router.Add("GET", "/v1/decisions/{id}", [this](HttpRequest& req, Responder respond) {
+      if (!Admit(req, Role::kAnalyst, respond)) return;
+      Reply(service->Decision(*req.Param("id")), respond);
+    });
+    router.Add("GET", "/v1/customers/{id}", [this](HttpRequest& req, Responder respond) {
+      if (!Admit(req, Role::kAnalyst, respond)) return;
+      Reply(service->Customer(*req.Param("id")), respond);
+    });
+    router.Add("GET", "/v1/lists", [this](HttpRequest& req, Responder respond) {
+      if (!Admit(req, Role::kAdmin, respond)) return;
+      json entries = json::array();
+      for (const ListEntry& e : service->lists().Entries()) {
+        entries.push_back({{"list", e.list},
+                           {"field", e.field},
+                           {"value", e.value},
+                           {"reason", e.reason},
+                           {"added_at", FormatTimestamp(e.added_at)},
+                           {"added_by", e.added_by}});
+      }
+      respond(JsonResponse(json{{"entries", entries}}.dump()));
+    });
+    router.Add("POST", "/v1/lists", [this](HttpRequest& req, Responder respond) {
+      if (!Admit(req, Role::kAdmin, respond)) return;
+      PutListEntry(req, respond);
+    });
+    router.Add(
+        "DELETE", "/v1/lists/{list}/{field}/{value}", [this](HttpRequest& req, Responder respond) {
+          if (!Admit(req, Role::kAdmin, respond)) return;
+          Status s =
+              service->lists().Remove(*req.Param("list"), *req.Param("field"), *req.Param("value"));
+          if (!s.ok()) return respond(ResponseFromStatus(s));
+          respond(JsonResponse(R"({"removed":true})"));
+        });
+    router.Add("POST", "/v1/models/reload", [this](HttpRequest& req, Responder respond) {
+      if (!Admit(req, Role::kAdmin, respond)) return;
+      Status s = service->ReloadModels();
+      if (!s.ok()) return respond(ResponseFromStatus(s));
+      respond(JsonResponse(ModelsJson().dump()));
+    });
+    router.Add("GET", "/healthz", [](HttpRequest&, Responder respond) {
+      respond(JsonResponse(R"({"status":"ok"})"));
+    });
+    router.Add("GET", "/readyz", [this](HttpRequest&, Responder respond) {
+      json body = {{"models", ModelsJson()}};
+      const bool ready = !service->ModelVersion(DecisionKind::kOrder).empty() ||
+                         !service->ModelVersion(DecisionKind::kReturn).empty();
+      body["status"] = ready ? "ready" : "no production model is loaded";
+      respond(JsonResponse(body.dump(), ready ? 200 : 503));
+    });
+    router.Add("GET", "/metrics", [this](HttpRequest& req, Responder respond) {
+      if (config.metrics_require_key && !Admit(req, Role::kAnalyst, respond)) return;
+      HttpResponse r;
+      r.content_type = "text/plain; version=0.0.4";
+      r.body = RenderMetrics();
+      respond(std::move(r));
+    });
+  }
+
+  json ModelsJson() const {
+    json models = json::object();
+    for (DecisionKind kind : {DecisionKind::kOrder, DecisionKind::kReturn}) {
+      const std::string version = service->ModelVersion(kind);
+      models[std::string(DecisionKindName(kind))] = version.empty() ? json(nullptr) : json(version);
+    }
+    return models;
+  }
+
+  std::string RenderMetrics() {
+    const StoreStats s = store->Stats();
+    metrics.GetGauge("vigil_store_queue_depth", "Write units waiting for the store's writer")
+        ->Set(static_cast<double>(s.queue_depth));
+    metrics.GetGauge("vigil_store_commits", "Transactions the store committed")
+        ->Set(static_cast<double>(s.commits));
+    metrics.GetGauge("vigil_store_batches", "Write units the store committed")
+        ->Set(static_cast<double>(s.batches));
+    metrics.GetGauge("vigil_store_failed_batches", "Write units the store failed")
+        ->Set(static_cast<double>(s.failed_batches));
+    metrics.GetGauge("vigil_store_last_commit_seconds", "Duration of the last group commit")
+        ->Set(static_cast<double>(s.last_commit_micros) / 1e6);
+    metrics.GetGauge("vigil_store_max_commit_seconds", "Longest group commit so far")
+        ->Set(static_cast<double>(s.max_commit_micros) / 1e6);
+    for (DecisionKind kind : {DecisionKind::kOrder, DecisionKind::kReturn}) {
+      const std::string version = service->ModelVersion(kind);
+      if (version.empty()) continue;
+      metrics
+          .GetGauge("vigil_model_info", "The model version serving each kind (value 1)",
+                    {{"kind", std::string(DecisionKindName(kind))}, {"version", version}})
+          ->Set(1);
+    }
+    return metrics.RenderPrometheus();
+  }
+
+  static void Reply(const StatusOr<std::string>& body, const Responder& respond) {
+    if (!body.ok()) return respond(ResponseFromStatus(body.status()));
+    respond(JsonResponse(*body));
+  }
+
+  void Score(DecisionKind kind, HttpRequest& req, Responder respond) {
+    if (!Admit(req, Role::kScorer, respond)) return;
+    if (MediaType(req) != "application/json") {
+      return respond(ErrorResponse(415, "unsupported_media_type",
+                                   "send the body as Content-Type: application/json"));
+    }
+    service->Score(
+        kind, req.body(), req.Header("Accept-Language").value_or(""), req.request_id(),
+        [this, respond = std::move(respond)](StatusOr<ScoreResult> result) {
+          if (!result.ok()) return respond(ResponseFromStatus(result.status()));
+          if (!result->replayed) {
+            DecisionCounter(result->kind, result->risk_level, result->action)->Increment();
+          }
+          respond(JsonResponse(std::move(result->body)));
+        });
+  }
+
+  void Events(HttpRequest& req, Responder respond) {
+    if (!Admit(req, Role::kScorer, respond)) return;
+    const std::string media = MediaType(req);
+    const bool ndjson = media == "application/x-ndjson";
+    if (!ndjson && media != "application/json") {
+      return respond(
+          ErrorResponse(415, "unsupported_media_type",
+                        "send one event as application/json or several as application/x-ndjson"));
+    }
+    service->Ingest(req.body(), ndjson,
+                    [this, respond = std::move(respond)](StatusOr<IngestResult> result) {
+                      if (!result.ok()) return respond(ResponseFromStatus(result.status()));
+                      events_accepted->Increment(result->accepted);
+                      events_duplicate->Increment(result->duplicates);
+                      events_rejected->Increment(result->rejected);
+                      respond(JsonResponse(std::move(result->body)));
+                    });
+  }
+
+  void PutListEntry(HttpRequest& req, const Responder& respond) {
+    if (MediaType(req) != "application/json") {
+      return respond(ErrorResponse(415, "unsupported_media_type",
+                                   "send the body as Content-Type: application/json"));
+    }
+    json body = json::parse(req.body(), nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      return respond(ErrorResponse(400, "invalid_argument", "the body must be a JSON object"));
+    }
+    ListEntry entry;
+    for (auto [name, out] :
+         {std::pair{"list", &entry.list}, std::pair{"field", &entry.field},
+          std::pair{"value", &entry.value}, std::pair{"reason", &entry.reason}}) {
+      auto it = body.find(name);
+      if (it == body.end()) continue;
+      if (!it->is_string()) {
+        return respond(ResponseFromStatus(FieldError(name, "must be a string")));
+      }
+      *out = it->get<std::string>();
+    }
+    entry.added_at = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    entry.added_by = std::string(keys->Authenticate(PresentedKey(req))->key_id);
+    Status s = service->lists().Put(entry);
+    if (!s.ok()) return respond(ResponseFromStatus(s));
+    respond(JsonResponse(R"({"stored":true})", 201));
+  }
+};
+
+VigilServer::VigilServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+VigilServer::~VigilServer() { Shutdown(); }
+
+StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& config) {
+  RETURN_IF_ERROR(Validate(config));
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  ASSIGN_OR_RETURN(impl->store, OpenSqliteStore(config.data_dir));
+  ASSIGN_OR_RETURN(const std::string festivals, EnsureFestivals(config.data_dir));
+  RiskServiceOptions options{.models_dir = config.models_dir,
+                             .policy = config.policy,
+                             .top_factors = config.top_factors,
+                             .festivals_path = festivals};
+  ASSIGN_OR_RETURN(impl->service, RiskService::Open(std::move(options), impl->store.get()));
+  impl->keys = std::make_unique<ApiKeys>(impl->store.get());
+  RETURN_IF_ERROR(impl->keys->Load());
+  for (Role role : {Role::kScorer, Role::kAnalyst, Role::kAdmin}) {
+    RateLimiterOptions limits;
+    limits.default_limit = config.rate_limits.at(std::string(RoleName(role)));
+    impl->limiters[static_cast<size_t>(role)] = std::make_unique<RateLimiter>(limits);
+  }
+  impl->InitMetrics();
+  Router router;
+  impl->AddRoutes(router);
+  HttpServerOptions http{.bind = config.bind,
+                         .port = config.port,
+                         .io_threads = config.io_threads,
+                         .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
+                         .max_header_bytes = static_cast<size_t>(config.max_header_bytes),
+                         .read_timeout = std::chrono::milliseconds(config.read_timeout_ms),
+                         .idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms),
+                         .max_connections = config.max_connections};
+  ASSIGN_OR_RETURN(impl->http, HttpServer::Start(http, std::move(router), &impl->metrics));
+  return std::unique_ptr<VigilServer>(new VigilServer(std::move(impl)));
+}
+
+int VigilServer::port() const { return impl_->http->port(); }
+
+void VigilServer::Shutdown() {
+  if (impl_ == nullptr || impl_->shut_down.exchange(true)) return;
+  impl_->http->Shutdown(std::chrono::milliseconds(impl_->config.shutdown_drain_ms));
+  impl_->store->Close();
+}
+
+}  // namespace vigil

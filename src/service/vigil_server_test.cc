@@ -1,0 +1,338 @@
+// Black-box tests of `vigil serve`'s routes: a real server on a free port, a
+// real SQLite store in a scratch directory, models trained on a generated
+// marketplace, and requests over real sockets.
+#include "service/vigil_server.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+
+#include "http/test_http_client.h"
+#include "nlohmann/json.hpp"
+#include "service/service_fixture_for_test.h"
+
+namespace vigil {
+namespace {
+
+using nlohmann::json;
+using testing::CreateKey;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::ScratchDir;
+using testing::SharedMarketplace;
+using ::testing::StartsWith;
+
+json Order(const std::string& order_id, const std::string& customer_id = "C_NEW_1") {
+  return {{"order_id", order_id},       {"customer_id", customer_id}, {"product_id", "P_TEST"},
+          {"category", "electronics"},  {"amount", 18999.0},          {"payment_method", "COD"},
+          {"delivery_pincode", 560001}, {"device_id", "D_TEST"}};
+}
+
+class VigilServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_.data_dir = dir_.path();
+    config_.models_dir = SharedMarketplace().models_dir;
+    config_.port = 0;
+    scorer_ = CreateKey(dir_.path(), "scorer");
+    analyst_ = CreateKey(dir_.path(), "analyst");
+    admin_ = CreateKey(dir_.path(), "admin");
+  }
+
+  void Start() {
+    auto server = VigilServer::Start(config_);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+  }
+  void Restart() {
+    server_.reset();
+    Start();
+  }
+
+  // One request on a new connection; `key` empty sends none.
+  TestHttpResponse Call(std::string_view method, std::string_view target, std::string_view key,
+                        std::string_view body = "",
+                        std::string_view content_type = "application/json",
+                        std::string_view extra_headers = "") {
+    TestHttpClient client(server_->port());
+    std::string headers(extra_headers);
+    if (!key.empty()) headers += fmt::format("X-API-Key: {}\r\n", key);
+    if (!body.empty()) headers += fmt::format("Content-Type: {}\r\n", content_type);
+    auto response = client.Request(method, target, body, headers);
+    EXPECT_TRUE(response.has_value()) << method << " " << target;
+    return response.value_or(TestHttpResponse{});
+  }
+  json CallJson(std::string_view method, std::string_view target, std::string_view key,
+                const json& body, int want_status = 200) {
+    TestHttpResponse r = Call(method, target, key, body.is_null() ? "" : body.dump());
+    EXPECT_EQ(r.status, want_status) << target << ": " << r.body;
+    return json::parse(r.body, nullptr, false);
+  }
+  json Score(const json& order, int want_status = 200) {
+    return CallJson("POST", "/v1/orders/score", scorer_, order, want_status);
+  }
+  int64_t LifetimeOrders(const std::string& customer) {
+    json profile = CallJson("GET", "/v1/customers/" + customer, analyst_, nullptr);
+    return profile["features"]["customer_lifetime_orders"].get<int64_t>();
+  }
+
+  ScratchDir dir_{"server"};
+  ServeConfig config_;
+  std::string scorer_, analyst_, admin_;
+  std::unique_ptr<VigilServer> server_;
+};
+
+TEST_F(VigilServerTest, ScoresAnOrderInTheShapeOfTheDesign) {
+  Start();
+  json r = Score(Order("ORD_SHAPE"));
+  EXPECT_EQ(r["order_id"], "ORD_SHAPE");
+  EXPECT_GE(r["risk_score"].get<double>(), 0.0);
+  EXPECT_LE(r["risk_score"].get<double>(), 1.0);
+  EXPECT_THAT((std::vector<std::string>{"low", "medium", "high", "critical"}),
+              ::testing::Contains(r["risk_level"].get<std::string>()));
+  EXPECT_THAT((std::vector<std::string>{"allow", "otp_verification", "prepaid_only",
+                                        "manual_review", "block"}),
+              ::testing::Contains(r["recommended_action"].get<std::string>()));
+  EXPECT_FALSE(r["explanation"]["summary"].get<std::string>().empty());
+  EXPECT_FALSE(r["explanation"]["key_factors"].empty());
+  EXPECT_FALSE(r["explanation"]["recommendation"].get<std::string>().empty());
+  EXPECT_EQ(r["explanation_source"], "template");
+  ASSERT_EQ(r["factors"].size(), 5u);
+  for (const json& f : r["factors"]) {
+    EXPECT_TRUE(f.contains("feature") && f.contains("value") && f.contains("contribution")) << f;
+  }
+  EXPECT_GT(r["confidence"].get<double>(), 0.0);
+  EXPECT_LE(r["confidence"].get<double>(), 1.0);
+  EXPECT_GT(r["processing_time_ms"].get<double>(), 0.0);
+  EXPECT_THAT(r["model_version"].get<std::string>(), StartsWith("order-v"));
+  EXPECT_THAT(r["decision_id"].get<std::string>(), StartsWith("dec_"));
+  EXPECT_THAT(r["timestamp"].get<std::string>(), ::testing::EndsWith("Z"));
+}
+
+TEST_F(VigilServerTest, ScoringTheSameOrderTwiceReturnsTheFirstDecisionAndCountsItOnce) {
+  Start();
+  json first = Score(Order("ORD_TWICE", "C_TWICE"));
+  json second = Score(Order("ORD_TWICE", "C_TWICE"));
+  EXPECT_EQ(second["decision_id"], first["decision_id"]);
+  EXPECT_EQ(second["risk_score"], first["risk_score"]);
+  EXPECT_EQ(LifetimeOrders("C_TWICE"), 1);
+}
+
+TEST_F(VigilServerTest, ADryRunIsAnsweredButNotRecorded) {
+  Start();
+  json order = Order("ORD_DRY", "C_DRY");
+  order["dry_run"] = true;
+  json r = Score(order);
+  EXPECT_EQ(r["dry_run"], true);
+  EXPECT_EQ(Call("GET", "/v1/decisions/ORD_DRY", analyst_).status, 404);
+  EXPECT_EQ(Call("GET", "/v1/customers/C_DRY", analyst_).status, 404);
+}
+
+TEST_F(VigilServerTest, FindsADecisionByItsOrderIdAndByItsDecisionId) {
+  Start();
+  json scored = Score(Order("ORD_FIND"));
+  json by_order = CallJson("GET", "/v1/decisions/ORD_FIND", analyst_, nullptr);
+  json by_id = CallJson("GET", "/v1/decisions/" + scored["decision_id"].get<std::string>(),
+                        analyst_, nullptr);
+  EXPECT_EQ(by_order, by_id);
+  EXPECT_EQ(by_order["response"], scored);
+  EXPECT_EQ(by_order["request"]["order_id"], "ORD_FIND");
+  EXPECT_TRUE(by_order["features"].contains("customer_lifetime_orders"));
+  EXPECT_FALSE(by_order["all_factors"].empty());
+  EXPECT_FALSE(by_order["request_id"].get<std::string>().empty());
+}
+
+TEST_F(VigilServerTest, ScoresAReturnOfAKnownOrderAndNamesAnUnknownOne) {
+  Start();
+  Score(Order("ORD_RET"));
+  json r = CallJson("POST", "/v1/returns/score", scorer_,
+                    {{"return_id", "RET_1"}, {"order_id", "ORD_RET"}, {"reason", "size issue"}});
+  EXPECT_EQ(r["return_id"], "RET_1");
+  EXPECT_THAT((std::vector<std::string>{"instant_refund", "pickup_qc", "manual_review", "deny"}),
+              ::testing::Contains(r["recommended_action"].get<std::string>()));
+  json unknown = CallJson("POST", "/v1/returns/score", scorer_,
+                          {{"return_id", "RET_2"}, {"order_id", "ORD_NOPE"}}, 422);
+  EXPECT_EQ(unknown["error"]["field"], "order_id");
+}
+
+TEST_F(VigilServerTest, RefusesCallersWithoutAValidKey) {
+  Start();
+  EXPECT_EQ(Call("POST", "/v1/orders/score", "", Order("O").dump()).status, 401);
+  EXPECT_EQ(Call("POST", "/v1/orders/score", "vk_not_a_key", Order("O").dump()).status, 401);
+  TestHttpResponse bearer = Call("POST", "/v1/orders/score", "", Order("ORD_BEARER").dump(),
+                                 "application/json", "Authorization: Bearer " + scorer_ + "\r\n");
+  EXPECT_EQ(bearer.status, 200) << bearer.body;
+}
+
+TEST_F(VigilServerTest, ARoleAllowsOnlyItsRoutes) {
+  Start();
+  Score(Order("ORD_ROLE"));
+  EXPECT_EQ(Call("GET", "/v1/decisions/ORD_ROLE", scorer_).status, 403);
+  EXPECT_EQ(Call("POST", "/v1/orders/score", analyst_, Order("O2").dump()).status, 403);
+  EXPECT_EQ(Call("GET", "/v1/lists", analyst_).status, 403);
+  EXPECT_EQ(Call("POST", "/v1/models/reload", analyst_, "{}").status, 403);
+  EXPECT_EQ(Call("GET", "/v1/decisions/ORD_ROLE", admin_).status, 200);
+  EXPECT_EQ(Call("GET", "/v1/lists", admin_).status, 200);
+}
+
+TEST_F(VigilServerTest, AnswersBadRequestsWithTheStatusThatSaysWhy) {
+  Start();
+  EXPECT_EQ(Call("POST", "/v1/orders/score", scorer_, Order("O").dump(), "text/plain").status, 415);
+  TestHttpResponse malformed = Call("POST", "/v1/orders/score", scorer_, "{\"order_id\":");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_THAT(malformed.body, HasSubstr("\"code\""));
+
+  json no_amount = Order("ORD_BAD");
+  no_amount.erase("amount");
+  EXPECT_EQ(Score(no_amount, 422)["error"]["field"], "amount");
+  json bad_payment = Order("ORD_BAD");
+  bad_payment["payment_method"] = "barter";
+  EXPECT_EQ(Score(bad_payment, 422)["error"]["field"], "payment_method");
+  json negative = Order("ORD_BAD");
+  negative["amount"] = -5;
+  EXPECT_EQ(Score(negative, 422)["error"]["field"], "amount");
+
+  EXPECT_EQ(Call("GET", "/v1/nowhere", scorer_).status, 404);
+  EXPECT_EQ(Call("GET", "/v1/orders/score", scorer_).status, 405);
+  // Nothing above was recorded.
+  EXPECT_EQ(Call("GET", "/v1/decisions/ORD_BAD", analyst_).status, 404);
+}
+
+TEST_F(VigilServerTest, RefusesABodyOverTheLimitWith413) {
+  config_.max_body_bytes = 4096;
+  Start();
+  json big = Order("ORD_BIG");
+  big["note"] = std::string(8000, 'x');
+  EXPECT_EQ(Call("POST", "/v1/orders/score", scorer_, big.dump()).status, 413);
+}
+
+TEST_F(VigilServerTest, RateLimitsAKeyWith429AndRetryAfter) {
+  config_.rate_limits["analyst"] = {.tokens_per_second = 0.5, .burst = 2};
+  Start();
+  EXPECT_EQ(Call("GET", "/v1/decisions/x", analyst_).status, 404);
+  EXPECT_EQ(Call("GET", "/v1/decisions/x", analyst_).status, 404);
+  TestHttpResponse limited = Call("GET", "/v1/decisions/x", analyst_);
+  EXPECT_EQ(limited.status, 429);
+  ASSERT_TRUE(limited.Header("Retry-After").has_value());
+  EXPECT_GE(std::stoi(*limited.Header("Retry-After")), 1);
+  // Other keys have their own buckets.
+  EXPECT_EQ(Call("GET", "/v1/decisions/x", admin_).status, 404);
+}
+
+TEST_F(VigilServerTest, EventsTakeNdjsonAndAnswerPerLine) {
+  Start();
+  Score(Order("ORD_EV", "C_EV"));
+  const std::string lines =
+      R"({"type":"order.delivered","order_id":"ORD_EV","at":"2026-01-02T10:00:00Z"})"
+      "\n"
+      R"({"type":"order.teleported","order_id":"ORD_EV"})"
+      "\n"
+      "not json\n"
+      R"({"type":"return.requested","return_id":"RET_EV","order_id":"ORD_EV","reason":"defective"})"
+      "\n";
+  TestHttpResponse r = Call("POST", "/v1/events", scorer_, lines, "application/x-ndjson");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json body = json::parse(r.body);
+  EXPECT_EQ(body["accepted"], 2);
+  ASSERT_EQ(body["rejected"].size(), 2u);
+  EXPECT_EQ(body["rejected"][0]["line"], 2);
+  EXPECT_EQ(body["rejected"][0]["field"], "type");
+  EXPECT_EQ(body["rejected"][1]["line"], 3);
+
+  // Sent again: nothing new.
+  json again = json::parse(Call("POST", "/v1/events", scorer_, lines, "application/x-ndjson").body);
+  EXPECT_EQ(again["accepted"], 0);
+  EXPECT_EQ(again["duplicates"], 2);
+
+  json profile = CallJson("GET", "/v1/customers/C_EV", analyst_, nullptr);
+  EXPECT_EQ(profile["features"]["customer_lifetime_returns"], 1) << profile;
+}
+
+TEST_F(VigilServerTest, ABlockListedCustomerIsBlockedWithTheReasonStated) {
+  Start();
+  json entry = {
+      {"list", "block"}, {"field", "customer"}, {"value", "C_BAD"}, {"reason", "chargeback ring"}};
+  CallJson("POST", "/v1/lists", admin_, entry, 201);
+  json r = Score(Order("ORD_LISTED", "C_BAD"));
+  EXPECT_EQ(r["recommended_action"], "block");
+  EXPECT_EQ(r["override"]["list"], "block");
+  EXPECT_THAT(r["explanation"]["key_factors"][0].get<std::string>(), HasSubstr("chargeback ring"));
+
+  // The list persists across a restart, and removing the entry lifts it.
+  Restart();
+  EXPECT_EQ(Score(Order("ORD_LISTED_2", "C_BAD"))["recommended_action"], "block");
+  EXPECT_EQ(Call("DELETE", "/v1/lists/block/customer/C_BAD", admin_).status, 200);
+  EXPECT_FALSE(Score(Order("ORD_LISTED_3", "C_BAD")).contains("override"));
+}
+
+TEST_F(VigilServerTest, WithoutModelsScoringIs503WhileHealthzStaysUp) {
+  ScratchDir empty("no_models");
+  config_.models_dir = empty.path();
+  Start();
+  EXPECT_EQ(Score(Order("ORD_NOMODEL"), 503)["error"]["code"], "unavailable");
+  EXPECT_EQ(Call("GET", "/healthz", "").status, 200);
+  EXPECT_EQ(Call("GET", "/readyz", "").status, 503);
+}
+
+TEST_F(VigilServerTest, DecisionsAndFeatureStateSurviveARestart) {
+  Start();
+  json first = Score(Order("ORD_R1", "C_RESTART"));
+  Score(Order("ORD_R2", "C_RESTART"));
+  EXPECT_EQ(LifetimeOrders("C_RESTART"), 2);
+  Restart();
+  EXPECT_EQ(LifetimeOrders("C_RESTART"), 2);
+  EXPECT_EQ(CallJson("GET", "/v1/decisions/ORD_R1", analyst_, nullptr)["response"], first);
+  // Scoring it again after the restart still answers the stored decision.
+  EXPECT_EQ(Score(Order("ORD_R1", "C_RESTART"))["decision_id"], first["decision_id"]);
+}
+
+TEST_F(VigilServerTest, ExplainsInHindiWhenAskedByAcceptLanguage) {
+  Start();
+  TestHttpResponse r = Call("POST", "/v1/orders/score", scorer_, Order("ORD_HI").dump(),
+                            "application/json", "Accept-Language: hi-IN,hi;q=0.9,en;q=0.5\r\n");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json body = json::parse(r.body);
+  EXPECT_EQ(body["language"], "hi");
+  // Devanagari: U+0900..U+097F are E0 A4 80 .. E0 A5 BF in UTF-8.
+  EXPECT_THAT(body["explanation"]["summary"].get<std::string>(), HasSubstr("\xE0\xA4"));
+}
+
+TEST_F(VigilServerTest, MetricsCountDecisionsAndRefusals) {
+  Start();
+  json r = Score(Order("ORD_M"));
+  Call("GET", "/v1/decisions/x", "");
+  TestHttpResponse metrics = Call("GET", "/metrics", "");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_THAT(*metrics.Header("Content-Type"), StartsWith("text/plain"));
+  EXPECT_THAT(metrics.body,
+              HasSubstr(fmt::format(
+                  "vigil_decisions_total{{kind=\"order\",level=\"{}\",action=\"{}\"}} 1",
+                  r["risk_level"].get<std::string>(), r["recommended_action"].get<std::string>())));
+  EXPECT_THAT(metrics.body, HasSubstr("vigil_auth_failures_total{reason=\"unauthenticated\"} 1"));
+  EXPECT_THAT(metrics.body, HasSubstr("vigil_model_info{kind=\"order\""));
+}
+
+TEST_F(VigilServerTest, ReloadServesANewlyPromotedVersion) {
+  // A registry of our own, so promoting in it leaves the shared one alone.
+  ScratchDir models("models_copy");
+  std::filesystem::copy(SharedMarketplace().models_dir, models.path(),
+                        std::filesystem::copy_options::recursive);
+  config_.models_dir = models.path();
+  Start();
+  const std::string before = Score(Order("ORD_V1"))["model_version"];
+  TrainRequest train{.data_dir = SharedMarketplace().data_dir, .models_dir = models.path()};
+  train.kinds = {DecisionKind::kOrder};
+  train.train.nthread = 1;
+  train.promote = true;
+  FILE* quiet = std::fopen("/dev/null", "w");
+  ASSERT_TRUE(RunTrain(train, quiet).ok());
+  std::fclose(quiet);
+  json reloaded = CallJson("POST", "/v1/models/reload", admin_, json::object());
+  EXPECT_NE(reloaded["order"], before);
+  EXPECT_EQ(Score(Order("ORD_V2"))["model_version"], reloaded["order"]);
+}
+
+}  // namespace
+}  // namespace vigil
