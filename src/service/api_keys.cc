@@ -63,9 +63,12 @@ std::string ApiKeys::Hash(std::string_view key) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
   EVP_Digest(key.data(), key.size(), digest.data(), &size, EVP_sha256(), nullptr);
-  std::string hex;
-  hex.reserve(size * 2);
-  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(size * 2, '0');
+  for (unsigned int i = 0; i < size; ++i) {
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 15];
+  }
   return hex;
 }
 
@@ -120,14 +123,18 @@ std::optional<Caller> ApiKeys::Authenticate(std::string_view presented) {
   }
   const std::string hash = Hash(presented);
   {
+    const auto now = std::chrono::steady_clock::now();
     absl::MutexLock lock(&mu_);
-    if (auto it = by_hash_.find(hash); it != by_hash_.end()) return it->second;
+    auto it = by_hash_.find(hash);
+    // Revocations by another process: re-read the keys every so often.
+    const bool stale = now - last_reload_ >= kRefreshInterval;
+    if (it != by_hash_.end() && !stale) return it->second;
     // A key made by another process since the last look: look again, but
     // not more than once a second, so unknown keys cannot hammer the store.
-    if (std::chrono::steady_clock::now() - last_reload_ < std::chrono::seconds(1)) {
+    if (it == by_hash_.end() && now - last_reload_ < std::chrono::seconds(1)) {
       return std::nullopt;
     }
-    last_reload_ = std::chrono::steady_clock::now();
+    last_reload_ = now;
   }
   if (!Load().ok()) return std::nullopt;
   absl::MutexLock lock(&mu_);

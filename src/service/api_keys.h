@@ -8,7 +8,8 @@
 //
 // Keys created by `vigil keys create` in another process are picked up on
 // the first request that presents them (a miss re-reads the store, at most
-// once a second). Thread-safe.
+// once a second); keys revoked by another process stop working within
+// kRefreshInterval (the keys are re-read that often). Thread-safe.
 #ifndef VIGIL_SERVICE_API_KEYS_H_
 #define VIGIL_SERVICE_API_KEYS_H_
 
@@ -45,6 +46,8 @@ struct NewApiKey {
 
 class ApiKeys {
  public:
+  static constexpr std::chrono::seconds kRefreshInterval{5};
+
   explicit ApiKeys(Store* store) : store_(store) {}
 
   // Reads the keys from the store.

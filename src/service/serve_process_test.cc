@@ -1,0 +1,272 @@
+// The `vigil` binary as an operator runs it: `vigil serve` in its own process
+// (killed with SIGKILL or stopped with SIGTERM), `vigil keys` and
+// `vigil ingest`.
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/test_http_client.h"
+#include "nlohmann/json.hpp"
+#include "service/service_fixture_for_test.h"
+#include "service/vigil_server.h"
+
+namespace vigil {
+namespace {
+
+using nlohmann::json;
+using testing::CreateKey;
+using ::testing::HasSubstr;
+using testing::ScratchDir;
+using testing::SharedMarketplace;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Runs the vigil binary with `args`; returns its exit code, its stdout in
+// `out` and its stderr in `err`.
+int RunVigil(const std::vector<std::string>& args, std::string* out, std::string* err = nullptr) {
+  ScratchDir io("vigil_cmd");
+  std::string command = VIGIL_BINARY;
+  for (const std::string& a : args) command += " '" + a + "'";
+  command += fmt::format(" >{} 2>{}", io / "out", io / "err");
+  const int status = std::system(command.c_str());
+  *out = ReadFile(io / "out");
+  if (err != nullptr) *err = ReadFile(io / "err");
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// `vigil serve` in a child process; the port is read from its first line.
+class ServeProcess {
+ public:
+  ServeProcess(const std::string& data_dir, const std::string& models_dir) {
+    int out[2];
+    if (pipe(out) != 0) std::abort();
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDERR_FILENO);
+      close(out[0]);
+      close(out[1]);
+      execl(VIGIL_BINARY, VIGIL_BINARY, "serve", "--data-dir", data_dir.c_str(), "--models",
+            models_dir.c_str(), "--port", "0", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    stderr_ = fdopen(out[0], "r");
+    char line[1024];
+    const std::regex listening("listening on http://[0-9.]+:([0-9]+)");
+    while (fgets(line, sizeof line, stderr_) != nullptr) {
+      log_ += line;
+      std::cmatch m;
+      if (std::regex_search(line, m, listening)) {
+        port_ = std::stoi(m[1].str());
+        break;
+      }
+    }
+  }
+  ~ServeProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      Wait();
+    }
+    if (stderr_ != nullptr) fclose(stderr_);
+  }
+
+  int port() const { return port_; }
+  void Signal(int signal) { kill(pid_, signal); }
+  // The exit status as waitpid reports it; also collects the rest of stderr.
+  int Wait() {
+    int status = 0;
+    char line[1024];
+    while (stderr_ != nullptr && fgets(line, sizeof line, stderr_) != nullptr) log_ += line;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+  const std::string& log() const { return log_; }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* stderr_ = nullptr;
+  int port_ = 0;
+  std::string log_;
+};
+
+std::string OrderBody(int i, const std::string& customer) {
+  return json{{"order_id", fmt::format("ORD_K{}", i)},
+              {"customer_id", customer},
+              {"product_id", "P1"},
+              {"amount", 999 + i},
+              {"payment_method", "UPI"}}
+      .dump();
+}
+
+TEST(ServeProcess, KillNineLosesNoAcknowledgedDecision) {
+  ScratchDir dir("kill9");
+  const std::string key = CreateKey(dir.path(), "scorer");
+  const std::string reader = CreateKey(dir.path(), "analyst");
+  std::atomic<int> acknowledged{0};
+  {
+    ServeProcess server(dir.path(), SharedMarketplace().models_dir);
+    ASSERT_GT(server.port(), 0) << server.log();
+    // Two clients keep scoring orders on keep-alive connections; the server
+    // dies under them.
+    std::vector<std::thread> clients;
+    std::vector<std::vector<int>> acked(2);
+    for (int c = 0; c < 2; ++c) {
+      clients.emplace_back([&, c] {
+        TestHttpClient client(server.port(), std::chrono::seconds(5));
+        for (int i = c; i < 100'000; i += 2) {
+          auto r = client.Request(
+              "POST", "/v1/orders/score", OrderBody(i, fmt::format("C_K{}", c)),
+              fmt::format("X-API-Key: {}\r\nContent-Type: application/json\r\n", key));
+          if (!r.has_value()) return;  // the server is gone
+          if (r->status != 200) {
+            ADD_FAILURE() << r->body;
+            return;
+          }
+          acked[c].push_back(i);
+          acknowledged++;
+        }
+      });
+    }
+    while (acknowledged < 300) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    server.Signal(SIGKILL);
+    for (auto& t : clients) t.join();
+    EXPECT_TRUE(WIFSIGNALED(server.Wait()));
+
+    // Every acknowledged decision is there after a restart, and the feature
+    // state counts at least the acknowledged orders of each customer.
+    ServeConfig config;
+    config.data_dir = dir.path();
+    config.models_dir = SharedMarketplace().models_dir;
+    config.port = 0;
+    config.rate_limits["analyst"] = {.tokens_per_second = 1e6, .burst = 1e6};
+    auto restarted = VigilServer::Start(config);
+    ASSERT_TRUE(restarted.ok()) << restarted.status();
+    TestHttpClient client((*restarted)->port());
+    const std::string auth = fmt::format("X-API-Key: {}\r\n", reader);
+    for (int c = 0; c < 2; ++c) {
+      for (int i : acked[c]) {
+        auto r = client.Request("GET", fmt::format("/v1/decisions/ORD_K{}", i), "", auth);
+        ASSERT_TRUE(r.has_value());
+        ASSERT_EQ(r->status, 200) << "acknowledged order ORD_K" << i << " was lost";
+      }
+      auto profile = client.Request("GET", fmt::format("/v1/customers/C_K{}", c), "", auth);
+      ASSERT_TRUE(profile.has_value());
+      const int64_t orders =
+          json::parse(profile->body)["features"]["customer_lifetime_orders"].get<int64_t>();
+      EXPECT_GE(orders, static_cast<int64_t>(acked[c].size()));
+      EXPECT_LE(orders, static_cast<int64_t>(acked[c].size()) + 1);  // one in flight at most
+    }
+  }
+}
+
+TEST(ServeProcess, SigtermDrainsAndExitsCleanly) {
+  ScratchDir dir("sigterm");
+  const std::string key = CreateKey(dir.path(), "scorer");
+  ServeProcess server(dir.path(), SharedMarketplace().models_dir);
+  ASSERT_GT(server.port(), 0) << server.log();
+  TestHttpClient client(server.port());
+  auto r = client.Request("POST", "/v1/orders/score", OrderBody(1, "C_T"),
+                          fmt::format("X-API-Key: {}\r\nContent-Type: application/json\r\n", key));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+  server.Signal(SIGTERM);
+  const int status = server.Wait();
+  ASSERT_TRUE(WIFEXITED(status)) << server.log();
+  EXPECT_EQ(WEXITSTATUS(status), 0) << server.log();
+  EXPECT_THAT(server.log(), HasSubstr("SIGTERM received"));
+  EXPECT_THAT(server.log(), HasSubstr("stopped"));
+}
+
+TEST(VigilKeys, CreatePrintsOnlyTheKeyAndListNeverShowsIt) {
+  ScratchDir dir("keys");
+  std::string out, err;
+  ASSERT_EQ(RunVigil({"keys", "create", "--data-dir", dir.path(), "--role", "analyst", "--name",
+                      "ops team"},
+                     &out, &err),
+            0)
+      << err;
+  EXPECT_TRUE(std::regex_match(out, std::regex("vk_[A-Za-z0-9_-]{43}\n"))) << out;
+  const std::string key = out.substr(0, out.size() - 1);
+
+  std::string listed;
+  ASSERT_EQ(RunVigil({"keys", "list", "--data-dir", dir.path()}, &listed), 0);
+  EXPECT_THAT(listed, HasSubstr("analyst"));
+  EXPECT_THAT(listed, HasSubstr("ops team"));
+  EXPECT_THAT(listed, ::testing::Not(HasSubstr(key.substr(3))));
+
+  std::smatch id;
+  ASSERT_TRUE(std::regex_search(listed, id, std::regex("\n(key_[A-Za-z0-9_-]{8}) ")));
+  ASSERT_EQ(RunVigil({"keys", "revoke", "--data-dir", dir.path(), "--id", id[1].str()}, &out), 0);
+  ASSERT_EQ(RunVigil({"keys", "list", "--data-dir", dir.path()}, &listed), 0);
+  // The revoked_at column is filled.
+  EXPECT_THAT(listed, ::testing::ContainsRegex("Z +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]+Z\n"));
+
+  EXPECT_EQ(RunVigil({"keys", "create", "--data-dir", dir.path(), "--role", "root"}, &out, &err),
+            2);
+  EXPECT_THAT(err, HasSubstr("--role root"));
+  EXPECT_EQ(out, "");
+}
+
+TEST(VigilIngest, LoadsALakeOnceAndTheServerKnowsItsCustomers) {
+  ScratchDir dir("ingest");
+  std::string out, err;
+  ASSERT_EQ(RunVigil({"ingest", "--data", SharedMarketplace().data_dir, "--data-dir", dir.path()},
+                     &out, &err),
+            0)
+      << err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex("([0-9]+) events, ([0-9]+) new"))) << out;
+  const int64_t events = std::stoll(m[1].str());
+  EXPECT_GT(events, 10'000);
+  EXPECT_EQ(std::stoll(m[2].str()), events);
+
+  // Again: nothing new.
+  ASSERT_EQ(RunVigil({"ingest", "--data", SharedMarketplace().data_dir, "--data-dir", dir.path()},
+                     &out, &err),
+            0)
+      << err;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex("([0-9]+) new, ([0-9]+) already"))) << out;
+  EXPECT_EQ(std::stoll(m[1].str()), 0);
+  EXPECT_EQ(std::stoll(m[2].str()), events);
+
+  // A served customer has the lake's history.
+  const std::string key = CreateKey(dir.path(), "analyst");
+  ServeConfig config;
+  config.data_dir = dir.path();
+  config.models_dir = SharedMarketplace().models_dir;
+  config.port = 0;
+  auto server = VigilServer::Start(config);
+  ASSERT_TRUE(server.ok()) << server.status();
+  // The first order's customer: orders.csv's second line, second column.
+  std::istringstream orders(ReadFile(SharedMarketplace().data_dir + "/orders.csv"));
+  std::string line;
+  std::getline(orders, line);
+  std::getline(orders, line);
+  const std::string customer =
+      line.substr(line.find(',') + 1, line.find(',', line.find(',') + 1) - line.find(',') - 1);
+  TestHttpClient client((*server)->port());
+  auto r =
+      client.Request("GET", "/v1/customers/" + customer, "", fmt::format("X-API-Key: {}\r\n", key));
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_GE(json::parse(r->body)["features"]["customer_lifetime_orders"].get<int64_t>(), 1);
+}
+
+}  // namespace
+}  // namespace vigil
