@@ -14,6 +14,9 @@ using nlohmann::json;
 
 constexpr double kMaxAmount = 1e7;  // ₹1 crore, as the data lake reader
 constexpr size_t kMaxIdLength = 128;
+// An event id is long enough to hold any default id, "<type>:<subject id>",
+// so that the event log's ids decode again.
+constexpr size_t kMaxEventIdLength = std::string_view("return.qc_completed:").size() + kMaxIdLength;
 
 // Typed, checked access to the fields of one JSON object.
 class Fields {
@@ -26,7 +29,8 @@ class Fields {
   }
 
   // A string id; empty when absent and not required.
-  StatusOr<std::string> Id(std::string_view name, bool required) const {
+  StatusOr<std::string> Id(std::string_view name, bool required,
+                           size_t max_length = kMaxIdLength) const {
     const json* v = Find(name);
     if (v == nullptr) {
       if (required) return FieldError(name, "is required");
@@ -35,8 +39,8 @@ class Fields {
     if (!v->is_string()) return FieldError(name, "must be a string");
     const auto& s = v->get_ref<const std::string&>();
     if (s.empty() && required) return FieldError(name, "must not be empty");
-    if (s.size() > kMaxIdLength) {
-      return FieldError(name, fmt::format("is longer than {} characters", kMaxIdLength));
+    if (s.size() > max_length) {
+      return FieldError(name, fmt::format("is longer than {} characters", max_length));
     }
     if (std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20; })) {
       return FieldError(name, "contains control characters");
@@ -251,7 +255,7 @@ StatusOr<DecodedEvent> DecodeEvent(const json& object, Timestamp now) {
   e.type = *parsed;
   ASSIGN_OR_RETURN(e.at, f.Time({"at"}, now));
   RETURN_IF_ERROR(DecodeTypedFields(f, now, &e));
-  ASSIGN_OR_RETURN(decoded.event_id, f.Id("event_id", false));
+  ASSIGN_OR_RETURN(decoded.event_id, f.Id("event_id", false, kMaxEventIdLength));
   if (decoded.event_id.empty()) decoded.event_id = DefaultEventId(e);
   return decoded;
 }

@@ -93,6 +93,9 @@ StatusOr<std::unique_ptr<RiskService>> RiskService::Open(RiskServiceOptions opti
   }
   RETURN_IF_ERROR(service->Replay());
   RETURN_IF_ERROR(service->ReloadModels());
+  if (service->options_.similar.capacity > 0) {
+    ASSIGN_OR_RETURN(service->similar_, SimilarCases::Open(service->options_.similar, store));
+  }
   return service;
 }
 
@@ -355,13 +358,20 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
   record.action = action;
   record.request_id = std::string(request_id);
   record.document = document.dump();
+  // Offered to the similar-case index once durable (its bias term left out).
+  CaseRecord case_record{decision_id, subject, now, static_cast<float>(score), action};
+  std::vector<float> shap(contributions.begin(), contributions.end() - 1);
   WriteBatch batch;
   batch.decisions.push_back(std::move(record));
-  store_->Submit(std::move(batch), [event_failed, result = std::move(result),
+  store_->Submit(std::move(batch), [this, kind, event_failed, case_record = std::move(case_record),
+                                    shap = std::move(shap), result = std::move(result),
                                     done = std::move(done)](StatusOr<WriteResult> written) mutable {
     // The event was queued first, so its outcome is known by now.
     if (!event_failed->ok()) return done(*event_failed);
     if (!written.ok()) return done(written.status());
+    if (similar_ != nullptr) {
+      similar_->Offer(kind, std::move(case_record), std::move(shap));
+    }
     done(std::move(result));
   });
 }
@@ -443,6 +453,64 @@ StatusOr<std::string> RiskService::Decision(std::string_view id) const {
     document["narration"] = {{"text", record->narration}, {"source", record->narration_source}};
   }
   return document.dump();
+}
+
+json RiskService::OutcomeOf(DecisionKind kind, const std::string& subject) const {
+  absl::MutexLock lock(&engine_mu_);
+  const Catalog& catalog = engine_.catalog();
+  if (kind == DecisionKind::kOrder) {
+    const OrderState* order = engine_.FindOrder(catalog.Find(Entity::kOrder, subject));
+    if (order == nullptr || !order->known()) return {{"status", "unknown"}, {"label", nullptr}};
+    switch (order->status) {
+      case OrderStatus::kDelivered:
+        return {{"status", "delivered"}, {"label", 0}};
+      case OrderStatus::kRto:
+        return {{"status", "rto"}, {"label", 1}};
+      case OrderStatus::kCancelled:
+        return {{"status", "cancelled"}, {"label", nullptr}};
+      case OrderStatus::kPlaced:
+        break;
+    }
+    return {{"status", "placed"}, {"label", nullptr}};
+  }
+  const ReturnState* ret = engine_.FindReturn(catalog.Find(Entity::kReturn, subject));
+  if (ret == nullptr || !ret->known) return {{"status", "unknown"}, {"label", nullptr}};
+  if (ret->labelled_abuse) return {{"status", "labelled_abuse"}, {"label", 1}};
+  if (ret->qc_failed) return {{"status", "qc_failed"}, {"label", 1}};
+  return {{"status", "requested"}, {"label", nullptr}};
+}
+
+StatusOr<std::string> RiskService::SimilarDecisions(std::string_view id, size_t k) const {
+  if (similar_ == nullptr) {
+    return absl::UnavailableError("similar cases are turned off ([similar] capacity = 0)");
+  }
+  ASSIGN_OR_RETURN(auto record, store_->FindDecision(id));
+  if (!record.has_value()) return absl::NotFoundError(fmt::format("no decision for '{}'", id));
+  const DecisionKind kind = record->kind == "return" ? DecisionKind::kReturn : DecisionKind::kOrder;
+  if (record->kind != "order" && record->kind != "return") {
+    return absl::FailedPreconditionError(
+        fmt::format("similar cases cover orders and returns, not {}", record->kind));
+  }
+  ASSIGN_OR_RETURN(std::vector<float> vector,
+                   SimilarCases::VectorOfDocument(kind, record->document));
+  ASSIGN_OR_RETURN(std::vector<SimilarCase> cases,
+                   similar_->Similar(kind, record->decision_id, vector, k));
+  json list = json::array();
+  const char* subject_key = kind == DecisionKind::kOrder ? "order_id" : "return_id";
+  for (const SimilarCase& c : cases) {
+    list.push_back({{"decision_id", c.record.decision_id},
+                    {subject_key, c.record.subject_id},
+                    {"at", FormatTimestamp(c.record.at)},
+                    {"risk_score", Round(c.record.risk_score, 1e6)},
+                    {"recommended_action", c.record.action},
+                    {"distance", Round(c.distance, 1e6)},
+                    {"outcome", OutcomeOf(kind, c.record.subject_id)}});
+  }
+  json body = {{"decision_id", record->decision_id},
+               {subject_key, record->subject_id},
+               {"kind", record->kind},
+               {"similar", std::move(list)}};
+  return body.dump();
 }
 
 StatusOr<std::string> RiskService::Customer(std::string_view id) const {

@@ -33,7 +33,9 @@
 #include "features/feature_engine.h"
 #include "model/scoring_model.h"
 #include "model/tree_shap.h"
+#include "nlohmann/json.hpp"
 #include "service/decision_lists.h"
+#include "service/similar_cases.h"
 #include "store/store.h"
 
 namespace vigil {
@@ -45,6 +47,8 @@ struct RiskServiceOptions {
   // external/festivals.csv's format; the calendar the order features use.
   // Empty: no festivals (every "days to festival" feature is missing).
   std::string festivals_path;
+  // The similar-case indexes; capacity 0 turns them off.
+  SimilarCasesOptions similar;
   // Called every so many events while the log is replayed at start.
   std::function<void(int64_t events)> replay_progress;
 };
@@ -93,6 +97,10 @@ class RiskService {
 
   // GET /v1/decisions/{id}: by decision id or by the order / return id.
   [[nodiscard]] StatusOr<std::string> Decision(std::string_view id) const;
+  // GET /v1/decisions/{id}/similar: the k most similar past decisions of the
+  // same kind, with how each ended as far as the feature state knows.
+  // Unavailable when the indexes are off.
+  [[nodiscard]] StatusOr<std::string> SimilarDecisions(std::string_view id, size_t k) const;
   // GET /v1/customers/{id}: the customer's features as of now.
   [[nodiscard]] StatusOr<std::string> Customer(std::string_view id) const;
 
@@ -103,12 +111,16 @@ class RiskService {
   std::string ModelVersion(DecisionKind kind) const;
 
   DecisionLists& lists() { return lists_; }
+  // Null when the similar-case indexes are off.
+  const SimilarCases* similar() const { return similar_.get(); }
   int64_t events_replayed() const { return events_replayed_; }
 
  private:
   RiskService(RiskServiceOptions options, Store* store);
   Status Replay();
   std::shared_ptr<const ServingModel> Serving(DecisionKind kind) const;
+  // How the order or return `subject` ended so far: {"status", "label"}.
+  nlohmann::json OutcomeOf(DecisionKind kind, const std::string& subject) const;
 
   RiskServiceOptions options_;
   Store* const store_;
@@ -121,6 +133,8 @@ class RiskService {
 
   mutable absl::Mutex models_mu_;
   std::array<std::shared_ptr<const ServingModel>, 2> models_ ABSL_GUARDED_BY(models_mu_);
+
+  std::unique_ptr<SimilarCases> similar_;
 
   std::atomic<uint64_t> decision_counter_{0};
   const uint64_t decision_prefix_;

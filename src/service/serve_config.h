@@ -41,7 +41,7 @@ struct ServeConfig {
   std::map<std::string, RateLimit> rate_limits = {
       {"scorer", {100'000, 200'000}}, {"analyst", {100, 200}}, {"admin", {50, 100}}};
   // [similar]
-  int64_t similar_capacity = 1'000'000;
+  int64_t similar_capacity = 200'000;  // cases per kind; 0 turns similar cases off
 };
 
 // Reads `path`; errors name the file, the key and what is wrong.

@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "common/field_error.h"
 #include "generate/festival_schedule.h"
 #include "http/http_response.h"
@@ -181,6 +182,18 @@ struct VigilServer::Impl {
       if (!Admit(req, Role::kAnalyst, respond)) return;
       Reply(service->Decision(*req.Param("id")), respond);
     });
+    router.Add("GET", "/v1/decisions/{id}/similar", [this](HttpRequest& req, Responder respond) {
+      if (!Admit(req, Role::kAnalyst, respond)) return;
+      size_t k = 10;
+      if (auto text = req.Query("k"); text.has_value()) {
+        if (!absl::SimpleAtoi(absl::string_view(text->data(), text->size()), &k) || k < 1 ||
+            k > 100) {
+          return respond(
+              ResponseFromStatus(FieldError("k", "must be a whole number from 1 to 100")));
+        }
+      }
+      Reply(service->SimilarDecisions(*req.Param("id"), k), respond);
+    });
     router.Add("GET", "/v1/customers/{id}", [this](HttpRequest& req, Responder respond) {
       if (!Admit(req, Role::kAnalyst, respond)) return;
       Reply(service->Customer(*req.Param("id")), respond);
@@ -258,6 +271,23 @@ struct VigilServer::Impl {
         ->Set(static_cast<double>(s.last_commit_micros) / 1e6);
     metrics.GetGauge("vigil_store_max_commit_seconds", "Longest group commit so far")
         ->Set(static_cast<double>(s.max_commit_micros) / 1e6);
+    if (const SimilarCases* similar = service->similar(); similar != nullptr) {
+      const SimilarCasesStats st = similar->stats();
+      metrics.GetGauge("vigil_similar_cases_added", "Cases added to the similar-case indexes")
+          ->Set(static_cast<double>(st.added));
+      metrics
+          .GetGauge("vigil_similar_cases_dropped",
+                    "Cases not indexed because the similar-case queue was full")
+          ->Set(static_cast<double>(st.dropped));
+      metrics.GetGauge("vigil_similar_queue_depth", "Cases waiting for the similar-case indexes")
+          ->Set(static_cast<double>(st.queue_depth));
+      for (DecisionKind kind : {DecisionKind::kOrder, DecisionKind::kReturn}) {
+        metrics
+            .GetGauge("vigil_similar_cases", "Cases in the similar-case index",
+                      {{"kind", std::string(DecisionKindName(kind))}})
+            ->Set(static_cast<double>(st.size[static_cast<size_t>(kind)]));
+      }
+    }
     for (DecisionKind kind : {DecisionKind::kOrder, DecisionKind::kReturn}) {
       const std::string version = service->ModelVersion(kind);
       if (version.empty()) continue;
@@ -353,7 +383,8 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
   RiskServiceOptions options{.models_dir = config.models_dir,
                              .policy = config.policy,
                              .top_factors = config.top_factors,
-                             .festivals_path = festivals};
+                             .festivals_path = festivals,
+                             .similar = {.capacity = static_cast<size_t>(config.similar_capacity)}};
   ASSIGN_OR_RETURN(impl->service, RiskService::Open(std::move(options), impl->store.get()));
   impl->keys = std::make_unique<ApiKeys>(impl->store.get());
   RETURN_IF_ERROR(impl->keys->Load());

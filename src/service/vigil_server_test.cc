@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "http/test_http_client.h"
 #include "nlohmann/json.hpp"
@@ -36,6 +37,7 @@ class VigilServerTest : public ::testing::Test {
     config_.data_dir = dir_.path();
     config_.models_dir = SharedMarketplace().models_dir;
     config_.port = 0;
+    config_.similar_capacity = 2000;
     scorer_ = CreateKey(dir_.path(), "scorer");
     analyst_ = CreateKey(dir_.path(), "analyst");
     admin_ = CreateKey(dir_.path(), "admin");
@@ -332,6 +334,51 @@ TEST_F(VigilServerTest, ReloadServesANewlyPromotedVersion) {
   json reloaded = CallJson("POST", "/v1/models/reload", admin_, json::object());
   EXPECT_NE(reloaded["order"], before);
   EXPECT_EQ(Score(Order("ORD_V2"))["model_version"], reloaded["order"]);
+}
+
+TEST_F(VigilServerTest, FindsSimilarPastDecisionsWithTheirOutcomes) {
+  Start();
+  // Two look-alike COD orders for new customers, and one very different order.
+  json first = Score(Order("ORD_SIM_1", "C_SIM_1"));
+  Score(Order("ORD_SIM_2", "C_SIM_2"));
+  json other = Order("ORD_SIM_3", "C_SIM_3");
+  other["amount"] = 149.0;
+  other["payment_method"] = "UPI";
+  other["category"] = "books";
+  Score(other);
+  CallJson("POST", "/v1/events", scorer_,
+           {{"type", "order.rto"}, {"order_id", "ORD_SIM_2"}, {"at", "2026-01-02T10:00:00Z"}});
+
+  // Asked by order id; the index fills in the background, the answer does not depend on it.
+  json similar = CallJson("GET", "/v1/decisions/ORD_SIM_1/similar?k=2", analyst_, nullptr);
+  EXPECT_EQ(similar["decision_id"], first["decision_id"]);
+  ASSERT_EQ(similar["similar"].size(), 2u) << similar;
+  EXPECT_EQ(similar["similar"][0]["order_id"], "ORD_SIM_2");
+  EXPECT_EQ(similar["similar"][0]["outcome"]["status"], "rto");
+  EXPECT_EQ(similar["similar"][0]["outcome"]["label"], 1);
+  EXPECT_LE(similar["similar"][0]["distance"].get<double>(),
+            similar["similar"][1]["distance"].get<double>());
+
+  EXPECT_EQ(Call("GET", "/v1/decisions/ORD_SIM_1/similar?k=0", analyst_).status, 422);
+  EXPECT_EQ(Call("GET", "/v1/decisions/ORD_NONE/similar", analyst_).status, 404);
+  EXPECT_EQ(Call("GET", "/v1/decisions/ORD_SIM_1/similar", scorer_).status, 403);
+}
+
+TEST_F(VigilServerTest, RebuildsTheSimilarCaseIndexFromTheStoreAtStart) {
+  Start();
+  for (int i = 0; i < 5; ++i) Score(Order(fmt::format("ORD_RB_{}", i), "C_RB"));
+  Restart();
+  // The rebuilt index holds the earlier decisions: the metrics say so once
+  // the background rebuild is through.
+  std::string metrics;
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    metrics = Call("GET", "/metrics", "").body;
+    if (metrics.find("vigil_similar_cases{kind=\"order\"} 5") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_THAT(metrics, HasSubstr("vigil_similar_cases{kind=\"order\"} 5"));
+  json similar = CallJson("GET", "/v1/decisions/ORD_RB_0/similar?k=10", analyst_, nullptr);
+  EXPECT_EQ(similar["similar"].size(), 4u);
 }
 
 }  // namespace

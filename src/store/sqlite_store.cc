@@ -407,6 +407,29 @@ Status SqliteStore::ScanEvents(int64_t after_seq,
   }
 }
 
+Status SqliteStore::ScanDecisions(std::string_view kind, int64_t after_seq,
+                                  const std::function<Status(int64_t, const DecisionRecord&)>& fn) {
+  while (true) {
+    std::vector<std::pair<int64_t, DecisionRecord>> page;
+    {  // the connection goes back to the pool before `fn` runs
+      ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
+      ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
+                       reader->Prepare("SELECT seq, " VIGIL_DECISION_COLUMNS
+                                       " FROM decisions WHERE kind = ? AND seq > ? "
+                                       "ORDER BY seq LIMIT ?"));
+      RETURN_IF_ERROR(stmt->BindAll(kind, after_seq, kScanPageSize));
+      while (true) {
+        ASSIGN_OR_RETURN(const bool row, stmt->Step());
+        if (!row) break;
+        page.emplace_back(stmt->ColumnInt(0), DecisionFromRow(*stmt, 1));
+      }
+    }
+    for (const auto& [seq, decision] : page) RETURN_IF_ERROR(fn(seq, decision));
+    if (static_cast<int64_t>(page.size()) < kScanPageSize) return absl::OkStatus();
+    after_seq = page.back().first;
+  }
+}
+
 StatusOr<int64_t> SqliteStore::LastEventSeq() {
   ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
   ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,

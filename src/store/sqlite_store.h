@@ -52,6 +52,8 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   void Submit(WriteBatch batch, WriteCallback done) override;
+  Status ScanDecisions(std::string_view kind, int64_t after_seq,
+                       const std::function<Status(int64_t, const DecisionRecord&)>& fn) override;
   Status ScanEvents(int64_t after_seq,
                     const std::function<Status(int64_t, const EventRecord&)>& fn) override;
   StatusOr<int64_t> LastEventSeq() override;

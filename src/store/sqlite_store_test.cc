@@ -137,6 +137,31 @@ TEST_F(SqliteStoreTest, FindDecisionByDecisionIdOrLatestForSubject) {
   EXPECT_EQ(*store_->FindDecision("ORD404"), std::nullopt);
 }
 
+TEST_F(SqliteStoreTest, ScanDecisionsVisitsOneKindInCommitOrderAfterASeq) {
+  DecisionRecord a = TestDecision("dec_a", "ORD1");
+  DecisionRecord r = TestDecision("dec_r", "RET1");
+  r.kind = "return";
+  DecisionRecord b = TestDecision("dec_b", "ORD2", 1'700'000'000);  // older, committed later
+  MustWrite({{}, {a, r}});
+  MustWrite({{}, {b}});
+  std::vector<std::pair<int64_t, std::string>> seen;
+  auto collect = [&seen](int64_t seq, const DecisionRecord& d) {
+    seen.emplace_back(seq, d.decision_id);
+    return absl::OkStatus();
+  };
+  ASSERT_TRUE(store_->ScanDecisions("order", 0, collect).ok());
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].second, "dec_a");
+  EXPECT_EQ(seen[1].second, "dec_b");
+  const int64_t after_first = seen[0].first;
+  seen.clear();
+  ASSERT_TRUE(store_->ScanDecisions("order", after_first, collect).ok());
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].second, "dec_b");
+  EXPECT_TRUE(absl::IsCancelled(store_->ScanDecisions(
+      "return", 0, [](int64_t, const DecisionRecord&) { return absl::CancelledError("stop"); })));
+}
+
 TEST_F(SqliteStoreTest, ExistingDecisionIdRejectsTheWholeBatch) {
   MustWrite({{}, {TestDecision("dec_1", "ORD1")}});
   const StatusOr<WriteResult> again =

@@ -138,6 +138,12 @@ class Store {
   // (by `at`, then commit order) whose subject_id is `id`; nullopt if none.
   [[nodiscard]] virtual StatusOr<std::optional<DecisionRecord>> FindDecision(
       std::string_view id) = 0;
+  // Calls `fn` for the decisions of `kind` with seq > after_seq, in commit
+  // order (seq as for events: it only grows). A non-OK status from `fn`
+  // stops the scan and is returned. Not a snapshot, as ScanEvents.
+  [[nodiscard]] virtual Status ScanDecisions(
+      std::string_view kind, int64_t after_seq,
+      const std::function<Status(int64_t seq, const DecisionRecord&)>& fn) = 0;
   // Stores (or replaces) the narration of a decision. NotFound when no
   // decision has that decision_id.
   [[nodiscard]] virtual Status AttachNarration(std::string_view decision_id, std::string_view text,

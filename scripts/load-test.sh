@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Load test of `vigil serve`: POST /v1/orders/score with explanation, keep-alive,
+# wrk on the same two cores as the server (DESIGN.md's budget: >= 20 000
+# requests/s; p99 <= 2 ms at 5 000 requests/s). Needs `make build` first.
+#   scripts/load-test.sh [DIR]      DIR: a `vigil demo` directory (default: demo)
+# Prints wrk's reports; BENCHMARKS.md records what it printed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export OMP_WAIT_POLICY=passive
+dir=${1:-demo}
+duration=${LOAD_DURATION:-20s}
+if [[ ! -d "$dir/models" ]]; then
+  build/vigil demo --dir "$dir" --customers 20000 >/dev/null
+fi
+store="$dir/load-store"
+rm -rf "$store"
+build/vigil ingest --data "$dir/data" --data-dir "$store" 2>/dev/null
+key=$(build/vigil keys create --data-dir "$store" --role scorer --name load-test 2>/dev/null)
+customers=$(($(wc -l <"$dir/data/customers.csv") - 1))
+
+log="$store/serve.log"
+build/vigil serve --data-dir "$store" --models "$dir/models" --port 0 2>"$log" &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 600); do
+  grep -q "listening on" "$log" && break
+  sleep 0.1
+done
+port=$(sed -n 's/.*listening on http:\/\/[0-9.]*:\([0-9]*\).*/\1/p' "$log")
+url="http://127.0.0.1:$port/v1/orders/score"
+echo "== server on port $port, $customers customers ($(grep -o 'ready in [0-9.]* s' "$log"))"
+
+export VIGIL_KEY=$key VIGIL_CUSTOMERS=$customers
+echo "== throughput: wrk -t1 -c32 -d$duration (one wrk thread, 32 connections)"
+wrk -t1 -c32 -d"$duration" --latency -s bench/score_orders.lua "$url"
+echo "== latency at a fixed load: 10 connections, each waiting 2 ms between requests"
+WRK_DELAY_MS=2 wrk -t1 -c10 -d"$duration" --latency -s bench/score_orders.lua "$url"
+kill -TERM $server
+wait $server || true
+tail -n 2 "$log"

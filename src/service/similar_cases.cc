@@ -1,0 +1,150 @@
+#include "service/similar_cases.h"
+
+#include "features/feature_registry.h"
+#include "nlohmann/json.hpp"
+
+namespace vigil {
+namespace {
+
+size_t Index(DecisionKind kind) { return static_cast<size_t>(kind); }
+
+}  // namespace
+
+SimilarCases::SimilarCases(const SimilarCasesOptions& options, Store* store)
+    : options_(options), store_(store) {}
+
+StatusOr<std::unique_ptr<SimilarCases>> SimilarCases::Open(const SimilarCasesOptions& options,
+                                                           Store* store) {
+  std::unique_ptr<SimilarCases> cases(new SimilarCases(options, store));
+  for (DecisionKind kind : {DecisionKind::kOrder, DecisionKind::kReturn}) {
+    SimilarCaseIndex::Options index;
+    index.dimension = FeatureSpecs(kind).size();
+    index.capacity = options.capacity;
+    // Fewer candidates while inserting than hnswlib's usual 200: inserts are
+    // the bottleneck here, and recall on SHAP vectors stays high (see
+    // docs/similar-cases.md).
+    index.ef_construction = 64;
+    ASSIGN_OR_RETURN(cases->indexes_[Index(kind)], SimilarCaseIndex::Create(index));
+  }
+  cases->rebuilding_ = options.rebuild;
+  cases->thread_ = std::thread([c = cases.get()] { c->Run(); });
+  return cases;
+}
+
+SimilarCases::~SimilarCases() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void SimilarCases::Offer(DecisionKind kind, CaseRecord record, std::vector<float> vector) {
+  absl::MutexLock lock(&mu_);
+  if (queue_.size() >= options_.queue_capacity) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  queue_.push_back({kind, std::move(record), std::move(vector)});
+}
+
+void SimilarCases::AddCase(DecisionKind kind, const CaseRecord& record,
+                           std::span<const float> vector) {
+  // A vector that does not fit (a model of another feature set) is skipped:
+  // the index is a help for investigators, never a reason to fail.
+  if (indexes_[Index(kind)]->Add(record, vector).ok()) {
+    added_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void SimilarCases::Run() {
+  if (rebuilding_) Rebuild();
+  rebuilding_ = false;
+  while (true) {
+    Pending next;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
+      mu_.Await(absl::Condition(&ready));
+      if (stopping_) return;
+      next = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    AddCase(next.kind, next.record, next.vector);
+  }
+}
+
+void SimilarCases::Rebuild() {
+  for (DecisionKind kind : {DecisionKind::kOrder, DecisionKind::kReturn}) {
+    Status status = store_->ScanDecisions(
+        DecisionKindName(kind), 0, [&](int64_t, const DecisionRecord& d) -> Status {
+          {
+            absl::MutexLock lock(&mu_);
+            if (stopping_) return absl::CancelledError("stopping");
+          }
+          auto vector = VectorOfDocument(kind, d.document);
+          if (!vector.ok()) return absl::OkStatus();  // e.g. an archived-format record
+          AddCase(kind,
+                  {d.decision_id, d.subject_id, d.at, static_cast<float>(d.risk_score), d.action},
+                  *vector);
+          rebuilt_.fetch_add(1, std::memory_order_relaxed);
+          return absl::OkStatus();
+        });
+    if (absl::IsCancelled(status)) return;
+  }
+}
+
+StatusOr<std::vector<SimilarCase>> SimilarCases::Similar(DecisionKind kind,
+                                                         std::string_view decision_id,
+                                                         std::span<const float> vector,
+                                                         size_t k) const {
+  const SimilarCaseIndex& index = *indexes_[Index(kind)];
+  auto by_id = index.QueryById(decision_id, k);
+  if (!absl::IsNotFound(by_id.status())) return by_id;
+  return index.Query(vector, k, decision_id);
+}
+
+SimilarCasesStats SimilarCases::stats() const {
+  SimilarCasesStats s;
+  s.added = added_.load(std::memory_order_relaxed);
+  s.dropped = dropped_.load(std::memory_order_relaxed);
+  s.rebuilt = rebuilt_.load(std::memory_order_relaxed);
+  s.rebuilding = rebuilding_.load(std::memory_order_relaxed);
+  {
+    absl::MutexLock lock(&mu_);
+    s.queue_depth = static_cast<int64_t>(queue_.size());
+  }
+  for (DecisionKind kind : {DecisionKind::kOrder, DecisionKind::kReturn}) {
+    s.size[Index(kind)] = static_cast<int64_t>(indexes_[Index(kind)]->size());
+  }
+  return s;
+}
+
+StatusOr<std::vector<float>> SimilarCases::VectorOfDocument(DecisionKind kind,
+                                                            std::string_view document) {
+  const auto json = nlohmann::json::parse(document, nullptr, /*allow_exceptions=*/false);
+  auto factors = json.is_object() ? json.find("all_factors") : json.end();
+  if (!json.is_object() || factors == json.end() || !factors->is_array()) {
+    return absl::DataLossError("the decision has no all_factors");
+  }
+  const auto specs = FeatureSpecs(kind);
+  std::vector<float> vector(specs.size(), 0.0f);
+  for (const auto& factor : *factors) {
+    const auto name = factor.find("feature");
+    const auto value = factor.find("contribution");
+    if (name == factor.end() || value == factor.end() || !name->is_string() ||
+        !value->is_number()) {
+      return absl::DataLossError("an entry of all_factors lacks feature or contribution");
+    }
+    for (size_t i = 0; i < specs.size(); ++i) {
+      if (specs[i].name == name->get_ref<const std::string&>()) {
+        vector[i] = value->get<float>();
+        break;
+      }
+    }
+  }
+  return vector;
+}
+
+}  // namespace vigil
