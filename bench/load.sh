@@ -2,7 +2,7 @@
 # Load test of `vigil serve`: POST /v1/orders/score with explanation, keep-alive,
 # wrk on the same two cores as the server (DESIGN.md's budget: >= 20 000
 # requests/s; p99 <= 2 ms at 5 000 requests/s). Needs `make build` first.
-#   scripts/load-test.sh [DIR]      DIR: a `vigil demo` directory (default: demo)
+#   bench/load.sh [DIR]      DIR: a `vigil demo` directory (default: demo)
 # Prints wrk's reports; BENCHMARKS.md records what it printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
