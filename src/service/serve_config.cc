@@ -117,6 +117,7 @@ StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
     RETURN_IF_ERROR(r.Read("max_connections", &config.max_connections));
     RETURN_IF_ERROR(r.Read("shutdown_drain_ms", &config.shutdown_drain_ms));
     RETURN_IF_ERROR(r.Read("metrics_require_key", &config.metrics_require_key));
+    RETURN_IF_ERROR(r.Read("access_log", &config.access_log));
     RETURN_IF_ERROR(r.RejectUnknown());
   }
   if (const toml::table* t = Sub(root, "store")) {

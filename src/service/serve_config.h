@@ -29,6 +29,7 @@ struct ServeConfig {
   int max_connections = 10'000;
   int64_t shutdown_drain_ms = 10'000;
   bool metrics_require_key = false;  // /metrics open by default, as Prometheus expects
+  bool access_log = true;            // one JSON line per request on stderr
   // [store]
   std::string data_dir = "vigil-data";
   int retention_days = 90;  // decisions older than this are archived

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <mutex>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -49,7 +50,8 @@ int RunVigil(const std::vector<std::string>& args, std::string* out, std::string
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// `vigil serve` in a child process; the port is read from its first line.
+// `vigil serve` in a child process. A thread reads its stderr (the log and
+// the access log) so the pipe never fills; the port comes from its first line.
 class ServeProcess {
  public:
   ServeProcess(const std::string& data_dir, const std::string& models_dir) {
@@ -65,16 +67,27 @@ class ServeProcess {
       _exit(127);
     }
     close(out[1]);
-    stderr_ = fdopen(out[0], "r");
-    char line[1024];
-    const std::regex listening("listening on http://[0-9.]+:([0-9]+)");
-    while (fgets(line, sizeof line, stderr_) != nullptr) {
-      log_ += line;
-      std::cmatch m;
-      if (std::regex_search(line, m, listening)) {
-        port_ = std::stoi(m[1].str());
-        break;
+    reader_ = std::thread([this, fd = out[0]] {
+      FILE* in = fdopen(fd, "r");
+      char line[4096];
+      const std::regex listening("listening on http://[0-9.]+:([0-9]+)");
+      while (fgets(line, sizeof line, in) != nullptr) {
+        std::lock_guard<std::mutex> lock(mu_);
+        log_ += line;
+        std::cmatch m;
+        if (port_ == 0 && std::regex_search(line, m, listening)) port_ = std::stoi(m[1].str());
       }
+      fclose(in);
+      std::lock_guard<std::mutex> lock(mu_);
+      eof_ = true;
+    });
+    // Wait for the port (or the end of the output, when it fails to start).
+    for (int i = 0; i < 600; ++i) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (port_ != 0 || eof_) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
   ~ServeProcess() {
@@ -82,26 +95,32 @@ class ServeProcess {
       kill(pid_, SIGKILL);
       Wait();
     }
-    if (stderr_ != nullptr) fclose(stderr_);
   }
 
-  int port() const { return port_; }
+  int port() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return port_;
+  }
   void Signal(int signal) { kill(pid_, signal); }
-  // The exit status as waitpid reports it; also collects the rest of stderr.
+  // The exit status as waitpid reports it, once stderr is read to its end.
   int Wait() {
     int status = 0;
-    char line[1024];
-    while (stderr_ != nullptr && fgets(line, sizeof line, stderr_) != nullptr) log_ += line;
     waitpid(pid_, &status, 0);
     pid_ = -1;
+    if (reader_.joinable()) reader_.join();
     return status;
   }
-  const std::string& log() const { return log_; }
+  std::string log() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return log_;
+  }
 
  private:
   pid_t pid_ = -1;
-  FILE* stderr_ = nullptr;
+  std::thread reader_;
+  std::mutex mu_;
   int port_ = 0;
+  bool eof_ = false;
   std::string log_;
 };
 
@@ -191,6 +210,12 @@ TEST(ServeProcess, SigtermDrainsAndExitsCleanly) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << server.log();
   EXPECT_THAT(server.log(), HasSubstr("SIGTERM received"));
   EXPECT_THAT(server.log(), HasSubstr("stopped"));
+  // The access log: one JSON line with the request id the client saw, never the key.
+  ASSERT_TRUE(r->Header("X-Request-Id").has_value());
+  EXPECT_THAT(server.log(),
+              HasSubstr(fmt::format("\"request_id\":\"{}\"", *r->Header("X-Request-Id"))));
+  EXPECT_THAT(server.log(), HasSubstr("\"route\":\"/v1/orders/score\""));
+  EXPECT_THAT(server.log(), ::testing::Not(HasSubstr(key)));
 }
 
 TEST(VigilKeys, CreatePrintsOnlyTheKeyAndListNeverShowsIt) {

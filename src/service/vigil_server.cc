@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "common/field_error.h"
 #include "generate/festival_schedule.h"
+#include "http/access_log.h"
 #include "http/http_response.h"
 #include "http/http_server.h"
 #include "http/metrics_registry.h"
@@ -403,7 +404,8 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
                          .max_header_bytes = static_cast<size_t>(config.max_header_bytes),
                          .read_timeout = std::chrono::milliseconds(config.read_timeout_ms),
                          .idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms),
-                         .max_connections = config.max_connections};
+                         .max_connections = config.max_connections,
+                         .access_log = config.access_log ? StderrAccessLogSink() : nullptr};
   ASSIGN_OR_RETURN(impl->http, HttpServer::Start(http, std::move(router), &impl->metrics));
   return std::unique_ptr<VigilServer>(new VigilServer(std::move(impl)));
 }

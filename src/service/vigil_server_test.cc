@@ -38,6 +38,7 @@ class VigilServerTest : public ::testing::Test {
     config_.models_dir = SharedMarketplace().models_dir;
     config_.port = 0;
     config_.similar_capacity = 2000;
+    config_.access_log = false;
     scorer_ = CreateKey(dir_.path(), "scorer");
     analyst_ = CreateKey(dir_.path(), "analyst");
     admin_ = CreateKey(dir_.path(), "admin");
