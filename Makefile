@@ -1,7 +1,8 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: deps build test test-release test-asan demo bench format clean
+.PHONY: deps build test test-release test-asan demo bench fuzz format clean
 
 JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 600
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
 deps:
@@ -18,8 +19,14 @@ test: build
 	@echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -E 'Benchmark|Slow'
+	@echo "== fuzzers (libFuzzer, clang): corpus, then 20 s each"
+	@scripts/fuzz.sh 20
 	@echo "== tests (Release)"
 	@cd build && ctest --output-on-failure -j $(JOBS)
+
+# Longer fuzzing, e.g. `make fuzz FUZZ_SECONDS=3600` (docs/testing.md).
+fuzz: deps
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 demo: build
 	@scripts/demo.sh

@@ -1,5 +1,6 @@
 #include "common/time.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "fmt/format.h"
@@ -26,9 +27,16 @@ unsigned DaysInMonth(int y, unsigned m) {
 }
 
 Status Malformed(std::string_view text, std::string_view what) {
+  // At most 40 bytes of the text, cut between characters: the message is
+  // echoed in JSON, which must stay valid UTF-8.
+  size_t shown = std::min<size_t>(text.size(), 40);
+  while (shown > 0 && shown < text.size() &&
+         (static_cast<unsigned char>(text[shown]) & 0xC0) == 0x80) {
+    --shown;
+  }
   return absl::InvalidArgumentError(
       fmt::format("bad timestamp '{}': {} (want ISO-8601, e.g. 2026-10-20T10:30:00+05:30)",
-                  text.substr(0, 40), what));
+                  text.substr(0, shown), what));
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }

@@ -17,6 +17,10 @@ constexpr size_t kMaxIdLength = 128;
 // An event id is long enough to hold any default id, "<type>:<subject id>",
 // so that the event log's ids decode again.
 constexpr size_t kMaxEventIdLength = std::string_view("return.qc_completed:").size() + kMaxIdLength;
+// The instants EncodeEvent can write for ParseTimestamp to read back: a
+// four-digit year in UTC.
+constexpr Timestamp kMinTime = -62'167'219'200;  // 0000-01-01T00:00:00Z
+constexpr Timestamp kMaxTime = 253'402'300'799;  // 9999-12-31T23:59:59Z
 
 // Typed, checked access to the fields of one JSON object.
 class Fields {
@@ -73,6 +77,9 @@ class Fields {
       if (!v->is_string()) return FieldError(name, "must be an ISO-8601 time string");
       auto t = ParseTimestamp(v->get_ref<const std::string&>());
       if (!t.ok()) return FieldError(name, std::string(t.status().message()));
+      if (*t < kMinTime || *t > kMaxTime) {
+        return FieldError(name, "must be between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z");
+      }
       return *t;
     }
     return fallback;

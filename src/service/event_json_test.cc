@@ -132,5 +132,65 @@ TEST(EncodeEvent, RoundTripsEveryType) {
   }
 }
 
+// Found by src/service/fuzz/event_json_fuzzer: every accepted event must come
+// back from the event log, where it is stored under its (default) id.
+StatusOr<DecodedEvent> FromEventLog(const DecodedEvent& accepted) {
+  return DecodeEvent(json::parse(EncodeEvent(accepted.event_id, accepted.event)), kNow + 100);
+}
+
+TEST(DecodeEvent, ADefaultIdOfALongestSubjectIdDecodesAgain) {
+  const std::string id(128, 'R');
+  auto e = DecodeEvent({{"type", "return.qc_completed"}, {"return_id", id}, {"qc_result", "pass"}},
+                       kNow);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->event_id, "return.qc_completed:" + id);
+  auto again = FromEventLog(*e);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->event_id, e->event_id);
+
+  // A scored order is stored under its default id too.
+  json order = Order();
+  order["order_id"] = std::string(128, 'O');
+  auto raw = DecodeOrder(order, kNow);
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  EXPECT_TRUE(FromEventLog({DefaultEventId(*raw), *raw}).ok());
+
+  // Longer than any default id is still too long.
+  auto too_long = DecodeEvent(
+      {{"type", "order.rto"}, {"order_id", "O"}, {"event_id", std::string(149, 'e')}}, kNow);
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(FieldOf(too_long.status()), "event_id");
+}
+
+TEST(DecodeEvent, TimesOutsideFourDigitYearsInUtcAreRejected) {
+  // 0000-01-01 in IST is in year -1 in UTC, which EncodeEvent cannot write
+  // for DecodeEvent to read back; likewise past 9999-12-31T23:59:59Z.
+  for (const char* at : {"0000-01-01", "0000-01-01T05:29:59+05:30", "9999-12-31T23:59:59-00:01",
+                         "9999-12-31T23:59:60Z"}) {
+    auto e = DecodeEvent({{"type", "order.rto"}, {"order_id", "O"}, {"at", at}}, kNow);
+    ASSERT_FALSE(e.ok()) << at;
+    EXPECT_EQ(FieldOf(e.status()), "at") << at;
+  }
+  for (const char* at : {"0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z"}) {
+    auto e = DecodeEvent({{"type", "order.rto"}, {"order_id", "O"}, {"at", at}}, kNow);
+    ASSERT_TRUE(e.ok()) << at << ": " << e.status();
+    auto again = FromEventLog(*e);
+    ASSERT_TRUE(again.ok()) << at << ": " << again.status();
+    EXPECT_EQ(again->event.at, e->event.at);
+  }
+}
+
+TEST(DecodeEvent, ABadTimeMessageStaysValidUtf8) {
+  // The message quotes the first 40 bytes of the text; byte 40 is inside "é".
+  const std::string at = std::string(39, 'a') + "\xc3\xa9";
+  auto e = DecodeEvent({{"type", "order.rto"}, {"order_id", "O"}, {"at", at}}, kNow);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(FieldOf(e.status()), "at");
+  const std::string message(e.status().message());
+  EXPECT_NE(message.find(std::string(39, 'a') + "'"), std::string::npos) << message;
+  // NDJSON replies embed the message in JSON; dump() throws on invalid UTF-8.
+  EXPECT_NO_THROW((void)json(message).dump());
+}
+
 }  // namespace
 }  // namespace vigil
