@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # `make demo`: generate a synthetic Indian marketplace, train the order and
-# return models on it, score the orders, and say where everything is.
+# return models on it, score the orders, load the history into a service
+# store, and end with `vigil serve` on 127.0.0.1:8080 (Ctrl-C stops it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=passive  # XGBoost's idle threads must not spin on shared cores
 dir=${VIGIL_DEMO_DIR:-demo}
 customers=${VIGIL_DEMO_CUSTOMERS:-50000}
+port=${VIGIL_DEMO_PORT:-8080}
 build/vigil demo --dir "$dir" --customers "$customers"
 build/vigil score --data "$dir/data" --models "$dir/models" --kind order --out "$dir/order_scores.csv"
 build/vigil score --data "$dir/data" --models "$dir/models" --kind return --out "$dir/return_scores.csv"
@@ -14,3 +16,34 @@ build/vigil models list --models "$dir/models"
 echo
 echo "Reports: $dir/models/order/v1/report.html and $dir/models/return/v1/report.html"
 echo "Scores:  $dir/order_scores.csv and $dir/return_scores.csv"
+
+# The service: the marketplace's history as its event log, so it knows every
+# customer's past, and two API keys.
+store="$dir/store"
+echo
+build/vigil ingest --data "$dir/data" --data-dir "$store"
+scorer=$(build/vigil keys create --data-dir "$store" --role scorer --name demo-scorer 2>/dev/null)
+analyst=$(build/vigil keys create --data-dir "$store" --role analyst --name demo-analyst 2>/dev/null)
+# The customer with the most returns, for the seed's sample order.
+customer=$(awk -F, 'FNR == 1 { next }
+  FILENAME ~ /orders/ { owner[$1] = $2; next }
+  { n[owner[$2]]++ } END { for (c in n) if (n[c] > best) { best = n[c]; top = c }; print top }' \
+  "$dir/data/orders.csv" "$dir/data/returns.csv")
+cat <<MSG
+
+vigil serve is starting on http://127.0.0.1:$port (Ctrl-C stops it).
+  scorer key:  $scorer
+  analyst key: $analyst
+
+Score the first seed's sample order (a COD electronics order by $customer, who returns a lot):
+  curl -s http://127.0.0.1:$port/v1/orders/score -H 'X-API-Key: $scorer' \\
+    -H 'Content-Type: application/json' -d '{"order_id":"ORD123456","customer_id":"$customer",
+    "product_id":"P00001","category":"electronics","amount":18999,"payment_method":"COD",
+    "delivery_pincode":"110001","device_id":"D0000001"}'
+Then read it back, with similar past cases:
+  curl -s http://127.0.0.1:$port/v1/decisions/ORD123456 -H 'X-API-Key: $analyst'
+  curl -s http://127.0.0.1:$port/v1/decisions/ORD123456/similar?k=5 -H 'X-API-Key: $analyst'
+API: docs/api.md. Metrics: http://127.0.0.1:$port/metrics
+
+MSG
+exec build/vigil serve --data-dir "$store" --models "$dir/models" --port "$port"

@@ -124,6 +124,7 @@ StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
     TableReader r(*t, "store", path);
     RETURN_IF_ERROR(r.Read("data_dir", &config.data_dir));
     RETURN_IF_ERROR(r.Read("retention_days", &config.retention_days));
+    RETURN_IF_ERROR(r.Read("archive_interval_minutes", &config.archive_interval_minutes));
     RETURN_IF_ERROR(r.RejectUnknown());
   }
   if (const toml::table* t = Sub(root, "models")) {
@@ -188,6 +189,7 @@ Status Validate(const ServeConfig& c) {
   if (c.read_timeout_ms < 1 || c.idle_timeout_ms < 1) return bad("timeouts must be positive");
   if (c.max_connections < 1) return bad("max_connections must be positive");
   if (c.retention_days < 1) return bad("retention_days must be at least 1");
+  if (c.archive_interval_minutes < 0) return bad("archive_interval_minutes must not be negative");
   if (c.top_factors < 1 || c.top_factors > 100) return bad("top_factors must be 1..100");
   for (DecisionKind kind : {DecisionKind::kOrder, DecisionKind::kReturn}) {
     const RiskThresholds& t = c.policy.thresholds(kind);

@@ -33,6 +33,9 @@ struct ServeConfig {
   // [store]
   std::string data_dir = "vigil-data";
   int retention_days = 90;  // decisions older than this are archived
+  // How often the server archives them (the first run is a minute after
+  // start); 0: never, leaving it to `vigil archive`.
+  int64_t archive_interval_minutes = 360;
   // [models]
   std::string models_dir = "models";
   // [policy.order], [policy.return]

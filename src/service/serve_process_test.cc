@@ -293,5 +293,46 @@ TEST(VigilIngest, LoadsALakeOnceAndTheServerKnowsItsCustomers) {
   EXPECT_GE(json::parse(r->body)["features"]["customer_lifetime_orders"].get<int64_t>(), 1);
 }
 
+TEST(VigilArchive, MovesDecisionsPastRetentionToCompressedFiles) {
+  ScratchDir dir("archive");
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  {
+    auto store = OpenSqliteStore(dir.path());
+    ASSERT_TRUE(store.ok()) << store.status();
+    WriteBatch batch;
+    for (auto [id, age_days] : {std::pair{"dec_old", 100}, std::pair{"dec_new", 2}}) {
+      DecisionRecord d;
+      d.decision_id = id;
+      d.subject_id = std::string("ORD_") + id;
+      d.kind = "order";
+      d.at = now - int64_t{age_days} * 86'400;
+      d.document = "{}";
+      batch.decisions.push_back(d);
+    }
+    ASSERT_TRUE((*store)->Write(std::move(batch)).ok());
+    (*store)->Close();
+  }
+  std::string out, err;
+  ASSERT_EQ(RunVigil({"archive", "--data-dir", dir.path(), "--older-than-days", "90"}, &out, &err),
+            0)
+      << err;
+  EXPECT_THAT(out, HasSubstr("archived 1 decisions"));
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "archive")) {
+    EXPECT_THAT(entry.path().filename().string(), ::testing::EndsWith(".ndjson.gz"));
+    ++files;
+  }
+  EXPECT_EQ(files, 1);
+  auto store = OpenSqliteStore(dir.path());
+  ASSERT_TRUE(store.ok());
+  EXPECT_FALSE((*store)->FindDecision("dec_old")->has_value());
+  EXPECT_TRUE((*store)->FindDecision("dec_new")->has_value());
+
+  EXPECT_EQ(RunVigil({"archive", "--data-dir", dir / "missing"}, &out, &err), 1);
+  EXPECT_THAT(err, HasSubstr("no such directory"));
+}
+
 }  // namespace
 }  // namespace vigil

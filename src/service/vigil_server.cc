@@ -5,11 +5,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/time/time.h"
 #include "common/field_error.h"
 #include "generate/festival_schedule.h"
 #include "http/access_log.h"
@@ -87,6 +89,12 @@ struct VigilServer::Impl {
   std::unique_ptr<HttpServer> http;
   std::atomic<bool> shut_down{false};
 
+  // Retention: archives decisions older than retention_days now and then.
+  absl::Mutex archive_mu;
+  bool archive_stop ABSL_GUARDED_BY(archive_mu) = false;
+  std::thread archiver;
+  Counter* archived = nullptr;
+
   Counter* unauthenticated = nullptr;
   Counter* forbidden = nullptr;
   std::array<Counter*, 3> rate_limited{};
@@ -107,7 +115,42 @@ struct VigilServer::Impl {
                                {"action", std::string(action)}});
   }
 
+  void StartArchiver() {
+    if (config.archive_interval_minutes == 0) return;
+    archiver = std::thread([this] {
+      absl::Duration wait = absl::Minutes(1);
+      while (true) {
+        {
+          absl::MutexLock lock(&archive_mu);
+          if (archive_mu.AwaitWithTimeout(absl::Condition(&archive_stop), wait)) return;
+        }
+        const Timestamp cutoff = std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count() -
+                                 int64_t{config.retention_days} * 86'400;
+        auto n = store->ArchiveDecisions(
+            cutoff, (std::filesystem::path(config.data_dir) / "archive").string());
+        if (n.ok()) {
+          archived->Increment(*n);
+        } else {
+          fmt::print(stderr, "vigil serve: archiving decisions failed: {}\n", n.status().message());
+        }
+        wait = absl::Minutes(config.archive_interval_minutes);
+      }
+    });
+  }
+
+  void StopArchiver() {
+    {
+      absl::MutexLock lock(&archive_mu);
+      archive_stop = true;
+    }
+    if (archiver.joinable()) archiver.join();
+  }
+
   void InitMetrics() {
+    archived = metrics.GetCounter("vigil_decisions_archived_total",
+                                  "Decisions moved to archive files by the retention job");
     unauthenticated = metrics.GetCounter("vigil_auth_failures_total",
                                          "Requests refused for authentication or role",
                                          {{"reason", "unauthenticated"}});
@@ -407,6 +450,7 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
                          .max_connections = config.max_connections,
                          .access_log = config.access_log ? StderrAccessLogSink() : nullptr};
   ASSIGN_OR_RETURN(impl->http, HttpServer::Start(http, std::move(router), &impl->metrics));
+  impl->StartArchiver();
   return std::unique_ptr<VigilServer>(new VigilServer(std::move(impl)));
 }
 
@@ -415,6 +459,7 @@ int VigilServer::port() const { return impl_->http->port(); }
 void VigilServer::Shutdown() {
   if (impl_ == nullptr || impl_->shut_down.exchange(true)) return;
   impl_->http->Shutdown(std::chrono::milliseconds(impl_->config.shutdown_drain_ms));
+  impl_->StopArchiver();
   impl_->store->Close();
 }
 
