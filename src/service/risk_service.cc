@@ -8,6 +8,7 @@
 #include "common/field_error.h"
 #include "data/load_report.h"
 #include "explain/language.h"
+#include "model/model_registry.h"
 #include "pipeline/production_model.h"
 #include "service/event_json.h"
 
@@ -61,6 +62,16 @@ double Confidence(const RiskThresholds& t, double score) {
 }
 
 double Round(double v, double scale) { return std::round(v * scale) / scale; }
+
+// Whether the decision about `subject` is in the challenger's share: a hash
+// of the id, so the same ids are chosen on every run.
+bool InShadowShare(std::string_view subject, double share) {
+  if (share <= 0) return false;
+  if (share >= 1) return true;
+  uint64_t h = 1469598103934665603ull;  // FNV-1a, stable across builds
+  for (unsigned char c : subject) h = (h ^ c) * 1099511628211ull;
+  return static_cast<double>(h % 1'000'000) < share * 1'000'000;
+}
 
 // Everything a decision needs from the locked section.
 struct Moment {
@@ -126,6 +137,17 @@ Status RiskService::ReloadModels() {
     auto serving = std::make_shared<ServingModel>();
     serving->shap = std::make_unique<const TreeShap>((*model)->forest());
     serving->model = std::move(*model);
+    const std::string& challenger = options_.challenger_versions[static_cast<size_t>(kind)];
+    if (!challenger.empty()) {
+      const std::string name(DecisionKindName(kind));
+      ASSIGN_OR_RETURN(
+          serving->challenger,
+          ScoringModel::Load(ModelRegistry(options_.models_dir).VersionDir(name, challenger)));
+      if (serving->challenger->feature_names() != FeatureNames(kind)) {
+        return absl::FailedPreconditionError(fmt::format(
+            "challenger {} expects other features than this build computes", challenger));
+      }
+    }
     loaded[static_cast<size_t>(kind)] = std::move(serving);
   }
   absl::MutexLock lock(&models_mu_);
@@ -141,6 +163,11 @@ std::shared_ptr<const ServingModel> RiskService::Serving(DecisionKind kind) cons
 std::string RiskService::ModelVersion(DecisionKind kind) const {
   auto serving = Serving(kind);
   return serving ? serving->model->model_version() : std::string();
+}
+
+std::string RiskService::ChallengerVersion(DecisionKind kind) const {
+  auto serving = Serving(kind);
+  return serving && serving->challenger ? serving->challenger->model_version() : std::string();
 }
 
 void RiskService::Score(DecisionKind kind, std::string_view body, std::string_view accept_language,
@@ -344,6 +371,19 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
   document["bias"] = contributions.back();
   document["margin"] = margin;
   document["event_id"] = moment.event_id;
+  if (serving->challenger != nullptr && InShadowShare(subject, options_.challenger_share)) {
+    const ScoringModel& challenger = *serving->challenger;
+    const double shadow_score =
+        challenger.Probability(challenger.forest().PredictMargin(moment.features.data()));
+    const RiskLevel shadow_level = options_.policy.Level(kind, shadow_score);
+    const std::string shadow_action(options_.policy.Action(kind, shadow_level, cod));
+    document["challenger"] = {{"model_version", challenger.model_version()},
+                              {"risk_score", Round(shadow_score, 1e6)},
+                              {"risk_level", RiskLevelName(shadow_level)},
+                              {"recommended_action", shadow_action}};
+    // Compared with the model's own action: a list override is not the model's.
+    result.challenger_agrees = shadow_action == options_.policy.Action(kind, level, cod);
+  }
   document["response"] = std::move(response);
 
   DecisionRecord record;

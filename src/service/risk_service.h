@@ -22,6 +22,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -47,6 +48,12 @@ struct RiskServiceOptions {
   // external/festivals.csv's format; the calendar the order features use.
   // Empty: no festivals (every "days to festival" feature is missing).
   std::string festivals_path;
+  // Champion/challenger: a registry version per kind ("v4"; "" for none)
+  // scored in shadow on `challenger_share` of the decisions (chosen by a
+  // hash of the order or return id, so a replay picks the same ones) and
+  // recorded in the decision's audit document beside the champion's answer.
+  std::array<std::string, 2> challenger_versions;
+  double challenger_share = 0.0;
   // The similar-case indexes; capacity 0 turns them off.
   SimilarCasesOptions similar;
   // Called every so many events while the log is replayed at start.
@@ -57,6 +64,7 @@ struct RiskServiceOptions {
 struct ServingModel {
   std::shared_ptr<const ScoringModel> model;
   std::unique_ptr<const TreeShap> shap;
+  std::shared_ptr<const ScoringModel> challenger;  // may be null
 };
 
 // What a score call answers: the response body and how it was produced.
@@ -65,6 +73,8 @@ struct ScoreResult {
   bool stored = false;    // false for dry runs
   bool replayed = false;  // an earlier decision for the same id, returned again
   std::string kind, risk_level, action, model_version;
+  // Set when a challenger scored in shadow: whether it chose the same action.
+  std::optional<bool> challenger_agrees;
 };
 
 struct IngestResult {
@@ -109,6 +119,8 @@ class RiskService {
   Status ReloadModels();
   // The version serving `kind`, or "" without one.
   std::string ModelVersion(DecisionKind kind) const;
+  // The challenger's version for `kind`, or "" without one.
+  std::string ChallengerVersion(DecisionKind kind) const;
 
   DecisionLists& lists() { return lists_; }
   // Null when the similar-case indexes are off.

@@ -131,6 +131,9 @@ StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
     TableReader r(*t, "models", path);
     RETURN_IF_ERROR(r.Read("dir", &config.models_dir));
     RETURN_IF_ERROR(r.Read("top_factors", &config.top_factors));
+    RETURN_IF_ERROR(r.Read("challenger_order", &config.challenger_order));
+    RETURN_IF_ERROR(r.Read("challenger_return", &config.challenger_return));
+    RETURN_IF_ERROR(r.Read("challenger_share", &config.challenger_share));
     RETURN_IF_ERROR(r.RejectUnknown());
   }
   RiskThresholds order = config.policy.thresholds(DecisionKind::kOrder);
@@ -189,6 +192,9 @@ Status Validate(const ServeConfig& c) {
   if (c.read_timeout_ms < 1 || c.idle_timeout_ms < 1) return bad("timeouts must be positive");
   if (c.max_connections < 1) return bad("max_connections must be positive");
   if (c.retention_days < 1) return bad("retention_days must be at least 1");
+  if (!(c.challenger_share >= 0 && c.challenger_share <= 1)) {
+    return bad("challenger_share must be between 0 and 1");
+  }
   if (c.archive_interval_minutes < 0) return bad("archive_interval_minutes must not be negative");
   if (c.top_factors < 1 || c.top_factors > 100) return bad("top_factors must be 1..100");
   for (DecisionKind kind : {DecisionKind::kOrder, DecisionKind::kReturn}) {

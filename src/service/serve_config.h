@@ -38,6 +38,10 @@ struct ServeConfig {
   int64_t archive_interval_minutes = 360;
   // [models]
   std::string models_dir = "models";
+  // Champion/challenger: registry versions ("v4") scored in shadow on
+  // challenger_share of the decisions; "" for none.
+  std::string challenger_order, challenger_return;
+  double challenger_share = 0.1;
   // [policy.order], [policy.return]
   Policy policy;
   size_t top_factors = 5;

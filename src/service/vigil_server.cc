@@ -148,7 +148,21 @@ struct VigilServer::Impl {
     if (archiver.joinable()) archiver.join();
   }
 
+  // Shadow decisions by whether the challenger chose the champion's action.
+  std::array<Counter*, 4> challenger_counters{};  // [kind * 2 + agrees]
+  Counter* ChallengerCounter(std::string_view kind, bool agrees) {
+    return challenger_counters[(kind == "return" ? 2 : 0) + (agrees ? 1 : 0)];
+  }
+
   void InitMetrics() {
+    for (std::string_view kind : {"order", "return"}) {
+      for (bool agrees : {false, true}) {
+        challenger_counters[(kind == "return" ? 2 : 0) + (agrees ? 1 : 0)] = metrics.GetCounter(
+            "vigil_challenger_decisions_total",
+            "Decisions scored in shadow by a challenger, by whether it chose the same action",
+            {{"kind", std::string(kind)}, {"agreement", agrees ? "same_action" : "other_action"}});
+      }
+    }
     archived = metrics.GetCounter("vigil_decisions_archived_total",
                                   "Decisions moved to archive files by the retention job");
     unauthenticated = metrics.GetCounter("vigil_auth_failures_total",
@@ -297,6 +311,10 @@ struct VigilServer::Impl {
     for (DecisionKind kind : {DecisionKind::kOrder, DecisionKind::kReturn}) {
       const std::string version = service->ModelVersion(kind);
       models[std::string(DecisionKindName(kind))] = version.empty() ? json(nullptr) : json(version);
+      const std::string challenger = service->ChallengerVersion(kind);
+      if (!challenger.empty()) {
+        models[fmt::format("{}_challenger", DecisionKindName(kind))] = challenger;
+      }
     }
     return models;
   }
@@ -360,6 +378,9 @@ struct VigilServer::Impl {
           if (!result.ok()) return respond(ResponseFromStatus(result.status()));
           if (!result->replayed) {
             DecisionCounter(result->kind, result->risk_level, result->action)->Increment();
+            if (result->challenger_agrees.has_value()) {
+              ChallengerCounter(result->kind, *result->challenger_agrees)->Increment();
+            }
           }
           respond(JsonResponse(std::move(result->body)));
         });
@@ -424,11 +445,14 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
   impl->config = config;
   ASSIGN_OR_RETURN(impl->store, OpenSqliteStore(config.data_dir));
   ASSIGN_OR_RETURN(const std::string festivals, EnsureFestivals(config.data_dir));
-  RiskServiceOptions options{.models_dir = config.models_dir,
-                             .policy = config.policy,
-                             .top_factors = config.top_factors,
-                             .festivals_path = festivals,
-                             .similar = {.capacity = static_cast<size_t>(config.similar_capacity)}};
+  RiskServiceOptions options{
+      .models_dir = config.models_dir,
+      .policy = config.policy,
+      .top_factors = config.top_factors,
+      .festivals_path = festivals,
+      .challenger_versions = {config.challenger_order, config.challenger_return},
+      .challenger_share = config.challenger_share,
+      .similar = {.capacity = static_cast<size_t>(config.similar_capacity)}};
   ASSIGN_OR_RETURN(impl->service, RiskService::Open(std::move(options), impl->store.get()));
   impl->keys = std::make_unique<ApiKeys>(impl->store.get());
   RETURN_IF_ERROR(impl->keys->Load());

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <optional>
 #include <string>
 #include <thread>
@@ -317,7 +319,7 @@ TEST_F(VigilServerTest, MetricsCountDecisionsAndRefusals) {
   EXPECT_THAT(metrics.body, HasSubstr("vigil_model_info{kind=\"order\""));
 }
 
-TEST_F(VigilServerTest, ReloadServesANewlyPromotedVersion) {
+TEST_F(VigilServerTest, ReloadUnderLoadFailsNoRequestAndSwitchesVersionsOnce) {
   // A registry of our own, so promoting in it leaves the shared one alone.
   ScratchDir models("models_copy");
   std::filesystem::copy(SharedMarketplace().models_dir, models.path(),
@@ -332,9 +334,83 @@ TEST_F(VigilServerTest, ReloadServesANewlyPromotedVersion) {
   FILE* quiet = std::fopen("/dev/null", "w");
   ASSERT_TRUE(RunTrain(train, quiet).ok());
   std::fclose(quiet);
-  json reloaded = CallJson("POST", "/v1/models/reload", admin_, json::object());
-  EXPECT_NE(reloaded["order"], before);
-  EXPECT_EQ(Score(Order("ORD_V2"))["model_version"], reloaded["order"]);
+
+  // Two clients score without pause on keep-alive connections while the
+  // new version is loaded.
+  std::atomic<bool> reloaded{false};
+  std::atomic<int> after_reload{0};
+  std::vector<std::vector<std::string>> versions(2);
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 2; ++c) {
+    clients.emplace_back([&, c] {
+      TestHttpClient client(server_->port());
+      const std::string headers =
+          fmt::format("X-API-Key: {}\r\nContent-Type: application/json\r\n", scorer_);
+      for (int i = 0; after_reload < 200; ++i) {
+        auto r = client.Request("POST", "/v1/orders/score",
+                                Order(fmt::format("ORD_LOAD_{}_{}", c, i)).dump(), headers);
+        ASSERT_TRUE(r.has_value());
+        ASSERT_EQ(r->status, 200) << r->body;
+        versions[c].push_back(json::parse(r->body)["model_version"]);
+        if (reloaded) after_reload++;
+      }
+    });
+  }
+  while (versions[0].size() < 20 || versions[1].size() < 20) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  json answer = CallJson("POST", "/v1/models/reload", admin_, json::object());
+  reloaded = true;
+  for (auto& t : clients) t.join();
+
+  const std::string after = answer["order"];
+  EXPECT_NE(after, before);
+  for (const auto& seen : versions) {
+    // Each client sees the old version, then the new one, never back.
+    const auto first_new = std::find(seen.begin(), seen.end(), after);
+    ASSERT_NE(first_new, seen.end());
+    EXPECT_TRUE(
+        std::all_of(seen.begin(), first_new, [&](const std::string& v) { return v == before; }));
+    EXPECT_TRUE(
+        std::all_of(first_new, seen.end(), [&](const std::string& v) { return v == after; }));
+  }
+}
+
+TEST_F(VigilServerTest, AChallengerIsScoredInShadowAndRecordedBesideTheChampion) {
+  ScratchDir models("models_challenger");
+  std::filesystem::copy(SharedMarketplace().models_dir, models.path(),
+                        std::filesystem::copy_options::recursive);
+  TrainRequest train{.data_dir = SharedMarketplace().data_dir, .models_dir = models.path()};
+  train.kinds = {DecisionKind::kOrder};
+  train.train.nthread = 1;
+  train.train.max_depth = 3;  // a different model, not promoted
+  FILE* quiet = std::fopen("/dev/null", "w");
+  ASSERT_TRUE(RunTrain(train, quiet).ok());
+  std::fclose(quiet);
+  config_.models_dir = models.path();
+  config_.challenger_order = "v2";
+  config_.challenger_share = 1.0;
+  Start();
+
+  json r = Score(Order("ORD_SHADOW"));
+  EXPECT_EQ(r["model_version"], "order-v1");
+  EXPECT_FALSE(r.contains("challenger"));  // the caller sees the champion only
+  json stored = CallJson("GET", "/v1/decisions/ORD_SHADOW", analyst_, nullptr);
+  EXPECT_EQ(stored["challenger"]["model_version"], "order-v2");
+  EXPECT_GE(stored["challenger"]["risk_score"].get<double>(), 0.0);
+  EXPECT_NE(stored["challenger"]["risk_score"], r["risk_score"]);
+  const std::string metrics = Call("GET", "/metrics", "").body;
+  EXPECT_THAT(metrics, ::testing::ContainsRegex(
+                           "vigil_challenger_decisions_total\\{kind=\"order\",agreement=\"("
+                           "same|other)_action\"\\} 1"));
+  EXPECT_EQ(CallJson("GET", "/readyz", "", nullptr)["models"]["order_challenger"], "order-v2");
+
+  // A share of 0 scores no decision in shadow.
+  config_.challenger_share = 0;
+  Restart();
+  Score(Order("ORD_NO_SHADOW"));
+  EXPECT_FALSE(
+      CallJson("GET", "/v1/decisions/ORD_NO_SHADOW", analyst_, nullptr).contains("challenger"));
 }
 
 TEST_F(VigilServerTest, FindsSimilarPastDecisionsWithTheirOutcomes) {
