@@ -33,8 +33,8 @@ echo "== server on port $port, $customers customers ($(grep -o 'ready in [0-9.]*
 export VIGIL_KEY=$key VIGIL_CUSTOMERS=$customers
 echo "== throughput: wrk -t1 -c32 -d$duration (one wrk thread, 32 connections)"
 wrk -t1 -c32 -d"$duration" --latency -s bench/score_orders.lua "$url"
-echo "== latency at a fixed load: 10 connections, each waiting 2 ms between requests"
-WRK_DELAY_MS=2 wrk -t1 -c10 -d"$duration" --latency -s bench/score_orders.lua "$url"
+echo "== latency at a fixed load: 16 connections, each waiting 2 ms between requests"
+WRK_DELAY_MS=2 wrk -t1 -c16 -d"$duration" --latency -s bench/score_orders.lua "$url"
 kill -TERM $server
 wait $server || true
 tail -n 2 "$log"

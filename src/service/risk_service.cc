@@ -8,6 +8,7 @@
 #include "common/field_error.h"
 #include "data/load_report.h"
 #include "explain/language.h"
+#include "fmt/format.h"
 #include "model/model_registry.h"
 #include "pipeline/production_model.h"
 #include "service/event_json.h"
@@ -25,6 +26,16 @@ Timestamp WallNow() {
 }
 
 json Number(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
+
+// A JSON number (shortest round-trip form), or null for NaN and infinities.
+template <typename Float>
+void AppendNumber(Float v, fmt::memory_buffer* out) {
+  if (!std::isfinite(v)) {
+    out->append(std::string_view("null"));
+  } else {
+    fmt::format_to(std::back_inserter(*out), "{}", v);
+  }
+}
 
 StatusOr<json> ParseBody(std::string_view body) {
   json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -352,39 +363,54 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
                      .model_version = model.model_version()};
   if (dry_run) return done(std::move(result));
 
-  json document;
-  document["decision_id"] = decision_id;
-  document["kind"] = DecisionKindName(kind);
-  document["request_id"] = request_id;
-  document["request"] = req;
-  document["request"].erase("phone");  // used for list checks; not kept
-  json features = json::object();
+  // The audit document, written directly: building it as a json value cost
+  // more than scoring (allocations). Feature names are identifiers that need
+  // no escaping; strings from the request go through the json serializer.
+  fmt::memory_buffer doc;
+  auto out = std::back_inserter(doc);
+  fmt::format_to(out, R"({{"decision_id":"{}","kind":"{}","request_id":{},"request":)", decision_id,
+                 DecisionKindName(kind), json(request_id).dump());
+  if (req.contains("phone")) {
+    json kept = req;
+    kept.erase("phone");  // used for list checks; not kept
+    fmt::format_to(out, "{}", kept.dump(-1, ' ', false, json::error_handler_t::replace));
+  } else {
+    doc.append(body);  // already valid JSON, as parsed above
+  }
+  doc.append(std::string_view(R"(,"features":{)"));
   for (size_t i = 0; i < specs.size(); ++i) {
-    features[std::string(specs[i].name)] = Number(moment.features[i]);
+    fmt::format_to(out, "{}\"{}\":", i == 0 ? "" : ",", specs[i].name);
+    AppendNumber(moment.features[i], &doc);
   }
-  document["features"] = std::move(features);
-  json all_factors = json::array();
-  for (const Factor& f : factors) {
-    all_factors.push_back({{"feature", f.feature}, {"contribution", f.contribution}});
+  doc.append(std::string_view(R"(},"all_factors":[)"));
+  for (size_t i = 0; i < factors.size(); ++i) {
+    fmt::format_to(out, R"({}{{"feature":"{}","contribution":)", i == 0 ? "" : ",",
+                   factors[i].feature);
+    AppendNumber(factors[i].contribution, &doc);
+    doc.push_back('}');
   }
-  document["all_factors"] = std::move(all_factors);
-  document["bias"] = contributions.back();
-  document["margin"] = margin;
-  document["event_id"] = moment.event_id;
+  doc.append(std::string_view(R"(],"bias":)"));
+  AppendNumber(contributions.back(), &doc);
+  doc.append(std::string_view(R"(,"margin":)"));
+  AppendNumber(margin, &doc);
+  fmt::format_to(out, R"(,"event_id":{})", json(moment.event_id).dump());
   if (serving->challenger != nullptr && InShadowShare(subject, options_.challenger_share)) {
     const ScoringModel& challenger = *serving->challenger;
     const double shadow_score =
         challenger.Probability(challenger.forest().PredictMargin(moment.features.data()));
     const RiskLevel shadow_level = options_.policy.Level(kind, shadow_score);
     const std::string shadow_action(options_.policy.Action(kind, shadow_level, cod));
-    document["challenger"] = {{"model_version", challenger.model_version()},
-                              {"risk_score", Round(shadow_score, 1e6)},
-                              {"risk_level", RiskLevelName(shadow_level)},
-                              {"recommended_action", shadow_action}};
+    fmt::format_to(out,
+                   R"(,"challenger":{{"model_version":"{}","risk_score":{},"risk_level":"{}",)"
+                   R"("recommended_action":"{}"}})",
+                   challenger.model_version(), Round(shadow_score, 1e6),
+                   RiskLevelName(shadow_level), shadow_action);
     // Compared with the model's own action: a list override is not the model's.
     result.challenger_agrees = shadow_action == options_.policy.Action(kind, level, cod);
   }
-  document["response"] = std::move(response);
+  doc.append(std::string_view(R"(,"response":)"));
+  doc.append(result.body);
+  doc.push_back('}');
 
   DecisionRecord record;
   record.decision_id = decision_id;
@@ -397,7 +423,7 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
   record.risk_level = result.risk_level;
   record.action = action;
   record.request_id = std::string(request_id);
-  record.document = document.dump();
+  record.document = fmt::to_string(doc);
   // Offered to the similar-case index once durable (its bias term left out).
   CaseRecord case_record{decision_id, subject, now, static_cast<float>(score), action};
   std::vector<float> shap(contributions.begin(), contributions.end() - 1);

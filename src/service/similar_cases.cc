@@ -1,5 +1,8 @@
 #include "service/similar_cases.h"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include "features/feature_registry.h"
 #include "nlohmann/json.hpp"
 
@@ -58,6 +61,11 @@ void SimilarCases::AddCase(DecisionKind kind, const CaseRecord& record,
 }
 
 void SimilarCases::Run() {
+  // Indexing is a help, never a competitor for the cores that score: this
+  // thread runs only when a core is otherwise idle (under sustained full
+  // load the queue fills and cases are dropped, which stats() counts).
+  sched_param idle{};
+  pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
   if (rebuilding_) Rebuild();
   rebuilding_ = false;
   while (true) {

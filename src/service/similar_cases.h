@@ -4,7 +4,8 @@
 // Adding a case to an HNSW graph costs about a millisecond, far more than a
 // score, so the scoring path only offers the case to a bounded queue that one
 // background thread drains; when the queue is full the case is dropped and
-// counted (under sustained load beyond ~1 000 decisions/s the index samples).
+// counted. The thread runs at SCHED_IDLE priority, so under sustained full
+// load the index samples the decisions instead of slowing the scoring.
 // A case that is not in the index can still be the query: its vector is
 // rebuilt from the stored decision, so GET /v1/decisions/{id}/similar answers
 // for every stored decision.
