@@ -7,10 +7,9 @@
 #include <string>
 #include <string_view>
 
-namespace vigil {
+#include "common/sha256.h"
 
-// Lower-case hex SHA-256 of `data`.
-std::string Sha256Hex(std::string_view data);
+namespace vigil {
 
 // "sha256:<hex>" of `data`: the manifest's checksum format.
 std::string ArtifactChecksum(std::string_view data);

@@ -69,7 +69,7 @@ HttpHeaders BedrockClient::SignedHeaders(const std::string& body,
 StatusOr<std::string> BedrockClient::Complete(const NarrationPrompt& prompt,
                                               std::chrono::milliseconds timeout) const {
   const std::string body = RequestBody(prompt);
-  ASSIGN_OR_RETURN(const HttpResponse response,
+  ASSIGN_OR_RETURN(const LlmHttpResponse response,
                    http_->Post(url_, target_, SignedHeaders(body, clock_()), body, timeout));
   RETURN_IF_ERROR(HttpAnswerStatus(response));
   return ParseConverseResponse(response.body);

@@ -46,8 +46,8 @@ http::request<http::string_body> MakeRequest(const Exchange& x) {
   return request;
 }
 
-HttpResponse ToResponse(const http::response<http::string_body>& response) {
-  HttpResponse out;
+LlmHttpResponse ToResponse(const http::response<http::string_body>& response) {
+  LlmHttpResponse out;
   out.status = static_cast<int>(response.result_int());
   for (const auto& field : response) {
     out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
@@ -57,7 +57,7 @@ HttpResponse ToResponse(const http::response<http::string_body>& response) {
 }
 
 template <class Stream>
-asio::awaitable<HttpResponse> WriteAndRead(Stream& stream, const Exchange& x) {
+asio::awaitable<LlmHttpResponse> WriteAndRead(Stream& stream, const Exchange& x) {
   http::request<http::string_body> request = MakeRequest(x);
   co_await http::async_write(stream, request, asio::use_awaitable);
   beast::flat_buffer buffer;
@@ -67,14 +67,14 @@ asio::awaitable<HttpResponse> WriteAndRead(Stream& stream, const Exchange& x) {
   co_return ToResponse(parser.get());
 }
 
-asio::awaitable<HttpResponse> PlainExchange(const Exchange& x) {
+asio::awaitable<LlmHttpResponse> PlainExchange(const Exchange& x) {
   beast::tcp_stream stream(co_await asio::this_coro::executor);
   stream.expires_at(x.deadline);
   co_await stream.async_connect(x.endpoints, asio::use_awaitable);
   co_return co_await WriteAndRead(stream, x);
 }
 
-asio::awaitable<HttpResponse> TlsExchange(const Exchange& x, asio::ssl::context& context) {
+asio::awaitable<LlmHttpResponse> TlsExchange(const Exchange& x, asio::ssl::context& context) {
   beast::ssl_stream<beast::tcp_stream> stream(co_await asio::this_coro::executor, context);
   if (!SSL_set_tlsext_host_name(stream.native_handle(), x.url.host.c_str())) {
     throw beast::system_error(
@@ -148,7 +148,7 @@ struct HttpClient::Impl {
   std::thread thread;
 };
 
-std::string HttpResponse::Header(std::string_view name) const {
+std::string LlmHttpResponse::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (absl::EqualsIgnoreCase(absl::string_view(key.data(), key.size()),
                                absl::string_view(name.data(), name.size()))) {
@@ -173,14 +173,14 @@ StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create() {
 HttpClient::HttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpClient::~HttpClient() = default;
 
-StatusOr<HttpResponse> HttpClient::Post(const Url& url, const std::string& target,
-                                        const HttpHeaders& headers, const std::string& body,
-                                        std::chrono::milliseconds timeout) const {
+StatusOr<LlmHttpResponse> HttpClient::Post(const Url& url, const std::string& target,
+                                           const HttpHeaders& headers, const std::string& body,
+                                           std::chrono::milliseconds timeout) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   ASSIGN_OR_RETURN(const tcp::resolver::results_type endpoints, impl_->Resolve(url, deadline));
   const Exchange x{endpoints, url, target, headers, body, deadline};
   asio::io_context context;
-  std::optional<StatusOr<HttpResponse>> result;
+  std::optional<StatusOr<LlmHttpResponse>> result;
   const std::string host_port = url.host + ":" + url.port;
   auto run = [&]() -> asio::awaitable<void> {
     try {

@@ -24,7 +24,7 @@ namespace vigil {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
-struct HttpResponse {
+struct LlmHttpResponse {
   int status = 0;
   HttpHeaders headers;
   std::string body;
@@ -45,9 +45,9 @@ class HttpClient {
   // error. Errors: DeadlineExceeded when `timeout` passes first, Unavailable
   // when the connection or TLS fails, Internal when the answer is not HTTP or
   // its body exceeds 1 MiB.
-  [[nodiscard]] StatusOr<HttpResponse> Post(const Url& url, const std::string& target,
-                                            const HttpHeaders& headers, const std::string& body,
-                                            std::chrono::milliseconds timeout) const;
+  [[nodiscard]] StatusOr<LlmHttpResponse> Post(const Url& url, const std::string& target,
+                                               const HttpHeaders& headers, const std::string& body,
+                                               std::chrono::milliseconds timeout) const;
 
  private:
   struct Impl;

@@ -11,7 +11,7 @@ bool Contains(std::string_view text, std::string_view part) {
 
 }  // namespace
 
-Status HttpAnswerStatus(const HttpResponse& response) {
+Status HttpAnswerStatus(const LlmHttpResponse& response) {
   if (response.status >= 200 && response.status < 300) return absl::OkStatus();
   const std::string snippet = response.body.substr(0, 200);
   const std::string error_type = response.Header("x-amzn-ErrorType");

@@ -27,7 +27,7 @@ class LlmClient {
 // OK for a 2xx response; ResourceExhausted for 429 or an AWS
 // ThrottlingException (x-amzn-ErrorType header or "__type" in the body);
 // Unavailable for any other status, with the status and the start of the body.
-[[nodiscard]] Status HttpAnswerStatus(const HttpResponse& response);
+[[nodiscard]] Status HttpAnswerStatus(const LlmHttpResponse& response);
 
 // `text` without surrounding white space; Internal when nothing is left.
 [[nodiscard]] StatusOr<std::string> NonEmptyAnswer(std::string_view text);

@@ -49,7 +49,7 @@ StatusOr<std::string> OpenAiClient::Complete(const NarrationPrompt& prompt,
                                              std::chrono::milliseconds timeout) const {
   HttpHeaders headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
   if (!config_.api_key.empty()) headers.emplace_back("Authorization", "Bearer " + config_.api_key);
-  ASSIGN_OR_RETURN(const HttpResponse response,
+  ASSIGN_OR_RETURN(const LlmHttpResponse response,
                    http_->Post(url_, target_, headers, RequestBody(prompt), timeout));
   RETURN_IF_ERROR(HttpAnswerStatus(response));
   return ParseChatCompletion(response.body);

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/sha256.h"
+
 namespace vigil {
 
 struct AwsCredentials {
@@ -51,7 +53,6 @@ std::string SigV4CanonicalQuery(std::string_view query);
 // RFC 3986 percent-encoding: everything but A-Z a-z 0-9 - . _ ~ (and '/'
 // when `keep_slash`), uppercase hex.
 std::string UriEncode(std::string_view text, bool keep_slash);
-std::string Sha256Hex(std::string_view data);
 std::string HmacSha256(std::string_view key, std::string_view data);  // raw bytes
 std::string HexEncode(std::string_view bytes);
 // "20150830T123600Z" for a time point (UTC).

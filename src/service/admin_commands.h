@@ -6,8 +6,8 @@
 //   vigil keys revoke --data-dir DIR --id KEY_ID
 //   vigil archive     --data-dir DIR [--older-than-days 90]
 //
-// A running server sees a new key on its first use and a revocation within a
-// second (api_keys.h).
+// A running server sees a new key on its first use and a revocation within
+// ApiKeys::kRefreshInterval (5 s; api_keys.h).
 #ifndef VIGIL_SERVICE_ADMIN_COMMANDS_H_
 #define VIGIL_SERVICE_ADMIN_COMMANDS_H_
 

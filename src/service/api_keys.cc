@@ -5,6 +5,7 @@
 
 #include <array>
 
+#include "common/sha256.h"
 #include "common/time.h"
 
 namespace vigil {
@@ -59,18 +60,7 @@ std::optional<Role> ParseRole(std::string_view name) {
 
 bool RoleAllows(Role have, Role need) { return have == Role::kAdmin || have == need; }
 
-std::string ApiKeys::Hash(std::string_view key) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  EVP_Digest(key.data(), key.size(), digest.data(), &size, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(size * 2, '0');
-  for (unsigned int i = 0; i < size; ++i) {
-    hex[2 * i] = kHex[digest[i] >> 4];
-    hex[2 * i + 1] = kHex[digest[i] & 15];
-  }
-  return hex;
-}
+std::string ApiKeys::Hash(std::string_view key) { return Sha256Hex(key); }
 
 Status ApiKeys::Load() {
   ASSIGN_OR_RETURN(std::vector<ApiKeyRecord> records, store_->ApiKeys());

@@ -264,7 +264,9 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
     // Idempotent: the decision already given for this id, not a second count.
     auto stored = store_->FindDecision(subject);
     if (!stored.ok()) return done(stored.status());
-    if (!stored->has_value()) {
+    // Order and return ids share the look-up: a decision of the other kind
+    // with this id is not this one's.
+    if (!stored->has_value() || (*stored)->kind != DecisionKindName(kind)) {
       return done(absl::AlreadyExistsError(fmt::format(
           "{} '{}' is already recorded (from /v1/events or a request in flight) without a decision",
           DecisionKindName(kind), subject)));
@@ -424,22 +426,39 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
   record.action = action;
   record.request_id = std::string(request_id);
   record.document = fmt::to_string(doc);
+  // Narrated after the answer, once durable: the score never waits for an LLM.
+  std::optional<NarrationRequest> narration;
+  if (options_.narrator != nullptr && options_.narrator->enabled()) {
+    narration = NarrationRequest{
+        .kind = kind,
+        .level = level,
+        .action = action,
+        .score = score,
+        .factors = std::vector<Factor>(
+            factors.begin(), factors.begin() + std::min(options_.top_factors, factors.size())),
+        .explanation = explanation,
+        .language = language,
+        .model_version = model.model_version()};
+  }
   // Offered to the similar-case index once durable (its bias term left out).
   CaseRecord case_record{decision_id, subject, now, static_cast<float>(score), action};
   std::vector<float> shap(contributions.begin(), contributions.end() - 1);
   WriteBatch batch;
   batch.decisions.push_back(std::move(record));
-  store_->Submit(std::move(batch), [this, kind, event_failed, case_record = std::move(case_record),
-                                    shap = std::move(shap), result = std::move(result),
-                                    done = std::move(done)](StatusOr<WriteResult> written) mutable {
-    // The event was queued first, so its outcome is known by now.
-    if (!event_failed->ok()) return done(*event_failed);
-    if (!written.ok()) return done(written.status());
-    if (similar_ != nullptr) {
-      similar_->Offer(kind, std::move(case_record), std::move(shap));
-    }
-    done(std::move(result));
-  });
+  store_->Submit(
+      std::move(batch),
+      [this, kind, event_failed, decision_id, narration = std::move(narration),
+       case_record = std::move(case_record), shap = std::move(shap), result = std::move(result),
+       done = std::move(done)](StatusOr<WriteResult> written) mutable {
+        // The event was queued first, so its outcome is known by now.
+        if (!event_failed->ok()) return done(*event_failed);
+        if (!written.ok()) return done(written.status());
+        if (similar_ != nullptr) {
+          similar_->Offer(kind, std::move(case_record), std::move(shap));
+        }
+        if (narration.has_value()) Narrate(std::move(*narration), decision_id);
+        done(std::move(result));
+      });
 }
 
 void RiskService::Ingest(std::string_view body, bool ndjson, IngestDone done) {
@@ -489,14 +508,32 @@ void RiskService::Ingest(std::string_view body, bool ndjson, IngestDone done) {
   {
     absl::MutexLock lock(&engine_mu_);
     for (Line& line : good) {
+      // An event already recorded (or on its way to the store) must not
+      // change the live state a second time: a replay would not repeat it.
+      StatusOr<bool> known = store_->HasEvent(line.event.event_id);
+      if (!known.ok()) return done(known.status());
+      {
+        absl::MutexLock pending(&pending_events_mu_);
+        if (*known || !pending_events_.insert(line.event.event_id).second) {
+          ++result.duplicates;
+          continue;
+        }
+      }
       engine_.Ingest(line.event.event, nullptr);
       batch.events.push_back(
           {line.event.event_id, std::string(EventTypeName(line.event.event.type)),
            line.event.event.at, EncodeEvent(line.event.event_id, line.event.event)});
     }
+    std::vector<std::string> ids;
+    ids.reserve(batch.events.size());
+    for (const EventRecord& e : batch.events) ids.push_back(e.event_id);
     store_->Submit(std::move(batch),
-                   [result, rejected = std::move(rejected),
+                   [this, ids = std::move(ids), result, rejected = std::move(rejected),
                     done = std::move(done)](StatusOr<WriteResult> written) mutable {
+                     {
+                       absl::MutexLock pending(&pending_events_mu_);
+                       for (const std::string& id : ids) pending_events_.erase(id);
+                     }
                      if (!written.ok()) return done(written.status());
                      for (bool fresh : written->event_was_new)
                        (fresh ? result.accepted : result.duplicates)++;
@@ -519,6 +556,15 @@ StatusOr<std::string> RiskService::Decision(std::string_view id) const {
     document["narration"] = {{"text", record->narration}, {"source", record->narration_source}};
   }
   return document.dump();
+}
+
+void RiskService::Narrate(NarrationRequest request, const std::string& decision_id) {
+  options_.narrator->NarrateAsync(
+      std::move(request), [store = store_, decision_id](Narration narration) {
+        // A fallback adds nothing: the template text is already stored.
+        if (narration.source != NarrationSource::kLlm) return;
+        (void)store->AttachNarration(decision_id, narration.text, "llm");
+      });
 }
 
 json RiskService::OutcomeOf(DecisionKind kind, const std::string& subject) const {

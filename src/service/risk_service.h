@@ -27,6 +27,7 @@
 #include <string_view>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "common/status.h"
 #include "decision/policy.h"
@@ -34,6 +35,7 @@
 #include "features/feature_engine.h"
 #include "model/scoring_model.h"
 #include "model/tree_shap.h"
+#include "narrate/narrator.h"
 #include "nlohmann/json.hpp"
 #include "service/decision_lists.h"
 #include "service/similar_cases.h"
@@ -54,6 +56,9 @@ struct RiskServiceOptions {
   // recorded in the decision's audit document beside the champion's answer.
   std::array<std::string, 2> challenger_versions;
   double challenger_share = 0.0;
+  // Narrates each stored decision after the answer, attaching the text to
+  // the decision (GET /v1/decisions/{id} shows it); null: off.
+  std::shared_ptr<Narrator> narrator;
   // The similar-case indexes; capacity 0 turns them off.
   SimilarCasesOptions similar;
   // Called every so many events while the log is replayed at start.
@@ -131,6 +136,8 @@ class RiskService {
   RiskService(RiskServiceOptions options, Store* store);
   Status Replay();
   std::shared_ptr<const ServingModel> Serving(DecisionKind kind) const;
+  // Asks the narrator for the decision's narration, attached when it comes.
+  void Narrate(NarrationRequest request, const std::string& decision_id);
   // How the order or return `subject` ended so far: {"status", "label"}.
   nlohmann::json OutcomeOf(DecisionKind kind, const std::string& subject) const;
 
@@ -145,6 +152,10 @@ class RiskService {
 
   mutable absl::Mutex models_mu_;
   std::array<std::shared_ptr<const ServingModel>, 2> models_ ABSL_GUARDED_BY(models_mu_);
+
+  // Event ids of /v1/events submitted to the store and not yet committed.
+  absl::Mutex pending_events_mu_ ABSL_ACQUIRED_AFTER(engine_mu_);
+  absl::flat_hash_set<std::string> pending_events_ ABSL_GUARDED_BY(pending_events_mu_);
 
   std::unique_ptr<SimilarCases> similar_;
 

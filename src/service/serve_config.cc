@@ -1,6 +1,7 @@
 #include "service/serve_config.h"
 
 #include <cstdlib>
+#include <limits>
 #include <set>
 
 #include "absl/strings/numbers.h"
@@ -32,7 +33,12 @@ class TableReader {
       if (auto v = node->value<double>()) return *out = static_cast<T>(*v), absl::OkStatus();
     } else {
       if (node->is_integer()) {
-        return *out = static_cast<T>(node->as_integer()->get()), absl::OkStatus();
+        const int64_t v = node->as_integer()->get();
+        if (v < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
+            static_cast<uint64_t>(v) > static_cast<uint64_t>(std::numeric_limits<T>::max())) {
+          return Error(key, "is out of range");
+        }
+        return *out = static_cast<T>(v), absl::OkStatus();
       }
     }
     return Error(key, "has the wrong type");
@@ -60,6 +66,22 @@ class TableReader {
 const toml::table* Sub(const toml::table& t, std::string_view key) {
   const toml::node* node = t.get(key);
   return node != nullptr ? node->as_table() : nullptr;
+}
+
+// [policy] holds only [policy.order] and [policy.return].
+Status CheckPolicyTables(const toml::table& root, const std::string& file) {
+  const toml::node* policy = root.get("policy");
+  if (policy == nullptr) return absl::OkStatus();
+  if (!policy->is_table()) {
+    return absl::InvalidArgumentError(fmt::format("{}: [policy] must be a table", file));
+  }
+  for (const auto& [key, node] : *policy->as_table()) {
+    if ((key.str() != "order" && key.str() != "return") || !node.is_table()) {
+      return absl::InvalidArgumentError(fmt::format(
+          "{}: [policy] {} is not known; use [policy.order] or [policy.return]", file, key.str()));
+    }
+  }
+  return absl::OkStatus();
 }
 
 Status ReadThresholds(const toml::table& root, std::string_view kind, const std::string& file,
@@ -98,9 +120,9 @@ StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
   }
   const toml::table& root = parsed.table();
   for (const auto& [key, node] : root) {
-    static const std::set<std::string> kSections = {"server", "store",       "models",
-                                                    "policy", "rate_limits", "similar"};
-    if (!kSections.contains(std::string(key.str()))) {
+    static const std::set<std::string> kSections = {"server",      "store",   "models",   "policy",
+                                                    "rate_limits", "similar", "narration"};
+    if (!kSections.contains(std::string(key.str())) || !node.is_table()) {
       return absl::InvalidArgumentError(
           fmt::format("{}: [{}] is not a known section", path, key.str()));
     }
@@ -136,6 +158,7 @@ StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
     RETURN_IF_ERROR(r.Read("challenger_share", &config.challenger_share));
     RETURN_IF_ERROR(r.RejectUnknown());
   }
+  RETURN_IF_ERROR(CheckPolicyTables(root, path));
   RiskThresholds order = config.policy.thresholds(DecisionKind::kOrder);
   RiskThresholds ret = config.policy.thresholds(DecisionKind::kReturn);
   RETURN_IF_ERROR(ReadThresholds(root, "order", path, &order));
@@ -160,6 +183,26 @@ StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
       RETURN_IF_ERROR(r.RejectUnknown());
     }
   }
+  if (const toml::table* t = Sub(root, "narration")) {
+    TableReader r(*t, "narration", path);
+    NarrationConfig& n = config.narration;
+    std::string provider = std::string(NarrationProviderName(n.provider));
+    RETURN_IF_ERROR(r.Read("provider", &provider));
+    auto parsed = ParseNarrationProvider(provider);
+    if (!parsed.ok()) return r.Error("provider", "must be none, openai or bedrock");
+    n.provider = *parsed;
+    RETURN_IF_ERROR(r.Read("endpoint", &n.endpoint));
+    RETURN_IF_ERROR(r.Read("model", &n.model));
+    RETURN_IF_ERROR(r.Read("api_key", &n.api_key));
+    RETURN_IF_ERROR(r.Read("region", &n.region));
+    RETURN_IF_ERROR(r.Read("budget_ms", &n.async_budget_ms));
+    RETURN_IF_ERROR(r.Read("cache_capacity", &n.cache_capacity));
+    RETURN_IF_ERROR(r.Read("max_tokens", &n.max_tokens));
+    RETURN_IF_ERROR(r.Read("temperature", &n.temperature));
+    RETURN_IF_ERROR(r.Read("workers", &n.async_workers));
+    RETURN_IF_ERROR(r.Read("queue_capacity", &n.async_queue_capacity));
+    RETURN_IF_ERROR(r.RejectUnknown());
+  }
   if (const toml::table* t = Sub(root, "similar")) {
     TableReader r(*t, "similar", path);
     RETURN_IF_ERROR(r.Read("capacity", &config.similar_capacity));
@@ -176,8 +219,21 @@ Status ApplyEnvironment(ServeConfig* config) {
   if (const char* v = std::getenv("VIGIL_MODELS"); v != nullptr && *v != '\0') {
     config->models_dir = v;
   }
+  auto secret = [](const char* name, std::string* out) {
+    if (const char* v = std::getenv(name); v != nullptr && *v != '\0') *out = v;
+  };
+  secret("VIGIL_LLM_API_KEY", &config->narration.api_key);
+  secret("AWS_ACCESS_KEY_ID", &config->narration.access_key_id);
+  secret("AWS_SECRET_ACCESS_KEY", &config->narration.secret_access_key);
+  secret("AWS_SESSION_TOKEN", &config->narration.session_token);
   ASSIGN_OR_RETURN(const int64_t port, EnvInt("VIGIL_PORT", config->port));
   ASSIGN_OR_RETURN(const int64_t threads, EnvInt("VIGIL_IO_THREADS", config->io_threads));
+  if (port < 0 || port > 65535) {
+    return absl::InvalidArgumentError("VIGIL_PORT must be between 0 and 65535");
+  }
+  if (threads < 1 || threads > 256) {
+    return absl::InvalidArgumentError("VIGIL_IO_THREADS must be between 1 and 256");
+  }
   config->port = static_cast<int>(port);
   config->io_threads = static_cast<int>(threads);
   return absl::OkStatus();
@@ -210,8 +266,12 @@ Status Validate(const ServeConfig& c) {
     if (limit.tokens_per_second < 0 || limit.burst < 0) {
       return bad(fmt::format("rate_limits.{}: per_second and burst must not be negative", role));
     }
+    if (limit.tokens_per_second > 0 && limit.burst < 1) {
+      return bad(fmt::format("rate_limits.{}: burst must be at least 1 (one request)", role));
+    }
   }
   if (c.similar_capacity < 0) return bad("similar.capacity must not be negative");
+  RETURN_IF_ERROR(ValidateNarrationConfig(c.narration));
   return absl::OkStatus();
 }
 

@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "decision/policy.h"
 #include "http/rate_limiter.h"
+#include "narrate/narration_config.h"
 
 namespace vigil {
 
@@ -48,6 +49,11 @@ struct ServeConfig {
   // [rate_limits]: per API key, by role ("scorer", "analyst", "admin").
   std::map<std::string, RateLimit> rate_limits = {
       {"scorer", {100'000, 200'000}}, {"analyst", {100, 200}}, {"admin", {50, 100}}};
+  // [narration]: an LLM rewrites each decision's explanation after the
+  // answer, attached to the stored decision (provider "none": off). Secrets
+  // may come from VIGIL_LLM_API_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+  // and AWS_SESSION_TOKEN instead of the file.
+  NarrationConfig narration;
   // [similar]
   int64_t similar_capacity = 200'000;  // cases per kind; 0 turns similar cases off
 };

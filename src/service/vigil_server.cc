@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
@@ -102,6 +103,11 @@ struct VigilServer::Impl {
   Counter* events_duplicate = nullptr;
   Counter* events_rejected = nullptr;
   Histogram* store_commit_seconds = nullptr;
+
+  // (kind, version) pairs served since start; only RenderMetrics touches it,
+  // under metrics_render_mu.
+  absl::Mutex metrics_render_mu;
+  std::set<std::pair<std::string, std::string>> served_versions ABSL_GUARDED_BY(metrics_render_mu);
 
   // Filled once at start and read-only afterwards: no lock on the hot path.
   absl::flat_hash_map<std::string, Counter*> decision_counters;
@@ -284,7 +290,12 @@ struct VigilServer::Impl {
     router.Add("POST", "/v1/models/reload", [this](HttpRequest& req, Responder respond) {
       if (!Admit(req, Role::kAdmin, respond)) return;
       Status s = service->ReloadModels();
-      if (!s.ok()) return respond(ResponseFromStatus(s));
+      if (!s.ok()) {
+        // The models in service stay; the admin learns why the new ones did not load.
+        fmt::print(stderr, "vigil serve: model reload failed: {}\n", s.message());
+        return respond(ErrorResponse(500, "model_load_failed",
+                                     fmt::format("the models in service stay: {}", s.message())));
+      }
       respond(JsonResponse(ModelsJson().dump()));
     });
     router.Add("GET", "/healthz", [](HttpRequest&, Responder respond) {
@@ -320,6 +331,7 @@ struct VigilServer::Impl {
   }
 
   std::string RenderMetrics() {
+    absl::MutexLock lock(&metrics_render_mu);
     const StoreStats s = store->Stats();
     metrics.GetGauge("vigil_store_queue_depth", "Write units waiting for the store's writer")
         ->Set(static_cast<double>(s.queue_depth));
@@ -351,12 +363,18 @@ struct VigilServer::Impl {
       }
     }
     for (DecisionKind kind : {DecisionKind::kOrder, DecisionKind::kReturn}) {
+      // Every version served since start has a series: 1 now, 0 after a reload.
       const std::string version = service->ModelVersion(kind);
-      if (version.empty()) continue;
+      if (!version.empty()) served_versions.insert({std::string(DecisionKindName(kind)), version});
+    }
+    for (const auto& [kind, version] : served_versions) {
+      const bool current =
+          service->ModelVersion(kind == "order" ? DecisionKind::kOrder : DecisionKind::kReturn) ==
+          version;
       metrics
-          .GetGauge("vigil_model_info", "The model version serving each kind (value 1)",
-                    {{"kind", std::string(DecisionKindName(kind))}, {"version", version}})
-          ->Set(1);
+          .GetGauge("vigil_model_info", "The model version serving each kind (1: now, 0: before)",
+                    {{"kind", kind}, {"version", version}})
+          ->Set(current ? 1 : 0);
     }
     return metrics.RenderPrometheus();
   }
@@ -376,7 +394,7 @@ struct VigilServer::Impl {
         kind, req.body(), req.Header("Accept-Language").value_or(""), req.request_id(),
         [this, respond = std::move(respond)](StatusOr<ScoreResult> result) {
           if (!result.ok()) return respond(ResponseFromStatus(result.status()));
-          if (!result->replayed) {
+          if (result->stored && !result->replayed) {
             DecisionCounter(result->kind, result->risk_level, result->action)->Increment();
             if (result->challenger_agrees.has_value()) {
               ChallengerCounter(result->kind, *result->challenger_agrees)->Increment();
@@ -428,7 +446,12 @@ struct VigilServer::Impl {
     entry.added_at = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
-    entry.added_by = std::string(keys->Authenticate(PresentedKey(req))->key_id);
+    // Admit() let the key in; it may have been revoked since.
+    const auto caller = keys->Authenticate(PresentedKey(req));
+    if (!caller.has_value()) {
+      return respond(ErrorResponse(401, "unauthenticated", "the API key was revoked"));
+    }
+    entry.added_by = caller->key_id;
     Status s = service->lists().Put(entry);
     if (!s.ok()) return respond(ResponseFromStatus(s));
     respond(JsonResponse(R"({"stored":true})", 201));
@@ -453,6 +476,9 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
       .challenger_versions = {config.challenger_order, config.challenger_return},
       .challenger_share = config.challenger_share,
       .similar = {.capacity = static_cast<size_t>(config.similar_capacity)}};
+  if (config.narration.provider != NarrationProvider::kNone) {
+    ASSIGN_OR_RETURN(options.narrator, MakeNarrator(config.narration));
+  }
   ASSIGN_OR_RETURN(impl->service, RiskService::Open(std::move(options), impl->store.get()));
   impl->keys = std::make_unique<ApiKeys>(impl->store.get());
   RETURN_IF_ERROR(impl->keys->Load());

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "http/test_http_client.h"
+#include "narrate/fake_llm_server.h"
 #include "nlohmann/json.hpp"
 #include "service/service_fixture_for_test.h"
 
@@ -255,6 +256,26 @@ TEST_F(VigilServerTest, EventsTakeNdjsonAndAnswerPerLine) {
   EXPECT_EQ(profile["features"]["customer_lifetime_returns"], 1) << profile;
 }
 
+TEST_F(VigilServerTest, ARepeatedEventDoesNotChangeTheLiveStateAgain) {
+  Start();
+  Score(Order("ORD_DUP", "C_DUP"));
+  const std::string ret =
+      R"({"type":"return.requested","return_id":"RET_DUP","order_id":"ORD_DUP","reason":"defective"})";
+  for (int i = 0; i < 3; ++i) {
+    TestHttpResponse r = Call("POST", "/v1/events", scorer_, ret);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(json::parse(r.body)["accepted"], i == 0 ? 1 : 0);
+  }
+  // The same event twice in one NDJSON body counts once as well.
+  const std::string twice = std::string(R"({"type":"order.rto","order_id":"ORD_DUP"})") + "\n" +
+                            R"({"type":"order.rto","order_id":"ORD_DUP"})" + "\n";
+  json body = json::parse(Call("POST", "/v1/events", scorer_, twice, "application/x-ndjson").body);
+  EXPECT_EQ(body["accepted"], 1);
+  EXPECT_EQ(body["duplicates"], 1);
+  json profile = CallJson("GET", "/v1/customers/C_DUP", analyst_, nullptr);
+  EXPECT_EQ(profile["features"]["customer_lifetime_returns"], 1);
+}
+
 TEST_F(VigilServerTest, ABlockListedCustomerIsBlockedWithTheReasonStated) {
   Start();
   json entry = {
@@ -411,6 +432,46 @@ TEST_F(VigilServerTest, AChallengerIsScoredInShadowAndRecordedBesideTheChampion)
   Score(Order("ORD_NO_SHADOW"));
   EXPECT_FALSE(
       CallJson("GET", "/v1/decisions/ORD_NO_SHADOW", analyst_, nullptr).contains("challenger"));
+}
+
+TEST_F(VigilServerTest, AnLlmNarrationIsAttachedToTheStoredDecisionAfterTheAnswer) {
+  std::atomic<bool> saw_customer_id{false};
+  FakeLlmServer llm([&](const FakeLlmServer::Request& request) {
+    // The prompt carries factors and values, never who the customer is.
+    if (request.body().find("C_NARRATE") != std::string::npos) saw_customer_id = true;
+    return FakeLlmServer::Reply{
+        .body =
+            R"({"choices":[{"message":{"role":"assistant","content":"Narrated by the model."}}]})"};
+  });
+  config_.narration.provider = NarrationProvider::kOpenAi;
+  config_.narration.endpoint = llm.endpoint();
+  config_.narration.model = "test-model";
+  Start();
+  json r = Score(Order("ORD_NARRATE", "C_NARRATE"));
+  EXPECT_EQ(r["explanation_source"], "template");  // the answer never waits for the LLM
+  json stored;
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    stored = CallJson("GET", "/v1/decisions/ORD_NARRATE", analyst_, nullptr);
+    if (stored.contains("narration")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(stored.contains("narration")) << stored;
+  EXPECT_EQ(stored["narration"]["text"], "Narrated by the model.");
+  EXPECT_EQ(stored["narration"]["source"], "llm");
+  EXPECT_EQ(llm.requests(), 1);
+  EXPECT_FALSE(saw_customer_id);
+}
+
+TEST_F(VigilServerTest, AnUnreachableLlmLeavesTheTemplateExplanation) {
+  config_.narration.provider = NarrationProvider::kOpenAi;
+  config_.narration.endpoint = fmt::format("http://127.0.0.1:{}", FakeLlmServer::UnusedPort());
+  config_.narration.model = "test-model";
+  Start();
+  json r = Score(Order("ORD_NO_LLM"));
+  EXPECT_FALSE(r["explanation"]["summary"].get<std::string>().empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(
+      CallJson("GET", "/v1/decisions/ORD_NO_LLM", analyst_, nullptr).contains("narration"));
 }
 
 TEST_F(VigilServerTest, FindsSimilarPastDecisionsWithTheirOutcomes) {

@@ -1,0 +1,95 @@
+#include "service/serve_config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+namespace vigil {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Writes `text` to a TOML file of its own and loads it.
+StatusOr<ServeConfig> Load(const std::string& text) {
+  static int n = 0;
+  const std::string path =
+      fmt::format("{}/vigil_config_{}_{}.toml", ::testing::TempDir(), getpid(), n++);
+  std::ofstream(path) << text;
+  auto config = LoadServeConfig(path);
+  std::remove(path.c_str());
+  return config;
+}
+
+TEST(ServeConfig, ReadsEverySection) {
+  auto c = Load(R"(
+[server]
+port = 9000
+access_log = false
+[store]
+retention_days = 30
+[models]
+dir = "m"
+challenger_order = "v2"
+challenger_share = 0.25
+[policy.order]
+medium = 0.3
+high = 0.6
+critical = 0.8
+[rate_limits]
+analyst = { per_second = 5, burst = 10 }
+[similar]
+capacity = 0
+[narration]
+provider = "openai"
+endpoint = "http://127.0.0.1:1"
+model = "m"
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->port, 9000);
+  EXPECT_FALSE(c->access_log);
+  EXPECT_EQ(c->retention_days, 30);
+  EXPECT_EQ(c->models_dir, "m");
+  EXPECT_EQ(c->challenger_order, "v2");
+  EXPECT_DOUBLE_EQ(c->challenger_share, 0.25);
+  EXPECT_DOUBLE_EQ(c->policy.thresholds(DecisionKind::kOrder).high, 0.6);
+  EXPECT_DOUBLE_EQ(c->rate_limits.at("analyst").burst, 10);
+  EXPECT_EQ(c->similar_capacity, 0);
+  EXPECT_EQ(c->narration.provider, NarrationProvider::kOpenAi);
+  EXPECT_TRUE(Validate(*c).ok());
+}
+
+TEST(ServeConfig, RejectsUnknownKeysAndTablesNamingThem) {
+  EXPECT_THAT(Load("[server]\nprot = 1\n").status().message(), HasSubstr("prot"));
+  EXPECT_THAT(Load("[policy.orders]\nhigh = 0.5\n").status().message(), HasSubstr("orders"));
+  EXPECT_THAT(Load("server = 5\n").status().message(), HasSubstr("server"));
+  EXPECT_THAT(Load("[narration]\nprovider = \"gpt\"\n").status().message(), HasSubstr("provider"));
+}
+
+TEST(ServeConfig, RejectsIntegersThatDoNotFit) {
+  EXPECT_THAT(Load("[server]\nport = 4294985376\n").status().message(), HasSubstr("out of range"));
+}
+
+TEST(ServeConfig, ValidateRefusesABurstOfZeroAndFallingThresholds) {
+  ServeConfig c;
+  c.rate_limits["analyst"] = {.tokens_per_second = 5, .burst = 0};
+  EXPECT_THAT(Validate(c).message(), HasSubstr("burst"));
+  ServeConfig d;
+  d.policy = Policy({.medium = 0.5, .high = 0.4, .critical = 0.9}, {});
+  EXPECT_THAT(Validate(d).message(), HasSubstr("policy.order"));
+}
+
+TEST(ServeConfig, EnvironmentOverridesAndIsRangeChecked) {
+  ServeConfig c;
+  setenv("VIGIL_PORT", "9100", 1);
+  ASSERT_TRUE(ApplyEnvironment(&c).ok());
+  EXPECT_EQ(c.port, 9100);
+  setenv("VIGIL_PORT", "4294985377", 1);
+  EXPECT_FALSE(ApplyEnvironment(&c).ok());
+  unsetenv("VIGIL_PORT");
+}
+
+}  // namespace
+}  // namespace vigil
