@@ -35,6 +35,8 @@ echo "== throughput: wrk -t1 -c32 -d$duration (one wrk thread, 32 connections)"
 wrk -t1 -c32 -d"$duration" --latency -s bench/score_orders.lua "$url"
 echo "== latency at a fixed load: 16 connections, each waiting 2 ms between requests"
 WRK_DELAY_MS=2 wrk -t1 -c16 -d"$duration" --latency -s bench/score_orders.lua "$url"
+echo "== event ingestion: wrk -t1 -c4, NDJSON bodies of 500 distinct events"
+wrk -t1 -c4 -d"$duration" -s bench/ingest_events.lua "http://127.0.0.1:$port/v1/events"
 kill -TERM $server
 wait $server || true
 tail -n 2 "$log"
