@@ -315,6 +315,9 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
     action = kind == DecisionKind::kOrder ? (block ? "block" : "allow")
                                           : (block ? "deny" : "instant_refund");
     explanation.recommendation = templates_.Recommendation(kind, language, action);
+    // The summary speaks for the list's action, not the model's level.
+    explanation.summary =
+        templates_.Summary(kind, language, block ? RiskLevel::kCritical : RiskLevel::kLow);
     explanation.key_factors.insert(
         explanation.key_factors.begin(),
         fmt::format("The {} is on the {} list{}{}", entry->field, entry->list,
