@@ -343,6 +343,8 @@ struct VigilServer::Impl {
         ->Set(static_cast<double>(s.failed_batches));
     metrics.GetGauge("vigil_store_last_commit_seconds", "Duration of the last group commit")
         ->Set(static_cast<double>(s.last_commit_micros) / 1e6);
+    metrics.GetGauge("vigil_store_checkpoints", "WAL checkpoints run in the background")
+        ->Set(static_cast<double>(s.checkpoints));
     metrics.GetGauge("vigil_store_max_commit_seconds", "Longest group commit so far")
         ->Set(static_cast<double>(s.max_commit_micros) / 1e6);
     if (const SimilarCases* similar = service->similar(); similar != nullptr) {

@@ -1,5 +1,7 @@
 #include "store/sqlite_store.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -261,8 +263,10 @@ StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir,
                   fmt::format("cannot open the store at {}: {}", path, writer.status().message()));
   }
   RETURN_IF_ERROR(MigrateSqliteSchema(**writer));
-  RETURN_IF_ERROR((*writer)->Exec(
-      fmt::format("PRAGMA wal_autocheckpoint = {}", std::max(1, options.wal_checkpoint_pages))));
+  if (!options.background_checkpoint) {
+    RETURN_IF_ERROR((*writer)->Exec(
+        fmt::format("PRAGMA wal_autocheckpoint = {}", std::max(1, options.wal_checkpoint_pages))));
+  }
   std::unique_ptr<SqliteStore> store(new SqliteStore(path, options, *std::move(writer)));
   RETURN_IF_ERROR(store->RemoveIncompleteSnapshots());
   return store;
@@ -277,12 +281,60 @@ SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options,
       queue_(options.max_queued_units) {
   writer_thread_ = std::thread([this] { WriterLoop(); });
   writer_thread_id_.store(writer_thread_.get_id());
+  if (options_.background_checkpoint) {
+    sqlite3_wal_hook(writer_->db(), &SqliteStore::OnWalCommit, this);
+    checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
+  }
+}
+
+// The writer's WAL hook: records the WAL's size after each commit for the
+// checkpointer, and checkpoints inline past 4x the threshold should the
+// checkpointer fall behind (the hook replaces SQLite's autocheckpoint).
+int SqliteStore::OnWalCommit(void* arg, sqlite3* db, const char*, int pages) {
+  auto* store = static_cast<SqliteStore*>(arg);
+  store->wal_pages_.store(pages, std::memory_order_relaxed);
+  if (pages >= 4 * std::max(1, store->options_.wal_checkpoint_pages)) {
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+  return SQLITE_OK;
+}
+
+void SqliteStore::CheckpointLoop() {
+  auto connection = SqliteConnection::Open(path_, {options_.busy_timeout_ms, /*read_only=*/false});
+  if (!connection.ok()) return;  // the writer's inline checkpoints still bound the WAL
+  const int threshold = std::max(1, options_.wal_checkpoint_pages);
+  while (true) {
+    {
+      absl::MutexLock lock(&checkpoint_mu_);
+      if (checkpoint_mu_.AwaitWithTimeout(absl::Condition(&checkpoint_stop_),
+                                          absl::Milliseconds(50))) {
+        return;
+      }
+    }
+    if (wal_pages_.load(std::memory_order_relaxed) < threshold) continue;
+    int log_frames = 0, checkpointed = 0;
+    // PASSIVE copies what it can without the write lock; what commits add
+    // meanwhile waits for the next pass. Once everything is copied the
+    // writer starts the WAL over at its next commit.
+    if (sqlite3_wal_checkpoint_v2((*connection)->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                  &log_frames, &checkpointed) == SQLITE_OK) {
+      checkpoints_.fetch_add(1, std::memory_order_relaxed);
+      if (checkpointed == log_frames) wal_pages_.store(0, std::memory_order_relaxed);
+    }
+  }
 }
 
 SqliteStore::~SqliteStore() { Close(); }
 
 void SqliteStore::Close() {
   absl::MutexLock lock(&close_mu_);
+  {
+    absl::MutexLock stop(&checkpoint_mu_);
+    checkpoint_stop_ = true;
+  }
+  if (checkpoint_thread_.joinable() && std::this_thread::get_id() != checkpoint_thread_.get_id()) {
+    checkpoint_thread_.join();
+  }
   queue_.Close();
   // From a callback the writer cannot join itself; it exits after draining.
   if (std::this_thread::get_id() == writer_thread_id_.load()) return;
@@ -379,6 +431,7 @@ StoreStats SqliteStore::Stats() const {
   stats.last_commit_micros = last_commit_micros_.load(std::memory_order_relaxed);
   stats.max_commit_micros = max_commit_micros_.load(std::memory_order_relaxed);
   stats.total_commit_micros = total_commit_micros_.load(std::memory_order_relaxed);
+  stats.checkpoints = checkpoints_.load(std::memory_order_relaxed);
   return stats;
 }
 

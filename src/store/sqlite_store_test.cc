@@ -162,6 +162,24 @@ TEST_F(SqliteStoreTest, ScanDecisionsVisitsOneKindInCommitOrderAfterASeq) {
       "return", 0, [](int64_t, const DecisionRecord&) { return absl::CancelledError("stop"); })));
 }
 
+TEST_F(SqliteStoreTest, CheckpointsInTheBackgroundAndKeepsEveryCommit) {
+  SqliteStoreOptions options;
+  options.wal_checkpoint_pages = 16;  // 128 KiB
+  options.background_checkpoint = true;
+  Reopen(options);
+  for (int i = 0; i < 200; ++i) {
+    MustWrite({{TestEvent(fmt::format("ck{}", i))},
+               {TestDecision(fmt::format("dec_ck{}", i), "ORD", kDay1, 2048)}});
+  }
+  for (int i = 0; i < 200 && store_->Stats().checkpoints == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(store_->Stats().checkpoints, 1);
+  Reopen(options);
+  EXPECT_EQ(*store_->LastEventSeq(), 200);
+  EXPECT_TRUE(store_->FindDecision("dec_ck199")->has_value());
+}
+
 TEST_F(SqliteStoreTest, ExistingDecisionIdRejectsTheWholeBatch) {
   MustWrite({{}, {TestDecision("dec_1", "ORD1")}});
   const StatusOr<WriteResult> again =
