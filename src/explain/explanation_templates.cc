@@ -244,6 +244,37 @@ Status ParseKindSentences(const json& doc, std::string_view file,
   return absl::OkStatus();
 }
 
+// list_override.sentence.{allow,block} with only {field} and {reason}, and
+// list_override.fields.{customer,device,pincode,phone}.
+Status ParseListOverride(const json& doc, std::string_view file,
+                         ExplanationTemplates::Language& lang) {
+  const json empty = json::object();
+  const json& block = doc.contains("list_override") ? doc["list_override"] : empty;
+  const json& sentences = block.contains("sentence") ? block["sentence"] : empty;
+  const json& fields = block.contains("fields") ? block["fields"] : empty;
+  const std::string sentence_where = fmt::format("{}: list_override.sentence", file);
+  for (const std::string list : {"allow", "block"}) {
+    ASSIGN_OR_RETURN(std::string text, StringAt(sentences, list, sentence_where));
+    std::string rest = text;
+    for (std::string_view placeholder : {"{field}", "{reason}"}) {
+      for (size_t at; (at = rest.find(placeholder)) != std::string::npos;) {
+        rest.erase(at, placeholder.size());
+      }
+    }
+    if (rest.find('{') != std::string::npos || rest.find('}') != std::string::npos) {
+      return absl::InvalidArgumentError(
+          fmt::format("{}: '{}' may use only {{field}} and {{reason}}", sentence_where, list));
+    }
+    lang.list_override_sentences.emplace(list, std::move(text));
+  }
+  const std::string field_where = fmt::format("{}: list_override.fields", file);
+  for (const std::string field : {"customer", "device", "pincode", "phone"}) {
+    ASSIGN_OR_RETURN(std::string word, StringAt(fields, field, field_where));
+    lang.list_override_fields.emplace(field, std::move(word));
+  }
+  return absl::OkStatus();
+}
+
 StatusOr<ExplanationTemplates::Language> ParseLanguage(const std::string& text,
                                                        std::string_view file) {
   json doc;
@@ -260,6 +291,7 @@ StatusOr<ExplanationTemplates::Language> ParseLanguage(const std::string& text,
   RETURN_IF_ERROR(ParseFeatures(doc, file, lang));
   RETURN_IF_ERROR(CheckLabelsExist(file, lang));
   RETURN_IF_ERROR(ParseKindSentences(doc, file, lang));
+  RETURN_IF_ERROR(ParseListOverride(doc, file, lang));
   return lang;
 }
 
@@ -414,6 +446,28 @@ std::string ExplanationTemplates::Summary(DecisionKind kind, std::string_view la
                                           RiskLevel level) const {
   const auto& summaries = Lang(language).summaries[KindSlot(kind)];
   return summaries.find(RiskLevelName(level))->second;
+}
+
+std::string ExplanationTemplates::ListOverride(std::string_view language, std::string_view list,
+                                               std::string_view field,
+                                               std::string_view reason) const {
+  const Language& lang = Lang(language);
+  auto sentence = lang.list_override_sentences.find(list);
+  auto word = lang.list_override_fields.find(field);
+  if (sentence == lang.list_override_sentences.end() || word == lang.list_override_fields.end()) {
+    return std::string();
+  }
+  std::string text = sentence->second;
+  const std::string reason_text = reason.empty() ? "" : fmt::format(": {}", reason);
+  for (auto [placeholder, value] :
+       {std::pair<std::string_view, std::string_view>{"{field}", word->second},
+        {"{reason}", reason_text}}) {
+    for (size_t at = 0; (at = text.find(placeholder, at)) != std::string::npos;
+         at += value.size()) {
+      text.replace(at, placeholder.size(), value);
+    }
+  }
+  return text;
 }
 
 std::string ExplanationTemplates::Recommendation(DecisionKind kind, std::string_view language,

@@ -77,6 +77,10 @@ class ExplanationTemplates {
   // Empty when `action` is not one of the kind's actions.
   std::string Recommendation(DecisionKind kind, std::string_view language,
                              std::string_view action) const;
+  // Why an allow or block list overrode the model: "The customer is on the
+  // block list: chargeback ring". Empty for an unknown list or field.
+  std::string ListOverride(std::string_view language, std::string_view list, std::string_view field,
+                           std::string_view reason) const;
   // Summary, key factors and recommendation together.
   Explanation Explain(DecisionKind kind, std::string_view language, RiskLevel level,
                       std::string_view action, std::span<const Factor> factors,
@@ -101,8 +105,10 @@ class ExplanationTemplates {
   struct Language {
     std::map<std::string, FeatureSentences, std::less<>> features;
     std::map<std::string, std::vector<std::string>, std::less<>> labels;
-    std::map<std::string, std::string, std::less<>> summaries[2];        // by level name
-    std::map<std::string, std::string, std::less<>> recommendations[2];  // by action
+    std::map<std::string, std::string, std::less<>> summaries[2];             // by level name
+    std::map<std::string, std::string, std::less<>> recommendations[2];       // by action
+    std::map<std::string, std::string, std::less<>> list_override_sentences;  // by list
+    std::map<std::string, std::string, std::less<>> list_override_fields;     // by field
   };
 
  private:

@@ -330,3 +330,28 @@ TEST(ExplanationTemplatesValidationTest, MissingDirectoryIsNotFound) {
 
 }  // namespace
 }  // namespace vigil
+
+namespace vigil {
+namespace {
+
+TEST(ExplanationTemplatesTest, ListOverridesAreSaidInTheRequestedLanguage) {
+  EXPECT_EQ(Templates().ListOverride("en", "block", "customer", "chargeback ring"),
+            "The customer is on the block list: chargeback ring");
+  EXPECT_EQ(Templates().ListOverride("en", "allow", "pincode", ""),
+            "The delivery pincode is on the allow list");
+  EXPECT_EQ(Templates().ListOverride("hi", "block", "device", "धोखाधड़ी"),
+            "यह डिवाइस ब्लॉक सूची में है: धोखाधड़ी");
+  EXPECT_EQ(Templates().ListOverride("en", "grey", "customer", ""), "");
+}
+
+TEST(ExplanationTemplatesValidationTest, RejectsAListOverrideWithAnUnknownPlaceholder) {
+  ExpectError(
+      LoadEdited(
+          "hi", [](json& doc) { doc["list_override"]["sentence"]["block"] = "{customer} ब्लॉक है"; }),
+      "hi.json: list_override.sentence: 'block' may use only {field} and {reason}");
+  ExpectError(LoadEdited("en", [](json& doc) { doc["list_override"]["fields"].erase("phone"); }),
+              "en.json: list_override.fields: missing 'phone'");
+}
+
+}  // namespace
+}  // namespace vigil

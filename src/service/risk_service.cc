@@ -320,8 +320,7 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
         templates_.Summary(kind, language, block ? RiskLevel::kCritical : RiskLevel::kLow);
     explanation.key_factors.insert(
         explanation.key_factors.begin(),
-        fmt::format("The {} is on the {} list{}{}", entry->field, entry->list,
-                    entry->reason.empty() ? "" : ": ", entry->reason));
+        templates_.ListOverride(language, entry->list, entry->field, entry->reason));
     override_json = {{"list", entry->list}, {"field", entry->field}, {"reason", entry->reason}};
   }
 
