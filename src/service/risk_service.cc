@@ -148,9 +148,11 @@ Status RiskService::ReloadModels() {
     auto serving = std::make_shared<ServingModel>();
     serving->shap = std::make_unique<const TreeShap>((*model)->forest());
     serving->model = std::move(*model);
-    const std::string& challenger = options_.challenger_versions[static_cast<size_t>(kind)];
+    std::string challenger = options_.challenger_versions[static_cast<size_t>(kind)];
     if (!challenger.empty()) {
       const std::string name(DecisionKindName(kind));
+      // "order-v2" as `vigil models list` prints it, or "v2".
+      if (challenger.starts_with(name + "-")) challenger.erase(0, name.size() + 1);
       ASSIGN_OR_RETURN(
           serving->challenger,
           ScoringModel::Load(ModelRegistry(options_.models_dir).VersionDir(name, challenger)));

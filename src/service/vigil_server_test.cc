@@ -414,7 +414,7 @@ TEST_F(VigilServerTest, AChallengerIsScoredInShadowAndRecordedBesideTheChampion)
   ASSERT_TRUE(RunTrain(train, quiet).ok());
   std::fclose(quiet);
   config_.models_dir = models.path();
-  config_.challenger_order = "v2";
+  config_.challenger_order = "order-v2";  // as `vigil models list` names it
   config_.challenger_share = 1.0;
   Start();
 
