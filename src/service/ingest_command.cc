@@ -2,9 +2,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <set>
+#include <vector>
 
 #include "common/progress.h"
 #include "data/raw_event.h"
+#include "generate/festival_schedule.h"
 #include "service/event_json.h"
 #include "store/sqlite_store.h"
 
@@ -12,6 +16,47 @@ namespace vigil {
 namespace {
 
 constexpr size_t kEventsPerBatch = 20'000;
+
+std::vector<std::string> Lines(std::string_view text) {
+  std::vector<std::string> lines;
+  for (std::string_view rest = text; !rest.empty();) {
+    const size_t end = std::min(rest.find('\n'), rest.size());
+    std::string line(rest.substr(0, end));
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) lines.push_back(std::move(line));
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+  }
+  return lines;
+}
+
+// The live features' festival calendar: the store's (the shipped 2024-2027
+// calendar when it has none yet) plus the lake's rows it lacks. A lake
+// usually covers only its own period; replacing the calendar with it would
+// leave "days to the next festival" empty for every order placed today.
+Status MergeFestivals(const std::string& lake_path, const std::string& store_path) {
+  if (!std::filesystem::exists(lake_path)) return absl::OkStatus();
+  std::string existing(EmbeddedFestivalCsv());
+  if (std::filesystem::exists(store_path)) {
+    std::ifstream in(store_path, std::ios::binary);
+    existing.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::ifstream lake_in(lake_path, std::ios::binary);
+  const std::string lake_text(std::istreambuf_iterator<char>(lake_in), {});
+  std::vector<std::string> merged = Lines(existing);
+  const std::vector<std::string> lake = Lines(lake_text);
+  if (merged.empty() || lake.empty() || merged.front() != lake.front()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "{}: its header differs from the calendar in {}; fix one of them", lake_path, store_path));
+  }
+  const std::set<std::string> known(merged.begin(), merged.end());
+  for (const std::string& line : lake) {
+    if (!known.contains(line)) merged.push_back(line);
+  }
+  std::ofstream out(store_path, std::ios::binary | std::ios::trunc);
+  for (const std::string& line : merged) out << line << '\n';
+  if (!out.flush()) return absl::PermissionDeniedError(fmt::format("cannot write {}", store_path));
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -21,13 +66,9 @@ StatusOr<IngestSummary> RunIngest(const IngestRequest& request, FILE* log) {
   ASSIGN_OR_RETURN(DataLake lake, LoadDataLake(request.data_dir, &catalog, request.load));
   lake.report.Print(log);
   ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenSqliteStore(request.store_dir));
-  // The lake's calendar serves the live features too.
-  const auto festivals = std::filesystem::path(request.data_dir) / "external" / "festivals.csv";
-  if (std::filesystem::exists(festivals)) {
-    std::filesystem::copy_file(festivals,
-                               std::filesystem::path(request.store_dir) / "festivals.csv",
-                               std::filesystem::copy_options::overwrite_existing);
-  }
+  RETURN_IF_ERROR(MergeFestivals(
+      (std::filesystem::path(request.data_dir) / "external" / "festivals.csv").string(),
+      (std::filesystem::path(request.store_dir) / "festivals.csv").string()));
 
   IngestSummary summary;
   summary.events = static_cast<int64_t>(lake.events.size());

@@ -347,7 +347,8 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
   json factor_list = json::array();
   for (size_t i = 0; i < std::min(options_.top_factors, factors.size()); ++i) {
     factor_list.push_back({{"feature", factors[i].feature},
-                           {"value", Number(factors[i].value)},
+                           // Features are floats: 6 decimals, not float-to-double noise.
+                           {"value", Number(Round(factors[i].value, 1e6))},
                            {"contribution", Round(factors[i].contribution, 1e6)}});
   }
   response["factors"] = std::move(factor_list);

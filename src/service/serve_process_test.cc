@@ -270,6 +270,14 @@ TEST(VigilIngest, LoadsALakeOnceAndTheServerKnowsItsCustomers) {
   EXPECT_EQ(std::stoll(m[1].str()), 0);
   EXPECT_EQ(std::stoll(m[2].str()), events);
 
+  // The calendar the live features use: the shipped one (through 2027) plus the lake's rows.
+  const std::string calendar = ReadFile(dir / "festivals.csv");
+  EXPECT_THAT(calendar, HasSubstr(",2027-"));
+  std::istringstream lake_rows(ReadFile(SharedMarketplace().data_dir + "/external/festivals.csv"));
+  for (std::string row; std::getline(lake_rows, row);) {
+    EXPECT_THAT(calendar, HasSubstr(row));
+  }
+
   // A served customer has the lake's history.
   const std::string key = CreateKey(dir.path(), "analyst");
   ServeConfig config;

@@ -84,6 +84,18 @@ class VigilServerTest : public ::testing::Test {
     return profile["features"]["customer_lifetime_orders"].get<int64_t>();
   }
 
+  // Waits (up to 10 s) until /metrics shows `n` orders in the similar-case index.
+  void WaitForIndexedOrders(int n) {
+    const std::string want = fmt::format("vigil_similar_cases{{kind=\"order\"}} {}\n", n);
+    std::string metrics;
+    for (int attempt = 0; attempt < 500; ++attempt) {
+      metrics = Call("GET", "/metrics", "").body;
+      if (metrics.find(want) != std::string::npos) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ADD_FAILURE() << "the similar-case index never held " << n << " orders";
+  }
+
   ScratchDir dir_{"server"};
   ServeConfig config_;
   std::string scorer_, analyst_, admin_;
@@ -492,7 +504,9 @@ TEST_F(VigilServerTest, FindsSimilarPastDecisionsWithTheirOutcomes) {
   CallJson("POST", "/v1/events", scorer_,
            {{"type", "order.rto"}, {"order_id", "ORD_SIM_2"}, {"at", "2026-01-02T10:00:00Z"}});
 
-  // Asked by order id; the index fills in the background, the answer does not depend on it.
+  // The index fills in the background (at idle priority): wait for the three.
+  WaitForIndexedOrders(3);
+  // Asked by order id.
   json similar = CallJson("GET", "/v1/decisions/ORD_SIM_1/similar?k=2", analyst_, nullptr);
   EXPECT_EQ(similar["decision_id"], first["decision_id"]);
   ASSERT_EQ(similar["similar"].size(), 2u) << similar;
@@ -511,15 +525,9 @@ TEST_F(VigilServerTest, RebuildsTheSimilarCaseIndexFromTheStoreAtStart) {
   Start();
   for (int i = 0; i < 5; ++i) Score(Order(fmt::format("ORD_RB_{}", i), "C_RB"));
   Restart();
-  // The rebuilt index holds the earlier decisions: the metrics say so once
-  // the background rebuild is through.
-  std::string metrics;
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    metrics = Call("GET", "/metrics", "").body;
-    if (metrics.find("vigil_similar_cases{kind=\"order\"} 5") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  EXPECT_THAT(metrics, HasSubstr("vigil_similar_cases{kind=\"order\"} 5"));
+  // The rebuilt index holds the earlier decisions once the background
+  // rebuild is through.
+  WaitForIndexedOrders(5);
   json similar = CallJson("GET", "/v1/decisions/ORD_RB_0/similar?k=10", analyst_, nullptr);
   EXPECT_EQ(similar["similar"].size(), 4u);
 }
