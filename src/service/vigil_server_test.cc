@@ -467,7 +467,7 @@ TEST_F(VigilServerTest, AnLlmNarrationIsAttachedToTheStoredDecisionAfterTheAnswe
   json r = Score(Order("ORD_NARRATE", "C_NARRATE"));
   EXPECT_EQ(r["explanation_source"], "template");  // the answer never waits for the LLM
   json stored;
-  for (int attempt = 0; attempt < 200; ++attempt) {
+  for (int attempt = 0; attempt < 500; ++attempt) {
     stored = CallJson("GET", "/v1/decisions/ORD_NARRATE", analyst_, nullptr);
     if (stored.contains("narration")) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
