@@ -12,7 +12,7 @@ build: deps
 	@cmake -S . -B build $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build -j $(JOBS)
 
-# Release tests, then the same suite under AddressSanitizer + UBSan.
+# The suite under AddressSanitizer + UBSan, the fuzzers briefly, then the suite in Release.
 test: build
 	@cmake -S . -B build-asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=None -DVIGIL_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
