@@ -146,6 +146,7 @@ StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
     TableReader r(*t, "store", path);
     RETURN_IF_ERROR(r.Read("data_dir", &config.data_dir));
     RETURN_IF_ERROR(r.Read("retention_days", &config.retention_days));
+    RETURN_IF_ERROR(r.Read("wal_checkpoint_pages", &config.wal_checkpoint_pages));
     RETURN_IF_ERROR(r.Read("archive_interval_minutes", &config.archive_interval_minutes));
     RETURN_IF_ERROR(r.RejectUnknown());
   }
@@ -248,6 +249,7 @@ Status Validate(const ServeConfig& c) {
   if (c.read_timeout_ms < 1 || c.idle_timeout_ms < 1) return bad("timeouts must be positive");
   if (c.max_connections < 1) return bad("max_connections must be positive");
   if (c.retention_days < 1) return bad("retention_days must be at least 1");
+  if (c.wal_checkpoint_pages < 1) return bad("wal_checkpoint_pages must be at least 1");
   if (!(c.challenger_share >= 0 && c.challenger_share <= 1)) {
     return bad("challenger_share must be between 0 and 1");
   }

@@ -30,6 +30,7 @@ port = 9000
 access_log = false
 [store]
 retention_days = 30
+wal_checkpoint_pages = 1000
 [models]
 dir = "m"
 challenger_order = "v2"
@@ -51,6 +52,7 @@ model = "m"
   EXPECT_EQ(c->port, 9000);
   EXPECT_FALSE(c->access_log);
   EXPECT_EQ(c->retention_days, 30);
+  EXPECT_EQ(c->wal_checkpoint_pages, 1000);
   EXPECT_EQ(c->models_dir, "m");
   EXPECT_EQ(c->challenger_order, "v2");
   EXPECT_DOUBLE_EQ(c->challenger_share, 0.25);

@@ -468,7 +468,9 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
   RETURN_IF_ERROR(Validate(config));
   auto impl = std::make_unique<Impl>();
   impl->config = config;
-  ASSIGN_OR_RETURN(impl->store, OpenSqliteStore(config.data_dir));
+  ASSIGN_OR_RETURN(
+      impl->store,
+      OpenSqliteStore(config.data_dir, {.wal_checkpoint_pages = config.wal_checkpoint_pages}));
   ASSIGN_OR_RETURN(const std::string festivals, EnsureFestivals(config.data_dir));
   RiskServiceOptions options{
       .models_dir = config.models_dir,
