@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 
 #include "fmt/format.h"
 
@@ -130,6 +131,12 @@ std::string FormatTimestampWithOffset(Timestamp t, int32_t offset_seconds) {
   const int32_t a = offset_seconds < 0 ? -offset_seconds : offset_seconds;
   return out +
          fmt::format("{}{:02d}:{:02d}", offset_seconds < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+}
+
+Timestamp NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string FormatTimestamp(Timestamp t) { return FormatTimestampWithOffset(t, 0); }

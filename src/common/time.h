@@ -37,6 +37,9 @@ CivilDate CivilFromDays(int64_t days);
     std::string_view text, int32_t default_offset_seconds = kIstOffsetSeconds);
 
 // "2026-10-20T05:00:00Z".
+// The wall clock now, in whole seconds.
+Timestamp NowSeconds();
+
 std::string FormatTimestamp(Timestamp t);
 // "2026-10-20T10:30:00+05:30": the instant shown in the given zone.
 std::string FormatTimestampWithOffset(Timestamp t, int32_t offset_seconds);

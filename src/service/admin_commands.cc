@@ -23,12 +23,6 @@ StatusOr<std::unique_ptr<Store>> OpenExisting(const std::string& data_dir) {
   return OpenSqliteStore(data_dir);
 }
 
-Timestamp Now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 Status RunKeysCreate(const std::string& data_dir, const std::string& role, const std::string& name,
@@ -78,7 +72,7 @@ Status RunArchive(const std::string& data_dir, int older_than_days, FILE* out) {
     return absl::InvalidArgumentError("--older-than-days: must be at least 1");
   }
   ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenExisting(data_dir));
-  const Timestamp cutoff = Now() - int64_t{older_than_days} * 86'400;
+  const Timestamp cutoff = NowSeconds() - int64_t{older_than_days} * 86'400;
   const std::string archive_dir = (std::filesystem::path(data_dir) / "archive").string();
   ASSIGN_OR_RETURN(const int64_t archived, store->ArchiveDecisions(cutoff, archive_dir));
   fmt::print(out, "archived {} decisions made before {} into {}\n", archived,

@@ -31,12 +31,6 @@ std::string Base64Url(const unsigned char* data, size_t n) {
   return out;
 }
 
-Timestamp Now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 std::string_view RoleName(Role role) {
@@ -93,14 +87,14 @@ StatusOr<NewApiKey> ApiKeys::Create(std::string_view role, std::string_view name
   out.record.name = std::string(name);
   out.record.role = std::string(role);
   out.record.key_hash = Hash(out.key);
-  out.record.created_at = Now();
+  out.record.created_at = NowSeconds();
   RETURN_IF_ERROR(store_->PutApiKey(out.record));
   RETURN_IF_ERROR(Load());
   return out;
 }
 
 Status ApiKeys::Revoke(std::string_view key_id) {
-  ASSIGN_OR_RETURN(const bool revoked, store_->RevokeApiKey(key_id, Now()));
+  ASSIGN_OR_RETURN(const bool revoked, store_->RevokeApiKey(key_id, NowSeconds()));
   if (!revoked) return absl::NotFoundError(fmt::format("no active key '{}'", key_id));
   return Load();
 }

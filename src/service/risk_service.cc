@@ -19,12 +19,6 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-Timestamp WallNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 json Number(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
 
 // A JSON number (shortest round-trip form), or null for NaN and infinities.
@@ -186,7 +180,7 @@ std::string RiskService::ChallengerVersion(DecisionKind kind) const {
 void RiskService::Score(DecisionKind kind, std::string_view body, std::string_view accept_language,
                         std::string_view request_id, ScoreDone done) {
   const auto started = Clock::now();
-  const Timestamp now = WallNow();
+  const Timestamp now = NowSeconds();
   auto request = ParseBody(body);
   if (!request.ok()) return done(request.status());
   auto serving = Serving(kind);
@@ -467,7 +461,7 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
 }
 
 void RiskService::Ingest(std::string_view body, bool ndjson, IngestDone done) {
-  const Timestamp now = WallNow();
+  const Timestamp now = NowSeconds();
   struct Line {
     int64_t number;
     DecodedEvent event;
@@ -632,7 +626,7 @@ StatusOr<std::string> RiskService::SimilarDecisions(std::string_view id, size_t 
 
 StatusOr<std::string> RiskService::Customer(std::string_view id) const {
   std::vector<float> features(kOrderVectorSize);
-  const Timestamp now = WallNow();
+  const Timestamp now = NowSeconds();
   {
     absl::MutexLock lock(&engine_mu_);
     const uint32_t customer = engine_.catalog().Find(Entity::kCustomer, id);

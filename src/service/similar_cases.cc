@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "features/feature_registry.h"
 #include "nlohmann/json.hpp"
 
@@ -136,8 +137,17 @@ StatusOr<std::vector<float>> SimilarCases::VectorOfDocument(DecisionKind kind,
   if (!json.is_object() || factors == json.end() || !factors->is_array()) {
     return absl::DataLossError("the decision has no all_factors");
   }
-  const auto specs = FeatureSpecs(kind);
-  std::vector<float> vector(specs.size(), 0.0f);
+  // Feature name -> position in the kind's vector, built once per kind.
+  static const auto* positions = [] {
+    auto* maps = new std::array<absl::flat_hash_map<std::string_view, size_t>, 2>;
+    for (DecisionKind k : {DecisionKind::kOrder, DecisionKind::kReturn}) {
+      const auto specs = FeatureSpecs(k);
+      for (size_t i = 0; i < specs.size(); ++i) (*maps)[Index(k)].emplace(specs[i].name, i);
+    }
+    return maps;
+  }();
+  const auto& position = (*positions)[Index(kind)];
+  std::vector<float> vector(FeatureSpecs(kind).size(), 0.0f);
   for (const auto& factor : *factors) {
     const auto name = factor.find("feature");
     const auto value = factor.find("contribution");
@@ -145,11 +155,8 @@ StatusOr<std::vector<float>> SimilarCases::VectorOfDocument(DecisionKind kind,
         !value->is_number()) {
       return absl::DataLossError("an entry of all_factors lacks feature or contribution");
     }
-    for (size_t i = 0; i < specs.size(); ++i) {
-      if (specs[i].name == name->get_ref<const std::string&>()) {
-        vector[i] = value->get<float>();
-        break;
-      }
+    if (auto it = position.find(name->get_ref<const std::string&>()); it != position.end()) {
+      vector[it->second] = value->get<float>();
     }
   }
   return vector;

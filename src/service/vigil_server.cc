@@ -5,8 +5,10 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
@@ -109,11 +111,13 @@ struct VigilServer::Impl {
   absl::Mutex metrics_render_mu;
   std::set<std::pair<std::string, std::string>> served_versions ABSL_GUARDED_BY(metrics_render_mu);
 
-  // Filled once at start and read-only afterwards: no lock on the hot path.
-  absl::flat_hash_map<std::string, Counter*> decision_counters;
+  // Filled once at start and read-only afterwards: no lock and no
+  // allocation on the hot path. The keys view string literals.
+  using DecisionKey = std::tuple<std::string_view, std::string_view, std::string_view>;
+  absl::flat_hash_map<DecisionKey, Counter*> decision_counters;
 
   Counter* DecisionCounter(std::string_view kind, std::string_view level, std::string_view action) {
-    auto it = decision_counters.find(fmt::format("{}/{}/{}", kind, level, action));
+    auto it = decision_counters.find(DecisionKey{kind, level, action});
     if (it != decision_counters.end()) return it->second;
     return metrics.GetCounter("vigil_decisions_total", "Decisions by kind, risk level and action",
                               {{"kind", std::string(kind)},
@@ -130,10 +134,7 @@ struct VigilServer::Impl {
           absl::MutexLock lock(&archive_mu);
           if (archive_mu.AwaitWithTimeout(absl::Condition(&archive_stop), wait)) return;
         }
-        const Timestamp cutoff = std::chrono::duration_cast<std::chrono::seconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count() -
-                                 int64_t{config.retention_days} * 86'400;
+        const Timestamp cutoff = NowSeconds() - int64_t{config.retention_days} * 86'400;
         auto n = store->ArchiveDecisions(
             cutoff, (std::filesystem::path(config.data_dir) / "archive").string());
         if (n.ok()) {
@@ -191,46 +192,44 @@ struct VigilServer::Impl {
     for (std::string_view level : kLevels) {
       for (std::string_view action :
            {"allow", "otp_verification", "prepaid_only", "manual_review", "block"}) {
-        decision_counters[fmt::format("order/{}/{}", level, action)] =
-            DecisionCounter("order", level, action);
+        decision_counters[{"order", level, action}] = DecisionCounter("order", level, action);
       }
       for (std::string_view action : {"instant_refund", "pickup_qc", "manual_review", "deny"}) {
-        decision_counters[fmt::format("return/{}/{}", level, action)] =
-            DecisionCounter("return", level, action);
+        decision_counters[{"return", level, action}] = DecisionCounter("return", level, action);
       }
     }
   }
 
-  // Answers 401, 403 or 429 and returns false unless the caller may go on.
-  bool Admit(const HttpRequest& req, Role need, const Responder& respond) {
+  // The caller, or nullopt after answering 401, 403 or 429.
+  std::optional<Caller> Admit(const HttpRequest& req, Role need, const Responder& respond) {
     const std::string_view presented = PresentedKey(req);
     if (presented.empty()) {
       unauthenticated->Increment();
       respond(ErrorResponse(401, "unauthenticated",
                             "send an API key as X-API-Key or Authorization: Bearer"));
-      return false;
+      return std::nullopt;
     }
     const auto caller = keys->Authenticate(presented);
     if (!caller.has_value()) {
       unauthenticated->Increment();
       respond(ErrorResponse(401, "unauthenticated", "the API key is not valid or was revoked"));
-      return false;
+      return std::nullopt;
     }
     if (!RoleAllows(caller->role, need)) {
       forbidden->Increment();
       respond(ErrorResponse(403, "permission_denied",
                             fmt::format("this route needs the {} role; the key is {}",
                                         RoleName(need), RoleName(caller->role))));
-      return false;
+      return std::nullopt;
     }
     const size_t r = static_cast<size_t>(caller->role);
     const auto decision = limiters[r]->TryAcquire(caller->key_id, std::chrono::steady_clock::now());
     if (!decision.allowed) {
       rate_limited[r]->Increment();
       respond(TooManyRequestsResponse(decision.retry_after_seconds));
-      return false;
+      return std::nullopt;
     }
-    return true;
+    return caller;
   }
 
   void AddRoutes(Router& router) {
@@ -276,8 +275,9 @@ struct VigilServer::Impl {
       respond(JsonResponse(json{{"entries", entries}}.dump()));
     });
     router.Add("POST", "/v1/lists", [this](HttpRequest& req, Responder respond) {
-      if (!Admit(req, Role::kAdmin, respond)) return;
-      PutListEntry(req, respond);
+      const auto caller = Admit(req, Role::kAdmin, respond);
+      if (!caller) return;
+      PutListEntry(req, *caller, respond);
     });
     router.Add(
         "DELETE", "/v1/lists/{list}/{field}/{value}", [this](HttpRequest& req, Responder respond) {
@@ -425,7 +425,7 @@ struct VigilServer::Impl {
                     });
   }
 
-  void PutListEntry(HttpRequest& req, const Responder& respond) {
+  void PutListEntry(HttpRequest& req, const Caller& caller, const Responder& respond) {
     if (MediaType(req) != "application/json") {
       return respond(ErrorResponse(415, "unsupported_media_type",
                                    "send the body as Content-Type: application/json"));
@@ -445,15 +445,8 @@ struct VigilServer::Impl {
       }
       *out = it->get<std::string>();
     }
-    entry.added_at = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    // Admit() let the key in; it may have been revoked since.
-    const auto caller = keys->Authenticate(PresentedKey(req));
-    if (!caller.has_value()) {
-      return respond(ErrorResponse(401, "unauthenticated", "the API key was revoked"));
-    }
-    entry.added_by = caller->key_id;
+    entry.added_at = NowSeconds();
+    entry.added_by = caller.key_id;
     Status s = service->lists().Put(entry);
     if (!s.ok()) return respond(ResponseFromStatus(s));
     respond(JsonResponse(R"({"stored":true})", 201));

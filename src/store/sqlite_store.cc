@@ -245,6 +245,31 @@ Status TryGroup(SqliteConnection& c, std::vector<std::unique_ptr<SqliteStore::Wr
   return RunStatement(c, "COMMIT");
 }
 
+// Visits the rows of `sql` with seq > after_seq in seq order, a page at a
+// time. `sql` selects seq first and takes `leading...`, then the seq and the
+// page size, as parameters. The reader goes back to the pool before `fn` runs.
+template <typename Record, typename ReadRow, typename... Leading>
+Status ScanBySeq(ReaderPool& readers, std::string_view sql, int64_t after_seq,
+                 const std::function<Status(int64_t, const Record&)>& fn, ReadRow read_row,
+                 const Leading&... leading) {
+  while (true) {
+    std::vector<std::pair<int64_t, Record>> page;
+    {
+      ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers.Acquire());
+      ASSIGN_OR_RETURN(SqliteConnection::Lease stmt, reader->Prepare(sql));
+      RETURN_IF_ERROR(stmt->BindAll(leading..., after_seq, kScanPageSize));
+      while (true) {
+        ASSIGN_OR_RETURN(const bool row, stmt->Step());
+        if (!row) break;
+        page.emplace_back(stmt->ColumnInt(0), read_row(*stmt));
+      }
+    }
+    for (const auto& [seq, record] : page) RETURN_IF_ERROR(fn(seq, record));
+    if (static_cast<int64_t>(page.size()) < kScanPageSize) return absl::OkStatus();
+    after_seq = page.back().first;
+  }
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir,
@@ -439,48 +464,22 @@ StoreStats SqliteStore::Stats() const {
 
 Status SqliteStore::ScanEvents(int64_t after_seq,
                                const std::function<Status(int64_t, const EventRecord&)>& fn) {
-  while (true) {
-    std::vector<std::pair<int64_t, EventRecord>> page;
-    {  // the connection goes back to the pool before `fn` runs
-      ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
-      ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
-                       reader->Prepare("SELECT seq, event_id, type, at, payload FROM events "
-                                       "WHERE seq > ? ORDER BY seq LIMIT ?"));
-      RETURN_IF_ERROR(stmt->BindAll(after_seq, kScanPageSize));
-      while (true) {
-        ASSIGN_OR_RETURN(const bool row, stmt->Step());
-        if (!row) break;
-        page.emplace_back(stmt->ColumnInt(0), EventRecord{stmt->ColumnText(1), stmt->ColumnText(2),
-                                                          stmt->ColumnInt(3), stmt->ColumnText(4)});
-      }
-    }
-    for (const auto& [seq, event] : page) RETURN_IF_ERROR(fn(seq, event));
-    if (static_cast<int64_t>(page.size()) < kScanPageSize) return absl::OkStatus();
-    after_seq = page.back().first;
-  }
+  return ScanBySeq<EventRecord>(
+      readers_,
+      "SELECT seq, event_id, type, at, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+      after_seq, fn, [](const SqliteStatement& row) {
+        return EventRecord{row.ColumnText(1), row.ColumnText(2), row.ColumnInt(3),
+                           row.ColumnText(4)};
+      });
 }
 
 Status SqliteStore::ScanDecisions(std::string_view kind, int64_t after_seq,
                                   const std::function<Status(int64_t, const DecisionRecord&)>& fn) {
-  while (true) {
-    std::vector<std::pair<int64_t, DecisionRecord>> page;
-    {  // the connection goes back to the pool before `fn` runs
-      ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
-      ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
-                       reader->Prepare("SELECT seq, " VIGIL_DECISION_COLUMNS
-                                       " FROM decisions WHERE kind = ? AND seq > ? "
-                                       "ORDER BY seq LIMIT ?"));
-      RETURN_IF_ERROR(stmt->BindAll(kind, after_seq, kScanPageSize));
-      while (true) {
-        ASSIGN_OR_RETURN(const bool row, stmt->Step());
-        if (!row) break;
-        page.emplace_back(stmt->ColumnInt(0), DecisionFromRow(*stmt, 1));
-      }
-    }
-    for (const auto& [seq, decision] : page) RETURN_IF_ERROR(fn(seq, decision));
-    if (static_cast<int64_t>(page.size()) < kScanPageSize) return absl::OkStatus();
-    after_seq = page.back().first;
-  }
+  return ScanBySeq<DecisionRecord>(
+      readers_,
+      "SELECT seq, " VIGIL_DECISION_COLUMNS
+      " FROM decisions WHERE kind = ? AND seq > ? ORDER BY seq LIMIT ?",
+      after_seq, fn, [](const SqliteStatement& row) { return DecisionFromRow(row, 1); }, kind);
 }
 
 StatusOr<int64_t> SqliteStore::LastEventSeq() {
