@@ -344,4 +344,19 @@ std::string EncodeEvent(std::string_view event_id, const RawEvent& e) {
   return j.dump();
 }
 
+void ForEachNdjsonLine(std::string_view body,
+                       const std::function<void(int64_t, std::string_view)>& fn) {
+  int64_t number = 0;
+  size_t start = 0;
+  while (start < body.size()) {
+    size_t end = body.find('\n', start);
+    if (end == std::string_view::npos) end = body.size();
+    std::string_view text = body.substr(start, end - start);
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    ++number;
+    if (text.find_first_not_of(" \t") != std::string_view::npos) fn(number, text);
+    start = end + 1;
+  }
+}
+
 }  // namespace vigil

@@ -24,6 +24,7 @@
 #ifndef VIGIL_SERVICE_EVENT_JSON_H_
 #define VIGIL_SERVICE_EVENT_JSON_H_
 
+#include <functional>
 #include <string>
 
 #include "common/status.h"
@@ -53,6 +54,11 @@ std::string EncodeEvent(std::string_view event_id, const RawEvent& event);
 
 // "<type>:<subject id>": the default event id.
 std::string DefaultEventId(const RawEvent& event);
+
+// Calls `fn(line_number, text)` for each line of an NDJSON body that is not
+// blank (numbers count every line from 1; a trailing "\r" is dropped).
+void ForEachNdjsonLine(std::string_view body,
+                       const std::function<void(int64_t, std::string_view)>& fn);
 
 }  // namespace vigil
 

@@ -194,3 +194,19 @@ TEST(DecodeEvent, ABadTimeMessageStaysValidUtf8) {
 
 }  // namespace
 }  // namespace vigil
+
+namespace vigil {
+namespace {
+
+TEST(ForEachNdjsonLine, SkipsBlankLinesButCountsThemAndDropsCarriageReturns) {
+  std::vector<std::pair<int64_t, std::string>> seen;
+  ForEachNdjsonLine("{\"a\":1}\r\n\n  \t\n{\"b\":2}", [&](int64_t n, std::string_view text) {
+    seen.emplace_back(n, std::string(text));
+  });
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], (std::pair<int64_t, std::string>{1, "{\"a\":1}"}));
+  EXPECT_EQ(seen[1], (std::pair<int64_t, std::string>{4, "{\"b\":2}"}));
+}
+
+}  // namespace
+}  // namespace vigil

@@ -481,17 +481,7 @@ void RiskService::Ingest(std::string_view body, bool ndjson, IngestDone done) {
     good.push_back({line, std::move(*decoded)});
   };
   if (ndjson) {
-    int64_t line = 0;
-    size_t start = 0;
-    while (start < body.size()) {
-      size_t end = body.find('\n', start);
-      if (end == std::string_view::npos) end = body.size();
-      std::string_view text = body.substr(start, end - start);
-      if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-      ++line;
-      if (text.find_first_not_of(" \t") != std::string_view::npos) decode(line, text);
-      start = end + 1;
-    }
+    ForEachNdjsonLine(body, decode);
   } else {
     json object = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (object.is_discarded())

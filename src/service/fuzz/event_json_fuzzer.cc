@@ -119,17 +119,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   vigil::DecodeBody(body, /*as_score_request=*/true);
   // NDJSON, split as RiskService::Ingest splits it.
   if (body.find('\n') != std::string_view::npos) {
-    size_t start = 0;
-    while (start < body.size()) {
-      size_t end = body.find('\n', start);
-      if (end == std::string_view::npos) end = body.size();
-      std::string_view line = body.substr(start, end - start);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.find_first_not_of(" \t") != std::string_view::npos) {
-        vigil::DecodeBody(line, /*as_score_request=*/false);
-      }
-      start = end + 1;
-    }
+    vigil::ForEachNdjsonLine(body, [](int64_t, std::string_view line) {
+      vigil::DecodeBody(line, /*as_score_request=*/false);
+    });
   }
   return 0;
 }
