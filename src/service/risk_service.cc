@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <limits>
 #include <random>
 
 #include "common/field_error.h"
@@ -378,19 +380,7 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
   } else {
     doc.append(body);  // already valid JSON, as parsed above
   }
-  doc.append(std::string_view(R"(,"features":{)"));
-  for (size_t i = 0; i < specs.size(); ++i) {
-    fmt::format_to(out, "{}\"{}\":", i == 0 ? "" : ",", specs[i].name);
-    AppendNumber(moment.features[i], &doc);
-  }
-  doc.append(std::string_view(R"(},"all_factors":[)"));
-  for (size_t i = 0; i < factors.size(); ++i) {
-    fmt::format_to(out, R"({}{{"feature":"{}","contribution":)", i == 0 ? "" : ",",
-                   factors[i].feature);
-    AppendNumber(factors[i].contribution, &doc);
-    doc.push_back('}');
-  }
-  doc.append(std::string_view(R"(],"bias":)"));
+  doc.append(std::string_view(R"(,"bias":)"));
   AppendNumber(contributions.back(), &doc);
   doc.append(std::string_view(R"(,"margin":)"));
   AppendNumber(margin, &doc);
@@ -425,6 +415,8 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
   record.action = action;
   record.request_id = std::string(request_id);
   record.document = fmt::to_string(doc);
+  record.features = moment.features;
+  record.contributions.assign(contributions.begin(), contributions.end() - 1);
   // Narrated after the answer, once durable: the score never waits for an LLM.
   std::optional<NarrationRequest> narration;
   if (options_.narrator != nullptr && options_.narrator->enabled()) {
@@ -535,12 +527,52 @@ void RiskService::Ingest(std::string_view body, bool ndjson, IngestDone done) {
   }
 }
 
+namespace {
+
+// A float as the double its shortest decimal form denotes: 0.1f prints as
+// 0.1, not as the double 0.10000000149011612.
+double ShortestDouble(float v) {
+  if (!std::isfinite(v)) return std::numeric_limits<double>::quiet_NaN();
+  const std::string text = fmt::format("{}", v);
+  return std::strtod(text.c_str(), nullptr);
+}
+
+// The stored feature vector and SHAP values as the API shows them: features
+// by name, and every factor by decreasing |contribution|. Records from before
+// they were kept apart have both in the document already.
+void AddFeaturesAndFactors(const DecisionRecord& record, json* document) {
+  const DecisionKind kind = record.kind == "return" ? DecisionKind::kReturn : DecisionKind::kOrder;
+  const auto specs = FeatureSpecs(kind);
+  if (record.features.size() != specs.size() || record.contributions.size() != specs.size()) {
+    return;
+  }
+  json features = json::object();
+  std::vector<size_t> order(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    features[std::string(specs[i].name)] = Number(ShortestDouble(record.features[i]));
+    order[i] = i;
+  }
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::abs(record.contributions[a]) > std::abs(record.contributions[b]);
+  });
+  json factors = json::array();
+  for (size_t i : order) {
+    factors.push_back(
+        {{"feature", specs[i].name}, {"contribution", Number(record.contributions[i])}});
+  }
+  (*document)["features"] = std::move(features);
+  (*document)["all_factors"] = std::move(factors);
+}
+
+}  // namespace
+
 StatusOr<std::string> RiskService::Decision(std::string_view id) const {
   ASSIGN_OR_RETURN(auto record, store_->FindDecision(id));
   if (!record.has_value()) return absl::NotFoundError(fmt::format("no decision for '{}'", id));
   json document = json::parse(record->document, nullptr, false);
   if (!document.is_object()) return absl::DataLossError("the stored decision is not JSON");
   document["at"] = FormatTimestamp(record->at);
+  AddFeaturesAndFactors(*record, &document);
   if (!record->narration.empty()) {
     document["narration"] = {{"text", record->narration}, {"source", record->narration_source}};
   }
@@ -592,8 +624,7 @@ StatusOr<std::string> RiskService::SimilarDecisions(std::string_view id, size_t 
     return absl::FailedPreconditionError(
         fmt::format("similar cases cover orders and returns, not {}", record->kind));
   }
-  ASSIGN_OR_RETURN(std::vector<float> vector,
-                   SimilarCases::VectorOfDocument(kind, record->document));
+  ASSIGN_OR_RETURN(std::vector<float> vector, SimilarCases::VectorOfDecision(kind, *record));
   ASSIGN_OR_RETURN(std::vector<SimilarCase> cases,
                    similar_->Similar(kind, record->decision_id, vector, k));
   json list = json::array();

@@ -92,7 +92,7 @@ void SimilarCases::Rebuild() {
             absl::MutexLock lock(&mu_);
             if (stopping_) return absl::CancelledError("stopping");
           }
-          auto vector = VectorOfDocument(kind, d.document);
+          auto vector = VectorOfDecision(kind, d);
           if (!vector.ok()) return absl::OkStatus();  // e.g. an archived-format record
           AddCase(kind,
                   {d.decision_id, d.subject_id, d.at, static_cast<float>(d.risk_score), d.action},
@@ -128,6 +128,14 @@ SimilarCasesStats SimilarCases::stats() const {
     s.size[Index(kind)] = static_cast<int64_t>(indexes_[Index(kind)]->size());
   }
   return s;
+}
+
+StatusOr<std::vector<float>> SimilarCases::VectorOfDecision(DecisionKind kind,
+                                                            const DecisionRecord& record) {
+  if (record.contributions.size() == FeatureSpecs(kind).size()) {
+    return std::vector<float>(record.contributions.begin(), record.contributions.end());
+  }
+  return VectorOfDocument(kind, record.document);
 }
 
 StatusOr<std::vector<float>> SimilarCases::VectorOfDocument(DecisionKind kind,

@@ -71,9 +71,12 @@ class SimilarCases {
 
   SimilarCasesStats stats() const;
 
-  // The SHAP vector of a stored decision document (RiskService's audit
-  // record: "all_factors" by feature name), in the kind's feature order.
-  // DataLoss when the document lacks it.
+  // The SHAP vector of a stored decision, in the kind's feature order: its
+  // packed contributions, or for a record from before they were kept apart,
+  // its document's "all_factors" by feature name. DataLoss when it has
+  // neither.
+  [[nodiscard]] static StatusOr<std::vector<float>> VectorOfDecision(DecisionKind kind,
+                                                                     const DecisionRecord& record);
   [[nodiscard]] static StatusOr<std::vector<float>> VectorOfDocument(DecisionKind kind,
                                                                      std::string_view document);
 

@@ -158,8 +158,21 @@ TEST_F(VigilServerTest, FindsADecisionByItsOrderIdAndByItsDecisionId) {
   EXPECT_EQ(by_order["response"], scored);
   EXPECT_EQ(by_order["request"]["order_id"], "ORD_FIND");
   EXPECT_TRUE(by_order["features"].contains("customer_lifetime_orders"));
-  EXPECT_FALSE(by_order["all_factors"].empty());
+  EXPECT_EQ(by_order["features"]["order_amount"], 18999.0);
   EXPECT_FALSE(by_order["request_id"].get<std::string>().empty());
+  // Every feature's exact SHAP value, largest first, summing with the bias
+  // to the model's margin (the record keeps them unrounded).
+  const json& factors = by_order["all_factors"];
+  ASSERT_EQ(factors.size(), by_order["features"].size());
+  double sum = by_order["bias"].get<double>();
+  for (size_t i = 0; i < factors.size(); ++i) {
+    sum += factors[i]["contribution"].get<double>();
+    if (i > 0) {
+      EXPECT_GE(std::abs(factors[i - 1]["contribution"].get<double>()),
+                std::abs(factors[i]["contribution"].get<double>()));
+    }
+  }
+  EXPECT_NEAR(sum, by_order["margin"].get<double>(), 1e-4);
 }
 
 TEST_F(VigilServerTest, ScoresAReturnOfAKnownOrderAndNamesAnUnknownOne) {

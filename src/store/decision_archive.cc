@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <system_error>
 #include <utility>
 
@@ -55,6 +56,14 @@ StatusOr<DecisionRecord> DecisionFromJson(const nlohmann::json& j) {
   d.document = j.at("document").get<std::string>();
   d.narration = j.value("narration", "");
   d.narration_source = j.value("narration_source", "");
+  // NaN features were written as null.
+  for (const nlohmann::json& v : j.value("features", nlohmann::json::array())) {
+    d.features.push_back(v.is_number() ? v.get<float>() : std::numeric_limits<float>::quiet_NaN());
+  }
+  for (const nlohmann::json& v : j.value("contributions", nlohmann::json::array())) {
+    d.contributions.push_back(v.is_number() ? v.get<double>()
+                                            : std::numeric_limits<double>::quiet_NaN());
+  }
   return d;
 }
 
@@ -160,6 +169,8 @@ std::string DecisionToJsonLine(const DecisionRecord& d) {
   j["action"] = d.action;
   j["request_id"] = d.request_id;
   j["document"] = d.document;
+  if (!d.features.empty()) j["features"] = d.features;
+  if (!d.contributions.empty()) j["contributions"] = d.contributions;
   if (!d.narration.empty()) {
     j["narration"] = d.narration;
     j["narration_source"] = d.narration_source;

@@ -1,5 +1,6 @@
 // Decision archives: gzip-compressed NDJSON files, one decision per line
-// (every DecisionRecord field; `at` as "2026-10-20T05:00:00Z"; `document`
+// (every DecisionRecord field; `at` as "2026-10-20T05:00:00Z"; features and
+// SHAP values as JSON arrays, NaN as null; `document`
 // kept byte for byte as a JSON string, so `jq '.document | fromjson'` reads
 // it). DecisionArchiveWriter writes a temporary file and, on Commit, makes it
 // durable (fsync) and renames it into place under a name that never

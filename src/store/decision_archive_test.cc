@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include "nlohmann/json.hpp"
 #include "store/store_records_for_test.h"
@@ -73,6 +75,24 @@ TEST(DecisionArchiveTest, RoundTripsEveryFieldAndNamesByDateRange) {
                 return absl::OkStatus();
               }).ok());
   EXPECT_THAT(read, ElementsAre(a, b));
+}
+
+TEST(DecisionArchiveTest, MissingFeatureValuesComeBackAsNan) {
+  ScopedTempDir dir;
+  DecisionRecord d = TestDecision("dec_nan", "ORD1");
+  d.features = {std::numeric_limits<float>::quiet_NaN(), 2.0f};
+  auto writer = DecisionArchiveWriter::Create(dir.path());
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE(writer->Append(d).ok());
+  const std::string path = *writer->Commit();
+  std::vector<float> features;
+  ASSERT_TRUE(ReadDecisionArchive(path, [&](const DecisionRecord& r) {
+                features = r.features;
+                return absl::OkStatus();
+              }).ok());
+  ASSERT_EQ(features.size(), 2u);
+  EXPECT_TRUE(std::isnan(features[0]));
+  EXPECT_EQ(features[1], 2.0f);
 }
 
 TEST(DecisionArchiveTest, NeverReplacesAnExistingArchive) {

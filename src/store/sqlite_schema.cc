@@ -11,7 +11,7 @@ namespace {
 
 // Append only: a released migration never changes. INTEGER PRIMARY KEY is
 // SQLite's row id (PostgreSQL: BIGINT GENERATED ALWAYS AS IDENTITY).
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     // 1: events, decisions, lists, API keys, snapshots.
     R"sql(
 CREATE TABLE events (
@@ -71,6 +71,11 @@ CREATE TABLE snapshot_chunks (
     R"sql(
 ALTER TABLE decisions ADD COLUMN narration TEXT;
 ALTER TABLE decisions ADD COLUMN narration_source TEXT;
+)sql",
+    // 3: the feature vector and SHAP values as packed floats (store/float_blob.h).
+    R"sql(
+ALTER TABLE decisions ADD COLUMN features BLOB;
+ALTER TABLE decisions ADD COLUMN contributions BLOB;
 )sql",
 };
 

@@ -29,11 +29,11 @@ TEST(SqliteSchemaTest, MigratesAnEmptyDatabaseToTheLatestVersion) {
   EXPECT_EQ(*SqliteSchemaVersion(*c), 0);
   ASSERT_TRUE(MigrateSqliteSchema(*c).ok());
   EXPECT_EQ(*SqliteSchemaVersion(*c), SqliteSchemaLatestVersion());
-  EXPECT_EQ(SqliteSchemaLatestVersion(), 2);
+  EXPECT_EQ(SqliteSchemaLatestVersion(), 3);
   EXPECT_THAT(Tables(*c), ElementsAre("api_keys", "decisions", "events", "list_entries",
                                       "snapshot_chunks", "snapshots"));
   ASSERT_TRUE(MigrateSqliteSchema(*c).ok());  // nothing left to do
-  EXPECT_EQ(*SqliteSchemaVersion(*c), 2);
+  EXPECT_EQ(*SqliteSchemaVersion(*c), 3);
 }
 
 TEST(SqliteSchemaTest, VersionOneDataSurvivesTheNarrationMigration) {
@@ -46,10 +46,12 @@ TEST(SqliteSchemaTest, VersionOneDataSurvivesTheNarrationMigration) {
                       "'r', '{}')")
                   .ok());
   ASSERT_TRUE(MigrateSqliteSchema(*c).ok());
-  auto stmt = c->Prepare("SELECT decision_id, narration FROM decisions");
+  auto stmt = c->Prepare("SELECT decision_id, narration, features, contributions FROM decisions");
   ASSERT_TRUE(*(*stmt)->Step());
   EXPECT_EQ((*stmt)->ColumnText(0), "dec_1");
   EXPECT_TRUE((*stmt)->ColumnIsNull(1));
+  EXPECT_TRUE((*stmt)->ColumnIsNull(2));
+  EXPECT_TRUE((*stmt)->ColumnIsNull(3));
 }
 
 TEST(SqliteSchemaTest, RefusesADatabaseFromANewerBinary) {
@@ -58,7 +60,7 @@ TEST(SqliteSchemaTest, RefusesADatabaseFromANewerBinary) {
   ASSERT_TRUE(c->Exec("PRAGMA user_version = 99").ok());
   EXPECT_EQ(MigrateSqliteSchema(*c),
             absl::FailedPreconditionError(
-                "the database has schema version 99, newer than this binary's 2; use a newer "
+                "the database has schema version 99, newer than this binary's 3; use a newer "
                 "vigil"));
 }
 

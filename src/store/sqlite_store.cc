@@ -11,6 +11,7 @@
 #include "absl/synchronization/notification.h"
 #include "fmt/format.h"
 #include "store/decision_archive.h"
+#include "store/float_blob.h"
 #include "store/sqlite_schema.h"
 
 namespace vigil {
@@ -21,12 +22,12 @@ constexpr std::string_view kInsertEvent =
     "ON CONFLICT (event_id) DO NOTHING";
 constexpr std::string_view kInsertDecision =
     "INSERT INTO decisions (decision_id, subject_id, kind, at, customer_id, model_version, "
-    "risk_score, risk_level, action, request_id, document) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "risk_score, risk_level, action, request_id, document, features, contributions) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 // The columns DecisionFromRow reads, in order.
 #define VIGIL_DECISION_COLUMNS                                                              \
   "decision_id, subject_id, kind, at, customer_id, model_version, risk_score, risk_level, " \
-  "action, request_id, document, narration, narration_source"
+  "action, request_id, document, narration, narration_source, features, contributions"
 
 constexpr int64_t kScanPageSize = 1000;
 constexpr int64_t kArchiveDeleteChunk = 5000;
@@ -59,7 +60,10 @@ Status ValidateBatch(const WriteBatch& batch) {
 size_t BatchBytes(const WriteBatch& batch) {
   size_t bytes = 0;
   for (const EventRecord& e : batch.events) bytes += e.event_id.size() + e.payload.size() + 32;
-  for (const DecisionRecord& d : batch.decisions) bytes += d.document.size() + 128;
+  for (const DecisionRecord& d : batch.decisions) {
+    bytes += d.document.size() + d.features.size() * sizeof(float) +
+             d.contributions.size() * sizeof(double) + 128;
+  }
   return bytes;
 }
 
@@ -73,9 +77,11 @@ Status InsertEvent(SqliteConnection& c, const EventRecord& e, bool* was_new) {
 
 Status InsertDecision(SqliteConnection& c, const DecisionRecord& d) {
   ASSIGN_OR_RETURN(SqliteConnection::Lease stmt, c.Prepare(kInsertDecision));
-  RETURN_IF_ERROR(stmt->BindAll(d.decision_id, d.subject_id, d.kind, d.at, d.customer_id,
-                                d.model_version, d.risk_score, d.risk_level, d.action, d.request_id,
-                                d.document));
+  RETURN_IF_ERROR(
+      stmt->BindAll(d.decision_id, d.subject_id, d.kind, d.at, d.customer_id, d.model_version,
+                    d.risk_score, d.risk_level, d.action, d.request_id, d.document,
+                    SqlBlob{EncodeFloatBlob(std::span<const float>(d.features))},
+                    SqlBlob{EncodeFloatBlob(std::span<const double>(d.contributions))}));
   const Status status = stmt->Run();
   if (absl::IsAlreadyExists(status)) {
     return absl::AlreadyExistsError(fmt::format(
@@ -84,7 +90,8 @@ Status InsertDecision(SqliteConnection& c, const DecisionRecord& d) {
   return status;
 }
 
-// A decision from VIGIL_DECISION_COLUMNS starting at column `first`.
+// A decision from VIGIL_DECISION_COLUMNS starting at column `first`. A float
+// blob of a broken length reads as empty (the document still stands).
 DecisionRecord DecisionFromRow(const SqliteStatement& row, int first = 0) {
   DecisionRecord d;
   d.decision_id = row.ColumnText(first);
@@ -100,6 +107,13 @@ DecisionRecord DecisionFromRow(const SqliteStatement& row, int first = 0) {
   d.document = row.ColumnText(first + 10);
   d.narration = row.ColumnText(first + 11);
   d.narration_source = row.ColumnText(first + 12);
+  if (auto features = DecodeFloatBlob<float>(row.ColumnText(first + 13)); features.ok()) {
+    d.features = *std::move(features);
+  }
+  if (auto contributions = DecodeFloatBlob<double>(row.ColumnText(first + 14));
+      contributions.ok()) {
+    d.contributions = *std::move(contributions);
+  }
   return d;
 }
 

@@ -47,7 +47,14 @@ struct DecisionRecord {
   std::string risk_level;
   std::string action;
   std::string request_id;
-  std::string document;  // the full JSON decision (request, features, factors, ...)
+  std::string document;  // the JSON decision (request, response, challenger, ...)
+  // The model's input and its exact SHAP values, one each per feature in the
+  // model's feature order (the bias term is in the document). Kept as packed
+  // floats beside the document, not in it: they are most of a decision's
+  // bytes, and a decision is written on every scored request. Empty in
+  // records written before schema version 3 (their document has them).
+  std::vector<float> features;
+  std::vector<double> contributions;
   // Set by AttachNarration, empty until then; ignored by Submit.
   std::string narration;
   std::string narration_source;  // e.g. "llm:gpt-4o-mini", "template"

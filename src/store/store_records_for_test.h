@@ -58,6 +58,8 @@ inline DecisionRecord TestDecision(const std::string& decision_id, const std::st
   d.request_id = "req-" + decision_id;
   d.document = fmt::format(R"({{"order_id":"{}","pad":"{}"}})", subject_id,
                            std::string(document_bytes > 40 ? document_bytes - 40 : 0, 'x'));
+  d.features = {0.5f, -1.25f, 3e-7f, 42.0f};
+  d.contributions = {0.125, -0.03125, 1e-12, 0.0};
   return d;
 }
 
