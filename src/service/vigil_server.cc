@@ -341,8 +341,15 @@ struct VigilServer::Impl {
         ->Set(static_cast<double>(s.batches));
     metrics.GetGauge("vigil_store_failed_batches", "Write units the store failed")
         ->Set(static_cast<double>(s.failed_batches));
-    metrics.GetGauge("vigil_store_last_commit_seconds", "Duration of the last group commit")
+    metrics
+        .GetGauge("vigil_store_last_commit_seconds",
+                  "Duration of the last group commit, from BEGIN until it was durable")
         ->Set(static_cast<double>(s.last_commit_micros) / 1e6);
+    metrics
+        .GetGauge("vigil_store_commit_seconds_total",
+                  "Time from BEGIN until durable, summed over commits (divide by "
+                  "vigil_store_commits for the mean)")
+        ->Set(static_cast<double>(s.total_commit_micros) / 1e6);
     metrics.GetGauge("vigil_store_checkpoints", "WAL checkpoints run in the background")
         ->Set(static_cast<double>(s.checkpoints));
     metrics.GetGauge("vigil_store_max_commit_seconds", "Longest group commit so far")
