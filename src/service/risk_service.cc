@@ -211,11 +211,14 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
   const std::string subject = kind == DecisionKind::kOrder ? raw->order_id : raw->return_id;
 
   // The locked section: state as of this moment, then (unless a dry run)
-  // apply the event and queue it, so the log keeps the state's order.
+  // apply the event and take its place in the store's write order, so the
+  // log keeps the state's order. The event is written with the decision, in
+  // one transaction, once that is made.
   Moment moment{.raw = std::move(*raw), .event_id = {}, .features = {}, .phone = std::move(phone)};
-  auto event_failed = std::make_shared<Status>();
+  std::unique_ptr<WriteReservation> reservation;
   bool duplicate = false;
   Status unknown_order;
+  Status store_refused;
   {
     absl::MutexLock lock(&engine_mu_);
     const Catalog& catalog = engine_.catalog();
@@ -235,7 +238,17 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
           engine_.FindReturn(catalog.Find(Entity::kReturn, moment.raw.return_id));
       duplicate = ret != nullptr && ret->known;
     }
-    if (!duplicate && unknown_order.ok()) {
+    if (!duplicate && unknown_order.ok() && !dry_run) {
+      // Before the state changes: a store that refuses (closed, queue full)
+      // leaves the state as the log has it.
+      auto reserved = store_->Reserve();
+      if (reserved.ok()) {
+        reservation = *std::move(reserved);
+      } else {
+        store_refused = reserved.status();
+      }
+    }
+    if (!duplicate && unknown_order.ok() && store_refused.ok()) {
       Event event =
           dry_run ? LookUpEvent(moment.raw, catalog) : InternEvent(moment.raw, &engine_.catalog());
       if (kind == DecisionKind::kOrder) {
@@ -245,19 +258,12 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
         moment.features.resize(kReturnVectorSize);
         engine_.ReturnFeatures(event, moment.features);
       }
-      if (!dry_run) {
-        engine_.Apply(event);
-        moment.event_id = DefaultEventId(moment.raw);
-        WriteBatch batch;
-        batch.events.push_back({moment.event_id, std::string(EventTypeName(moment.raw.type)),
-                                moment.raw.at, EncodeEvent(moment.event_id, moment.raw)});
-        store_->Submit(std::move(batch), [event_failed](StatusOr<WriteResult> result) {
-          if (!result.ok()) *event_failed = result.status();
-        });
-      }
+      if (!dry_run) engine_.Apply(event);
     }
   }
   if (!unknown_order.ok()) return done(unknown_order);
+  if (!store_refused.ok()) return done(store_refused);
+  if (!dry_run) moment.event_id = DefaultEventId(moment.raw);
   if (duplicate) {
     // Idempotent: the decision already given for this id, not a second count.
     auto stored = store_->FindDecision(subject);
@@ -435,14 +441,14 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
   CaseRecord case_record{decision_id, subject, now, static_cast<float>(score), action};
   std::vector<float> shap(contributions.begin(), contributions.end() - 1);
   WriteBatch batch;
+  batch.events.push_back({moment.event_id, std::string(EventTypeName(moment.raw.type)),
+                          moment.raw.at, EncodeEvent(moment.event_id, moment.raw)});
   batch.decisions.push_back(std::move(record));
-  store_->Submit(
+  reservation->Submit(
       std::move(batch),
-      [this, kind, event_failed, decision_id, narration = std::move(narration),
+      [this, kind, decision_id, narration = std::move(narration),
        case_record = std::move(case_record), shap = std::move(shap), result = std::move(result),
        done = std::move(done)](StatusOr<WriteResult> written) mutable {
-        // The event was queued first, so its outcome is known by now.
-        if (!event_failed->ok()) return done(*event_failed);
         if (!written.ok()) return done(written.status());
         if (similar_ != nullptr) {
           similar_->Offer(kind, std::move(case_record), std::move(shap));

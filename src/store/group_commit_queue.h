@@ -2,15 +2,21 @@
 // the single writer thread that commits them. Producers Push items with
 // their size in bytes; the writer takes everything queued (bounded by a
 // count and a byte cap) as one group, to be committed in one transaction.
-// Items come out in Push order. Close lets the writer drain what is queued
-// and then see an empty group.
+// Items come out in Push order. A place in that order can also be reserved
+// now and filled (or cancelled) later: the writer takes nothing past an
+// unfilled place, so whatever is pushed after a Reserve commits after the
+// item that fills it. Every reservation must be filled or cancelled, or the
+// writer waits forever. Close lets the writer drain what is queued (waiting
+// for reserved places to be filled) and then see an empty group.
 //
 // Thread-safety: all methods may be called from any thread.
 #ifndef VIGIL_STORE_GROUP_COMMIT_QUEUE_H_
 #define VIGIL_STORE_GROUP_COMMIT_QUEUE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -31,27 +37,56 @@ class GroupCommitQueue {
   // untouched: FailedPrecondition after Close, ResourceExhausted when full.
   [[nodiscard]] Status Push(T&& item, size_t bytes) {
     absl::MutexLock lock(&mu_);
-    if (closed_) return absl::FailedPreconditionError("the store is closed");
-    if (items_.size() >= max_items_) {
-      return absl::ResourceExhaustedError(
-          fmt::format("the store's write queue is full ({} waiting)", items_.size()));
-    }
-    items_.emplace_back(std::move(item), bytes);
+    RETURN_IF_ERROR(CheckRoom());
+    items_.push_back(Entry{std::move(item), bytes, /*settled=*/true});
     return absl::OkStatus();
   }
 
-  // Blocks until an item is queued or the queue is closed, then removes and
-  // returns the oldest items: at least one, at most `max_items`, and no more
-  // once their bytes reach `max_bytes`. Empty only when closed and drained.
+  // Takes the next place in the order for an item to come; the ticket goes
+  // to Fill or Cancel exactly once. Fails as Push does.
+  [[nodiscard]] StatusOr<uint64_t> Reserve() {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(CheckRoom());
+    items_.push_back(Entry{std::nullopt, 0, /*settled=*/false});
+    return front_ticket_ + items_.size() - 1;
+  }
+
+  // Puts `item` in the reserved place. Accepted after Close too: the place
+  // was taken before.
+  void Fill(uint64_t ticket, T&& item, size_t bytes) {
+    absl::MutexLock lock(&mu_);
+    Entry& entry = items_[ticket - front_ticket_];
+    entry = Entry{std::move(item), bytes, /*settled=*/true};
+  }
+
+  // Gives the reserved place up; the writer skips it.
+  void Cancel(uint64_t ticket) {
+    absl::MutexLock lock(&mu_);
+    items_[ticket - front_ticket_].settled = true;
+  }
+
+  // Blocks until the oldest place is settled (an item or a cancelled
+  // reservation) or the queue is closed and empty, then removes and returns
+  // the oldest items up to the first unsettled place: at most `max_items`,
+  // and no more once their bytes reach `max_bytes`. Empty only when closed
+  // and drained.
   std::vector<T> TakeGroup(size_t max_items, size_t max_bytes) {
     absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(this, &GroupCommitQueue::HasWorkOrClosed));
     std::vector<T> group;
-    size_t bytes = 0;
-    while (!items_.empty() && group.size() < max_items && (group.empty() || bytes < max_bytes)) {
-      bytes += items_.front().second;
-      group.push_back(std::move(items_.front().first));
-      items_.pop_front();
+    while (group.empty()) {
+      mu_.Await(absl::Condition(this, &GroupCommitQueue::HasWorkOrClosed));
+      if (items_.empty()) return group;  // closed and drained
+      size_t bytes = 0;
+      while (!items_.empty() && items_.front().settled && group.size() < max_items &&
+             (group.empty() || bytes < max_bytes)) {
+        Entry& front = items_.front();
+        if (front.item.has_value()) {
+          bytes += front.bytes;
+          group.push_back(std::move(*front.item));
+        }
+        items_.pop_front();
+        ++front_ticket_;
+      }
     }
     return group;
   }
@@ -68,13 +103,31 @@ class GroupCommitQueue {
   }
 
  private:
+  // A pushed item, a reserved place (not settled), or a cancelled one
+  // (settled without an item).
+  struct Entry {
+    std::optional<T> item;
+    size_t bytes = 0;
+    bool settled = false;
+  };
+
+  Status CheckRoom() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (closed_) return absl::FailedPreconditionError("the store is closed");
+    if (items_.size() >= max_items_) {
+      return absl::ResourceExhaustedError(
+          fmt::format("the store's write queue is full ({} waiting)", items_.size()));
+    }
+    return absl::OkStatus();
+  }
+
   bool HasWorkOrClosed() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return closed_ || !items_.empty();
+    return (!items_.empty() && items_.front().settled) || (closed_ && items_.empty());
   }
 
   const size_t max_items_;
   mutable absl::Mutex mu_;
-  std::deque<std::pair<T, size_t>> items_ ABSL_GUARDED_BY(mu_);
+  std::deque<Entry> items_ ABSL_GUARDED_BY(mu_);
+  uint64_t front_ticket_ ABSL_GUARDED_BY(mu_) = 0;  // the ticket of items_.front()
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -55,5 +55,57 @@ TEST(GroupCommitQueueTest, TakeGroupWaitsForAPush) {
   EXPECT_THAT(taken, ElementsAre(42));
 }
 
+TEST(GroupCommitQueueTest, AReservedPlaceKeepsItsOrderAndHoldsBackWhatFollows) {
+  GroupCommitQueue<int> queue(10);
+  ASSERT_TRUE(queue.Push(1, 1).ok());
+  const uint64_t ticket = *queue.Reserve();
+  ASSERT_TRUE(queue.Push(3, 1).ok());
+  // Only what precedes the unfilled place can go.
+  EXPECT_THAT(queue.TakeGroup(10, 10), ElementsAre(1));
+  std::vector<int> taken;
+  std::thread writer([&] { taken = queue.TakeGroup(10, 10); });
+  queue.Fill(ticket, 2, 1);
+  writer.join();
+  EXPECT_THAT(taken, ElementsAre(2, 3));
+}
+
+TEST(GroupCommitQueueTest, ACancelledPlaceIsSkipped) {
+  GroupCommitQueue<int> queue(10);
+  const uint64_t first = *queue.Reserve();
+  const uint64_t second = *queue.Reserve();
+  ASSERT_TRUE(queue.Push(3, 1).ok());
+  queue.Cancel(first);
+  queue.Fill(second, 2, 1);
+  EXPECT_THAT(queue.TakeGroup(10, 10), ElementsAre(2, 3));
+  EXPECT_EQ(queue.depth(), 0u);
+}
+
+TEST(GroupCommitQueueTest, ReservationsCountTowardsTheCapAndCloseWaitsForThemToBeFilled) {
+  GroupCommitQueue<int> queue(2);
+  const uint64_t ticket = *queue.Reserve();
+  ASSERT_TRUE(queue.Push(2, 1).ok());
+  EXPECT_TRUE(absl::IsResourceExhausted(queue.Reserve().status()));
+  queue.Close();
+  EXPECT_TRUE(absl::IsFailedPrecondition(queue.Reserve().status()));
+  std::vector<int> first;
+  std::thread writer([&] { first = queue.TakeGroup(10, 10); });
+  queue.Fill(ticket, 1, 1);  // a place taken before Close is still filled
+  writer.join();
+  EXPECT_THAT(first, ElementsAre(1, 2));
+  EXPECT_THAT(queue.TakeGroup(10, 10), IsEmpty());
+}
+
+TEST(GroupCommitQueueTest, TicketsStayValidAsTheFrontMoves) {
+  GroupCommitQueue<int> queue(100);
+  for (int round = 0; round < 5; ++round) {
+    ASSERT_TRUE(queue.Push(int{round * 10}, 1).ok());
+    const uint64_t a = *queue.Reserve();
+    const uint64_t b = *queue.Reserve();
+    queue.Fill(b, round * 10 + 2, 1);
+    queue.Fill(a, round * 10 + 1, 1);
+    EXPECT_THAT(queue.TakeGroup(100, 100), ElementsAre(round * 10, round * 10 + 1, round * 10 + 2));
+  }
+}
+
 }  // namespace
 }  // namespace vigil

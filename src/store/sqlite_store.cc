@@ -391,6 +391,31 @@ void SqliteStore::Submit(WriteBatch batch, WriteCallback done) {
   }
 }
 
+class SqliteStore::Reservation final : public WriteReservation {
+ public:
+  Reservation(SqliteStore* store, uint64_t ticket) : store_(store), ticket_(ticket) {}
+  ~Reservation() override {
+    if (!submitted_) store_->queue_.Cancel(ticket_);
+  }
+
+  void Submit(WriteBatch batch, Store::WriteCallback done) override {
+    submitted_ = true;
+    auto unit = std::make_unique<BatchUnit>(std::move(batch), std::move(done));
+    const size_t bytes = unit->bytes();
+    store_->queue_.Fill(ticket_, std::move(unit), bytes);
+  }
+
+ private:
+  SqliteStore* const store_;
+  const uint64_t ticket_;
+  bool submitted_ = false;
+};
+
+StatusOr<std::unique_ptr<WriteReservation>> SqliteStore::Reserve() {
+  ASSIGN_OR_RETURN(const uint64_t ticket, queue_.Reserve());
+  return std::make_unique<Reservation>(this, ticket);
+}
+
 Status SqliteStore::CheckNotOnWriter() const {
   if (std::this_thread::get_id() == writer_thread_id_.load()) {
     return absl::FailedPreconditionError(

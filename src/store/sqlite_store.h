@@ -61,6 +61,7 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   void Submit(WriteBatch batch, WriteCallback done) override;
+  StatusOr<std::unique_ptr<WriteReservation>> Reserve() override;
   Status ScanDecisions(std::string_view kind, int64_t after_seq,
                        const std::function<Status(int64_t, const DecisionRecord&)>& fn) override;
   Status ScanEvents(int64_t after_seq,
@@ -85,6 +86,7 @@ class SqliteStore final : public Store {
 
   // One unit of the writer's work; see sqlite_store.cc.
   class WriteUnit;
+  class Reservation;
 
  private:
   friend StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string&, SqliteStoreOptions);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "store/decision_archive.h"
 #include "store/sqlite_connection.h"
 #include "store/store_records_for_test.h"
@@ -351,6 +352,58 @@ TEST_F(SqliteStoreTest, BatchesFromTwoThreadsKeepEachThreadsOrder) {
   EXPECT_TRUE(std::is_sorted(b_ids.begin(), b_ids.end()));
   EXPECT_EQ(store_->Stats().batches, 2 * kPerThread);
   EXPECT_LE(store_->Stats().commits, 2 * kPerThread);
+}
+
+TEST_F(SqliteStoreTest, AReservedPlaceCommitsBeforeWhatWasSubmittedAfterIt) {
+  auto reservation = store_->Reserve();
+  ASSERT_TRUE(reservation.ok()) << reservation.status();
+  absl::Notification later_done;
+  store_->Submit({{TestEvent("e_later")}, {}}, [&](StatusOr<WriteResult> r) {
+    EXPECT_TRUE(r.ok()) << r.status();
+    later_done.Notify();
+  });
+  // The later batch waits for the reserved place.
+  EXPECT_FALSE(later_done.WaitForNotificationWithTimeout(absl::Milliseconds(50)));
+  absl::Notification reserved_done;
+  (*reservation)
+      ->Submit({{TestEvent("e_first")}, {TestDecision("dec_first", "ORD1")}},
+               [&](StatusOr<WriteResult> r) {
+                 EXPECT_TRUE(r.ok()) << r.status();
+                 reserved_done.Notify();
+               });
+  reserved_done.WaitForNotification();
+  later_done.WaitForNotification();
+  EXPECT_THAT(ScanIds(0), ElementsAre(std::pair<int64_t, std::string>(1, "e_first"),
+                                      std::pair<int64_t, std::string>(2, "e_later")));
+  EXPECT_TRUE(store_->FindDecision("dec_first")->has_value());
+}
+
+TEST_F(SqliteStoreTest, AnAbandonedReservationLetsTheRestThrough) {
+  {
+    auto reservation = store_->Reserve();
+    ASSERT_TRUE(reservation.ok());
+    store_->Submit({{TestEvent("e_after")}, {}}, [](StatusOr<WriteResult>) {});
+  }  // destroyed unfilled
+  MustWrite({{TestEvent("e_last")}, {}});
+  EXPECT_THAT(ScanIds(0), ElementsAre(std::pair<int64_t, std::string>(1, "e_after"),
+                                      std::pair<int64_t, std::string>(2, "e_last")));
+}
+
+TEST_F(SqliteStoreTest, ReserveAfterCloseFailsAndCloseWaitsForAnOpenReservation) {
+  auto reservation = store_->Reserve();
+  ASSERT_TRUE(reservation.ok());
+  std::thread closer([&] { store_->Close(); });
+  // Close drains the queue, so it waits for the reserved place; filling it
+  // after Close began still commits.
+  absl::SleepFor(absl::Milliseconds(20));
+  bool ok = false;
+  (*reservation)->Submit({{TestEvent("e_reserved")}, {}}, [&](StatusOr<WriteResult> r) {
+    ok = r.ok();
+  });
+  closer.join();
+  EXPECT_TRUE(ok);
+  EXPECT_TRUE(absl::IsFailedPrecondition(store_->Reserve().status()));
+  EXPECT_EQ(CountRows("events"), 1);
 }
 
 TEST_F(SqliteStoreTest, NarrationIsStoredBesideTheDecision) {

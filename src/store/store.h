@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -113,6 +114,8 @@ struct StoreStats {
   int64_t checkpoints = 0;  // background WAL checkpoints run
 };
 
+class WriteReservation;
+
 class Store {
  public:
   using WriteCallback = std::function<void(StatusOr<WriteResult>)>;
@@ -131,6 +134,15 @@ class Store {
 
   // Submit and wait for `done`.
   [[nodiscard]] StatusOr<WriteResult> Write(WriteBatch batch);
+
+  // Takes the next place in the write order for a batch not known yet:
+  // batches submitted after Reserve returns commit after the reserved one.
+  // For a caller that must fix an event's place in the log now (under its
+  // own lock, in the order it applied the event) but finishes the batch
+  // later (the decision about it), so both go in one transaction. The
+  // writer waits for an unfilled place: submit promptly and never block in
+  // between. Fails as Submit does, FailedPrecondition or ResourceExhausted.
+  [[nodiscard]] virtual StatusOr<std::unique_ptr<WriteReservation>> Reserve() = 0;
 
   // Calls `fn` for the events with seq > after_seq in commit order (seq
   // starts at 1 and only grows). A non-OK status from `fn` stops the scan
@@ -204,6 +216,16 @@ class Store {
   // cannot join itself; it exits after draining).
   // Reads keep working after Close.
   virtual void Close() = 0;
+};
+
+// A place in the store's write order (Store::Reserve). Destroying it
+// without Submit gives the place up.
+class WriteReservation {
+ public:
+  virtual ~WriteReservation() = default;
+  // Fills the place with `batch`; `done` runs as for Store::Submit. At most
+  // once.
+  virtual void Submit(WriteBatch batch, Store::WriteCallback done) = 0;
 };
 
 }  // namespace vigil
