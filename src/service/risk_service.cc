@@ -14,6 +14,7 @@
 #include "model/model_registry.h"
 #include "pipeline/production_model.h"
 #include "service/event_json.h"
+#include "service/score_response.h"
 
 namespace vigil {
 namespace {
@@ -22,16 +23,6 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 json Number(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
-
-// A JSON number (shortest round-trip form), or null for NaN and infinities.
-template <typename Float>
-void AppendNumber(Float v, fmt::memory_buffer* out) {
-  if (!std::isfinite(v)) {
-    out->append(std::string_view("null"));
-  } else {
-    fmt::format_to(std::back_inserter(*out), "{}", v);
-  }
-}
 
 StatusOr<json> ParseBody(std::string_view body) {
   json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -312,7 +303,7 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
                                                moment.features, options_.top_factors);
 
   // Allow and block lists override the model, and say so.
-  json override_json;
+  std::optional<ListOverride> list_override;
   if (auto entry = lists_.Match(
           {moment.raw.customer_id, moment.raw.device_id, moment.raw.pincode, moment.phone})) {
     const bool block = entry->list == "block";
@@ -325,45 +316,33 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
     explanation.key_factors.insert(
         explanation.key_factors.begin(),
         templates_.ListOverride(language, entry->list, entry->field, entry->reason));
-    override_json = {{"list", entry->list}, {"field", entry->field}, {"reason", entry->reason}};
+    list_override = ListOverride{entry->list, entry->field, entry->reason};
   }
 
   const uint64_t counter = decision_counter_.fetch_add(1, std::memory_order_relaxed);
   const std::string decision_id =
       fmt::format("dec_{:x}{:06x}{:08x}", now, decision_prefix_, counter);
-  json response;
-  if (kind == DecisionKind::kOrder) {
-    response["order_id"] = moment.raw.order_id;
-  } else {
-    response["return_id"] = moment.raw.return_id;
-    response["order_id"] = moment.raw.order_id;
-  }
-  response["decision_id"] = decision_id;
-  response["risk_score"] = Round(score, 1e6);
-  response["risk_level"] = RiskLevelName(level);
-  response["recommended_action"] = action;
-  response["explanation"] = {{"summary", explanation.summary},
-                             {"key_factors", explanation.key_factors},
-                             {"recommendation", explanation.recommendation}};
-  response["explanation_source"] = "template";
-  json factor_list = json::array();
-  for (size_t i = 0; i < std::min(options_.top_factors, factors.size()); ++i) {
-    factor_list.push_back({{"feature", factors[i].feature},
-                           // Features are floats: 6 decimals, not float-to-double noise.
-                           {"value", Number(Round(factors[i].value, 1e6))},
-                           {"contribution", Round(factors[i].contribution, 1e6)}});
-  }
-  response["factors"] = std::move(factor_list);
-  if (!override_json.is_null()) response["override"] = override_json;
-  response["confidence"] = Round(Confidence(options_.policy.thresholds(kind), score), 1e4);
-  response["model_version"] = model.model_version();
-  response["language"] = language;
-  response["timestamp"] = FormatTimestamp(now);
-  if (dry_run) response["dry_run"] = true;
-  response["processing_time_ms"] =
-      Round(std::chrono::duration<double, std::milli>(Clock::now() - started).count(), 1e3);
-
-  ScoreResult result{.body = response.dump(),
+  const size_t top = std::min(options_.top_factors, factors.size());
+  const bool is_order = kind == DecisionKind::kOrder;
+  ScoreResponse response{
+      .subject_key = is_order ? "order_id" : "return_id",
+      .subject_id = subject,
+      .order_id = is_order ? std::string() : moment.raw.order_id,
+      .decision_id = decision_id,
+      .risk_score = score,
+      .risk_level = RiskLevelName(level),
+      .action = action,
+      .explanation = std::move(explanation),
+      .factors = std::span<const Factor>(factors.data(), top),
+      .list_override = std::move(list_override),
+      .confidence = Confidence(options_.policy.thresholds(kind), score),
+      .model_version = model.model_version(),
+      .language = language,
+      .timestamp = FormatTimestamp(now),
+      .dry_run = dry_run,
+      .processing_time_ms =
+          std::chrono::duration<double, std::milli>(Clock::now() - started).count()};
+  ScoreResult result{.body = RenderScoreResponse(response),
                      .stored = !dry_run,
                      .replayed = false,
                      .kind = std::string(DecisionKindName(kind)),
@@ -372,42 +351,35 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
                      .model_version = model.model_version()};
   if (dry_run) return done(std::move(result));
 
-  // The audit document, written directly: building it as a json value cost
-  // more than scoring (allocations). Feature names are identifiers that need
-  // no escaping; strings from the request go through the json serializer.
-  fmt::memory_buffer doc;
-  auto out = std::back_inserter(doc);
-  fmt::format_to(out, R"({{"decision_id":"{}","kind":"{}","request_id":{},"request":)", decision_id,
-                 DecisionKindName(kind), json(request_id).dump());
+  std::string kept_request;
   if (req.contains("phone")) {
     json kept = req;
     kept.erase("phone");  // used for list checks; not kept
-    fmt::format_to(out, "{}", kept.dump(-1, ' ', false, json::error_handler_t::replace));
-  } else {
-    doc.append(body);  // already valid JSON, as parsed above
+    kept_request = kept.dump(-1, ' ', false, json::error_handler_t::replace);
   }
-  doc.append(std::string_view(R"(,"bias":)"));
-  AppendNumber(contributions.back(), &doc);
-  doc.append(std::string_view(R"(,"margin":)"));
-  AppendNumber(margin, &doc);
-  fmt::format_to(out, R"(,"event_id":{})", json(moment.event_id).dump());
+  AuditDocument audit{.decision_id = decision_id,
+                      .kind = DecisionKindName(kind),
+                      .request_id = request_id,
+                      // The body is valid JSON, as parsed above.
+                      .request_json = kept_request.empty() ? body : kept_request,
+                      .bias = contributions.back(),
+                      .margin = margin,
+                      .event_id = moment.event_id,
+                      .challenger = std::nullopt,
+                      .response_json = result.body};
   if (serving->challenger != nullptr && InShadowShare(subject, options_.challenger_share)) {
     const ScoringModel& challenger = *serving->challenger;
     const double shadow_score =
         challenger.Probability(challenger.forest().PredictMargin(moment.features.data()));
     const RiskLevel shadow_level = options_.policy.Level(kind, shadow_score);
-    const std::string shadow_action(options_.policy.Action(kind, shadow_level, cod));
-    fmt::format_to(out,
-                   R"(,"challenger":{{"model_version":"{}","risk_score":{},"risk_level":"{}",)"
-                   R"("recommended_action":"{}"}})",
-                   challenger.model_version(), Round(shadow_score, 1e6),
-                   RiskLevelName(shadow_level), shadow_action);
+    audit.challenger =
+        ShadowAnswer{.model_version = challenger.model_version(),
+                     .risk_score = shadow_score,
+                     .risk_level = RiskLevelName(shadow_level),
+                     .action = std::string(options_.policy.Action(kind, shadow_level, cod))};
     // Compared with the model's own action: a list override is not the model's.
-    result.challenger_agrees = shadow_action == options_.policy.Action(kind, level, cod);
+    result.challenger_agrees = audit.challenger->action == options_.policy.Action(kind, level, cod);
   }
-  doc.append(std::string_view(R"(,"response":)"));
-  doc.append(result.body);
-  doc.push_back('}');
 
   DecisionRecord record;
   record.decision_id = decision_id;
@@ -420,7 +392,7 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
   record.risk_level = result.risk_level;
   record.action = action;
   record.request_id = std::string(request_id);
-  record.document = fmt::to_string(doc);
+  record.document = RenderAuditDocument(audit);
   record.features = moment.features;
   record.contributions.assign(contributions.begin(), contributions.end() - 1);
   // Narrated after the answer, once durable: the score never waits for an LLM.
@@ -433,7 +405,7 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
         .score = score,
         .factors = std::vector<Factor>(
             factors.begin(), factors.begin() + std::min(options_.top_factors, factors.size())),
-        .explanation = explanation,
+        .explanation = response.explanation,
         .language = language,
         .model_version = model.model_version()};
   }
