@@ -6,6 +6,8 @@
 #include <initializer_list>
 
 #include "common/field_error.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
 
 namespace vigil {
 namespace {
@@ -286,24 +288,43 @@ StatusOr<RawEvent> DecodeReturn(const json& object, Timestamp now) {
 }
 
 std::string EncodeEvent(std::string_view event_id, const RawEvent& e) {
-  json j;
-  j["event_id"] = event_id;
-  j["type"] = EventTypeName(e.type);
-  j["at"] = FormatTimestamp(e.at);
-  auto put = [&j](const char* name, const std::string& value) {
-    if (!value.empty()) j[name] = value;
+  // Written with RapidJSON's streaming writer: one event per scored request
+  // and per ingested line, where a json value cost an allocation per key.
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  auto key = [&w](std::string_view name) {
+    w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
   };
+  auto text = [&](std::string_view name, std::string_view value) {
+    key(name);
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  };
+  auto put = [&](std::string_view name, const std::string& value) {
+    if (!value.empty()) text(name, value);
+  };
+  auto number = [&](std::string_view name, double value) {
+    key(name);
+    if (std::isfinite(value)) {
+      w.Double(value);
+    } else {
+      w.Null();  // RapidJSON refuses NaN; DecodeEvent reads null as absent
+    }
+  };
+  w.StartObject();
+  text("event_id", event_id);
+  text("type", EventTypeName(e.type));
+  text("at", FormatTimestamp(e.at));
   switch (e.type) {
     case EventType::kCustomerUpserted:
       put("customer_id", e.customer_id);
-      j["registered_at"] = FormatTimestamp(e.registered_at);
+      text("registered_at", FormatTimestamp(e.registered_at));
       put("pincode", e.pincode);
       break;
     case EventType::kProductUpserted:
       put("product_id", e.product_id);
       put("category", e.category);
       put("seller_id", e.seller_id);
-      j["price"] = e.amount;
+      number("price", e.amount);
       break;
     case EventType::kOrderPlaced:
       put("order_id", e.order_id);
@@ -314,10 +335,10 @@ std::string EncodeEvent(std::string_view event_id, const RawEvent& e) {
       put("size", e.size);
       put("device_id", e.device_id);
       put("delivery_pincode", e.pincode);
-      j["amount"] = e.amount;
-      j["discount"] = e.discount;
-      j["quantity"] = e.quantity;
-      j["payment_method"] = PaymentMethodName(e.payment);
+      number("amount", e.amount);
+      number("discount", e.discount);
+      number("quantity", e.quantity);
+      text("payment_method", PaymentMethodName(e.payment));
       break;
     case EventType::kOrderDelivered:
     case EventType::kOrderRto:
@@ -327,21 +348,23 @@ std::string EncodeEvent(std::string_view event_id, const RawEvent& e) {
     case EventType::kReturnRequested:
       put("return_id", e.return_id);
       put("order_id", e.order_id);
-      j["reason"] = ReturnReasonName(e.reason);
-      j["refund_amount"] = e.amount;
+      text("reason", ReturnReasonName(e.reason));
+      number("refund_amount", e.amount);
       break;
     case EventType::kReturnQcCompleted:
       put("return_id", e.return_id);
-      j["qc_result"] = QcResultName(e.qc);
+      text("qc_result", QcResultName(e.qc));
       break;
     case EventType::kLabel:
-      j["target"] = LabelTargetName(e.label_target);
+      text("target", LabelTargetName(e.label_target));
       put("return_id", e.return_id);
       put("order_id", e.order_id);
-      j["label"] = e.label;
+      key("label");
+      w.Uint(e.label);
       break;
   }
-  return j.dump();
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 void ForEachNdjsonLine(std::string_view body,

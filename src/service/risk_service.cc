@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <numeric>
 #include <random>
 
 #include "common/field_error.h"
@@ -291,14 +292,18 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
   std::vector<double> contributions(forest.num_features() + 1);
   serving->shap->Explain(moment.features.data(), contributions.data());
   const auto specs = FeatureSpecs(kind);
+  // Largest |contribution| first (ties in feature order); sorted as indices,
+  // so that no name is moved.
+  std::vector<uint32_t> order(specs.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(), [&contributions](uint32_t a, uint32_t b) {
+    return std::abs(contributions[a]) > std::abs(contributions[b]);
+  });
   std::vector<Factor> factors;
   factors.reserve(specs.size());
-  for (size_t i = 0; i < specs.size(); ++i) {
+  for (uint32_t i : order) {
     factors.push_back({std::string(specs[i].name), moment.features[i], contributions[i]});
   }
-  std::stable_sort(factors.begin(), factors.end(), [](const Factor& a, const Factor& b) {
-    return std::abs(a.contribution) > std::abs(b.contribution);
-  });
   Explanation explanation = templates_.Explain(kind, language, level, action, factors,
                                                moment.features, options_.top_factors);
 
