@@ -207,6 +207,7 @@ StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
   if (const toml::table* t = Sub(root, "similar")) {
     TableReader r(*t, "similar", path);
     RETURN_IF_ERROR(r.Read("capacity", &config.similar_capacity));
+    RETURN_IF_ERROR(r.Read("cpu_share", &config.similar_cpu_share));
     RETURN_IF_ERROR(r.RejectUnknown());
   }
   return config;
@@ -273,6 +274,9 @@ Status Validate(const ServeConfig& c) {
     }
   }
   if (c.similar_capacity < 0) return bad("similar.capacity must not be negative");
+  if (!(c.similar_cpu_share > 0 && c.similar_cpu_share <= 1)) {
+    return bad("similar.cpu_share must be above 0 and at most 1");
+  }
   RETURN_IF_ERROR(ValidateNarrationConfig(c.narration));
   return absl::OkStatus();
 }

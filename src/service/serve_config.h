@@ -62,6 +62,7 @@ struct ServeConfig {
   NarrationConfig narration;
   // [similar]
   int64_t similar_capacity = 200'000;  // cases per kind; 0 turns similar cases off
+  double similar_cpu_share = 0.2;      // of one core, for the indexing thread: (0, 1]
 };
 
 // Reads `path`; errors name the file, the key and what is wrong.

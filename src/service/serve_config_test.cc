@@ -43,6 +43,7 @@ critical = 0.8
 analyst = { per_second = 5, burst = 10 }
 [similar]
 capacity = 0
+cpu_share = 0.5
 [narration]
 provider = "openai"
 endpoint = "http://127.0.0.1:1"
@@ -59,6 +60,7 @@ model = "m"
   EXPECT_DOUBLE_EQ(c->policy.thresholds(DecisionKind::kOrder).high, 0.6);
   EXPECT_DOUBLE_EQ(c->rate_limits.at("analyst").burst, 10);
   EXPECT_EQ(c->similar_capacity, 0);
+  EXPECT_DOUBLE_EQ(c->similar_cpu_share, 0.5);
   EXPECT_EQ(c->narration.provider, NarrationProvider::kOpenAi);
   EXPECT_TRUE(Validate(*c).ok());
 }
@@ -81,6 +83,9 @@ TEST(ServeConfig, ValidateRefusesABurstOfZeroAndFallingThresholds) {
   ServeConfig d;
   d.policy = Policy({.medium = 0.5, .high = 0.4, .critical = 0.9}, {});
   EXPECT_THAT(Validate(d).message(), HasSubstr("policy.order"));
+  ServeConfig e;
+  e.similar_cpu_share = 0;
+  EXPECT_THAT(Validate(e).message(), HasSubstr("similar.cpu_share"));
 }
 
 TEST(ServeConfig, EnvironmentOverridesAndIsRangeChecked) {

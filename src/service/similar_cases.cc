@@ -2,6 +2,11 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "features/feature_registry.h"
@@ -61,6 +66,16 @@ void SimilarCases::AddCase(DecisionKind kind, const CaseRecord& record,
   }
 }
 
+namespace {
+
+std::chrono::nanoseconds ThreadCpuTime() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+}  // namespace
+
 void SimilarCases::Run() {
   // Indexing is a help, never a competitor for the cores that score: this
   // thread runs only when a core is otherwise idle (under sustained full
@@ -80,7 +95,16 @@ void SimilarCases::Run() {
       next = std::move(queue_.front());
       queue_.pop_front();
     }
+    const std::chrono::nanoseconds started = ThreadCpuTime();
     AddCase(next.kind, next.record, next.vector);
+    if (options_.cpu_share < 1) {
+      // Busy for b (on a CPU: preemption does not count), asleep for
+      // b (1 - s) / s: a duty cycle of s.
+      const auto busy = ThreadCpuTime() - started;
+      const double share = std::max(options_.cpu_share, 0.01);
+      std::this_thread::sleep_for(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(busy * ((1 - share) / share)));
+    }
   }
 }
 

@@ -42,6 +42,12 @@ struct SimilarCasesOptions {
   size_t capacity = 200'000;       // cases kept per kind; memory is allocated up front
   size_t queue_capacity = 10'000;  // cases waiting to be added; more are dropped
   bool rebuild = true;             // rebuild from the store at start
+  // The most of one core the indexing thread may use (it sleeps in
+  // proportion after each case). Besides running at SCHED_IDLE: an idle
+  // priority thread still takes every idle moment of a busy server, and its
+  // inserts (~60 µs each, over a graph of megabytes) cost the scoring
+  // threads their caches: unbounded, it cut peak throughput by 17 %.
+  double cpu_share = 0.2;
 };
 
 struct SimilarCasesStats {

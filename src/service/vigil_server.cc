@@ -479,7 +479,8 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
       .festivals_path = festivals,
       .challenger_versions = {config.challenger_order, config.challenger_return},
       .challenger_share = config.challenger_share,
-      .similar = {.capacity = static_cast<size_t>(config.similar_capacity)}};
+      .similar = {.capacity = static_cast<size_t>(config.similar_capacity),
+                  .cpu_share = config.similar_cpu_share}};
   if (config.narration.provider != NarrationProvider::kNone) {
     ASSIGN_OR_RETURN(options.narrator, MakeNarrator(config.narration));
   }
