@@ -368,6 +368,11 @@ TEST_F(VigilServerTest, MetricsCountDecisionsAndRefusals) {
                   r["risk_level"].get<std::string>(), r["recommended_action"].get<std::string>())));
   EXPECT_THAT(metrics.body, HasSubstr("vigil_auth_failures_total{reason=\"unauthenticated\"} 1"));
   EXPECT_THAT(metrics.body, HasSubstr("vigil_model_info{kind=\"order\""));
+  // The decision's commit (and any before it) is in the store's histogram.
+  const std::string count_key = "vigil_store_commit_duration_seconds_count ";
+  const size_t at = metrics.body.find(count_key);
+  ASSERT_NE(at, std::string::npos) << metrics.body;
+  EXPECT_GE(std::stoll(metrics.body.substr(at + count_key.size())), 1);
 }
 
 TEST_F(VigilServerTest, ReloadUnderLoadFailsNoRequestAndSwitchesVersionsOnce) {

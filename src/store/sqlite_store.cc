@@ -483,6 +483,7 @@ void SqliteStore::RecordCommit(size_t units, size_t batches, size_t failed, int6
   if (micros > max_commit_micros_.load(std::memory_order_relaxed)) {
     max_commit_micros_.store(micros, std::memory_order_relaxed);  // only the writer stores
   }
+  if (options_.on_commit) options_.on_commit(micros);
 }
 
 StoreStats SqliteStore::Stats() const {
