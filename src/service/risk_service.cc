@@ -296,8 +296,9 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
   // so that no name is moved.
   std::vector<uint32_t> order(specs.size());
   std::iota(order.begin(), order.end(), 0u);
-  std::stable_sort(order.begin(), order.end(), [&contributions](uint32_t a, uint32_t b) {
-    return std::abs(contributions[a]) > std::abs(contributions[b]);
+  std::sort(order.begin(), order.end(), [&contributions](uint32_t a, uint32_t b) {
+    const double ca = std::abs(contributions[a]), cb = std::abs(contributions[b]);
+    return ca > cb || (ca == cb && a < b);
   });
   std::vector<Factor> factors;
   factors.reserve(specs.size());
