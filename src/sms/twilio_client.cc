@@ -1,0 +1,313 @@
+#include "sms/twilio_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_replace.h"
+#include "fmt/format.h"
+#include "nlohmann/json.hpp"
+#include "sms/phone.h"
+
+namespace vigil {
+namespace {
+
+using std::chrono::milliseconds;
+using Json = nlohmann::json;
+
+struct CurlEasyDeleter {
+  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
+};
+using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
+
+struct CurlListDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+using CurlList = std::unique_ptr<curl_slist, CurlListDeleter>;
+
+struct CurlStringDeleter {
+  void operator()(char* text) const { curl_free(text); }
+};
+
+constexpr size_t kMaxAnswerBytes = 1 << 20;
+constexpr size_t kMaxBodyExcerpt = 200;
+
+// curl_global_init is not thread-safe and must run once before any handle:
+// a function-local static runs it once, under the compiler's guard.
+Status InitCurlOnce() {
+  static const CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (code != CURLE_OK) {
+    return absl::InternalError(
+        fmt::format("curl_global_init failed: {}", curl_easy_strerror(code)));
+  }
+  return absl::OkStatus();
+}
+
+// What one HTTP exchange brought back.
+struct HttpAnswer {
+  long status = 0;
+  std::string body;
+  std::optional<milliseconds> retry_after;
+};
+
+// The outcome of one attempt, and whether another may succeed.
+struct Attempt {
+  StatusOr<SentMessage> result;
+  bool retryable = false;
+  std::optional<milliseconds> retry_after;
+};
+
+size_t AppendBody(char* data, size_t size, size_t count, void* user) {
+  auto* body = static_cast<std::string*>(user);
+  const size_t bytes = size * count;
+  if (body->size() + bytes > kMaxAnswerBytes) return 0;  // curl then fails with CURLE_WRITE_ERROR
+  body->append(data, bytes);
+  return bytes;
+}
+
+bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) ==
+                  std::tolower(static_cast<unsigned char>(b));
+         });
+}
+
+size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
+  auto* answer = static_cast<HttpAnswer*>(user);
+  const std::string_view line(data, size * count);
+  constexpr std::string_view kRetryAfter = "retry-after:";
+  if (line.starts_with("HTTP/")) {
+    answer->retry_after.reset();  // a new response (after a 100 Continue, say)
+  } else if (StartsWithIgnoringCase(line, kRetryAfter)) {
+    answer->retry_after = ParseRetryAfter(line.substr(kRetryAfter.size()));
+  }
+  return size * count;
+}
+
+std::string Escape(CURL* curl, std::string_view text) {
+  const std::unique_ptr<char, CurlStringDeleter> escaped(
+      curl_easy_escape(curl, text.data(), static_cast<int>(text.size())));
+  return escaped ? std::string(escaped.get()) : std::string();
+}
+
+std::string FormBody(CURL* curl, const OutgoingSms& sms, const std::string& from) {
+  std::string body = fmt::format("To={}&From={}&Body={}", Escape(curl, sms.to), Escape(curl, from),
+                                 Escape(curl, sms.body));
+  if (sms.status_callback_url) body += "&StatusCallback=" + Escape(curl, *sms.status_callback_url);
+  return body;
+}
+
+// A JSON member as text: strings as they are, other values as JSON, "" when absent.
+std::string Member(const Json& object, const char* name) {
+  const auto it = object.find(name);
+  if (it == object.end()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+absl::StatusCode CodeForHttpStatus(long status) {
+  if (status == 400) return absl::StatusCode::kInvalidArgument;
+  if (status == 401) return absl::StatusCode::kUnauthenticated;
+  if (status == 403) return absl::StatusCode::kPermissionDenied;
+  if (status == 404) return absl::StatusCode::kNotFound;
+  if (status == 429) return absl::StatusCode::kResourceExhausted;
+  if (status >= 500) return absl::StatusCode::kUnavailable;
+  return absl::StatusCode::kFailedPrecondition;
+}
+
+// An HTTP error as a Status: Twilio's error object in the message and as the
+// payload when the body has one, else an excerpt of the body.
+Status HttpError(const HttpAnswer& answer) {
+  const Json error = Json::parse(answer.body, nullptr, /*allow_exceptions=*/false);
+  if (!error.is_object() || !error.contains("code")) {
+    return Status(CodeForHttpStatus(answer.status),
+                  fmt::format("Twilio answered HTTP {}: {}", answer.status,
+                              answer.body.substr(0, kMaxBodyExcerpt)));
+  }
+  Status status(
+      CodeForHttpStatus(answer.status),
+      fmt::format("Twilio answered HTTP {} with error {}: {} (more info: {})", answer.status,
+                  Member(error, "code"), Member(error, "message"), Member(error, "more_info")));
+  status.SetPayload(kTwilioErrorPayload, absl::Cord(error.dump()));
+  return status;
+}
+
+StatusOr<SentMessage> MessageFromAnswer(const HttpAnswer& answer) {
+  const Json message = Json::parse(answer.body, nullptr, /*allow_exceptions=*/false);
+  if (!message.is_object() || !message.contains("sid") || !message["sid"].is_string() ||
+      !message.contains("status") || !message["status"].is_string()) {
+    return absl::InternalError(
+        fmt::format("Twilio answered HTTP {} without a message resource (sid, status): {}",
+                    answer.status, answer.body.substr(0, kMaxBodyExcerpt)));
+  }
+  return SentMessage{message["sid"].get<std::string>(), message["status"].get<std::string>(),
+                     "twilio"};
+}
+
+Attempt FromAnswer(const HttpAnswer& answer) {
+  if (answer.status >= 200 && answer.status < 300) return {MessageFromAnswer(answer)};
+  const bool retryable = answer.status == 429 || answer.status >= 500;
+  return {HttpError(answer), retryable, answer.status == 429 ? answer.retry_after : std::nullopt};
+}
+
+// A failure below HTTP. Retrying after a timeout or a lost answer is safe: the
+// idempotency token makes Twilio answer a repeat with the first message.
+Attempt FromTransportFailure(CURLcode code, const char* detail) {
+  const std::string why =
+      fmt::format("{}{}{}", curl_easy_strerror(code), *detail ? ": " : "", detail);
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return {absl::DeadlineExceededError("Twilio did not answer in time: " + why), true};
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_SSL_CONNECT_ERROR:
+      return {absl::UnavailableError("cannot reach Twilio: " + why), true};
+    case CURLE_WRITE_ERROR:
+      return {absl::InternalError("Twilio's answer is larger than 1 MiB")};
+    default:  // TLS verification, bad URL and the like: trying again will not help
+      return {absl::UnavailableError("cannot reach Twilio: " + why)};
+  }
+}
+
+Attempt Perform(CURL* curl) {
+  HttpAnswer answer;
+  char detail[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &answer);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
+  const CURLcode code = curl_easy_perform(curl);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  if (code != CURLE_OK) return FromTransportFailure(code, detail);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
+  return FromAnswer(answer);
+}
+
+// The final error: says which number (masked) and how many attempts, and
+// never holds the full number, which Twilio's messages may quote.
+Status Final(const Status& error, const std::string& to, int attempts) {
+  const std::string masked = MaskPhone(to);
+  Status out(
+      error.code(),
+      absl::StrReplaceAll(fmt::format("sending SMS to {} failed after {} attempt{}: {}", masked,
+                                      attempts, attempts == 1 ? "" : "s", error.message()),
+                          {{to, masked}}));
+  error.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
+    out.SetPayload(url, absl::Cord(absl::StrReplaceAll(std::string(payload), {{to, masked}})));
+  });
+  return out;
+}
+
+Status ValidateOptions(const TwilioOptions& o) {
+  if (o.account_sid.empty() || !std::all_of(o.account_sid.begin(), o.account_sid.end(),
+                                            [](unsigned char c) { return std::isalnum(c); })) {
+    return absl::InvalidArgumentError("Twilio account SID must be non-empty letters and digits");
+  }
+  if (o.auth_token.empty()) return absl::InvalidArgumentError("Twilio auth token is empty");
+  if (o.from_number.empty()) return absl::InvalidArgumentError("Twilio from number is empty");
+  if (!o.api_base.starts_with("https://") && !o.api_base.starts_with("http://")) {
+    return absl::InvalidArgumentError(
+        fmt::format("Twilio API base must start with https:// or http://: '{}'", o.api_base));
+  }
+  if (o.max_attempts < 1) return absl::InvalidArgumentError("max_attempts must be at least 1");
+  if (o.connect_timeout <= milliseconds(0) || o.total_timeout <= milliseconds(0)) {
+    return absl::InvalidArgumentError("Twilio timeouts must be positive");
+  }
+  return absl::OkStatus();
+}
+
+std::optional<std::string> Environment(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::optional<TwilioOptions> TwilioOptionsFromEnvironment() {
+  const std::optional<std::string> sid = Environment("TWILIO_ACCOUNT_SID");
+  const std::optional<std::string> token = Environment("TWILIO_AUTH_TOKEN");
+  if (!sid || !token) return std::nullopt;
+  TwilioOptions options;
+  options.account_sid = *sid;
+  options.auth_token = *token;
+  options.from_number = Environment("TWILIO_FROM_NUMBER").value_or("");
+  if (std::optional<std::string> base = Environment("TWILIO_API_BASE")) options.api_base = *base;
+  return options;
+}
+
+std::optional<std::string> TwilioErrorObject(const Status& status) {
+  const auto payload = status.GetPayload(kTwilioErrorPayload);  // absl::optional
+  if (!payload) return std::nullopt;
+  return std::string(*payload);
+}
+
+StatusOr<std::unique_ptr<TwilioClient>> TwilioClient::Create(TwilioOptions options) {
+  RETURN_IF_ERROR(InitCurlOnce());
+  RETURN_IF_ERROR(ValidateOptions(options));
+  while (options.api_base.ends_with('/')) options.api_base.pop_back();
+  if (!options.sleep) options.sleep = [](milliseconds d) { std::this_thread::sleep_for(d); };
+  return std::unique_ptr<TwilioClient>(new TwilioClient(std::move(options)));
+}
+
+TwilioClient::TwilioClient(TwilioOptions options)
+    : options_(std::move(options)),
+      messages_url_(fmt::format("{}/2010-04-01/Accounts/{}/Messages.json", options_.api_base,
+                                options_.account_sid)) {}
+
+StatusOr<SentMessage> TwilioClient::Send(const OutgoingSms& sms) {
+  RETURN_IF_ERROR(ValidateE164(sms.to));
+  const CurlEasy curl(curl_easy_init());
+  if (!curl) return absl::InternalError("curl_easy_init failed");
+  // "Expect:" stops curl from waiting for a 100 Continue before the body.
+  CurlList headers(curl_slist_append(nullptr, "Expect:"));
+  std::vector<std::string> more = {"Accept: application/json"};
+  if (!sms.idempotency_key.empty()) {
+    more.push_back("I-Twilio-Idempotency-Token: " + sms.idempotency_key);
+  }
+  for (const std::string& header : more) {
+    if (headers && curl_slist_append(headers.get(), header.c_str()) == nullptr) headers.reset();
+  }
+  if (!headers) return absl::InternalError("curl_slist_append failed");
+
+  CURL* c = curl.get();
+  CURLcode set = CURLE_OK;
+  const auto option = [&](CURLoption name, auto value) {
+    if (set == CURLE_OK) set = curl_easy_setopt(c, name, value);
+  };
+  option(CURLOPT_URL, messages_url_.c_str());
+  option(CURLOPT_PROTOCOLS_STR, "http,https");
+  option(CURLOPT_NOSIGNAL, 1L);
+  option(CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+  option(CURLOPT_USERNAME, options_.account_sid.c_str());
+  option(CURLOPT_PASSWORD, options_.auth_token.c_str());
+  option(CURLOPT_HTTPHEADER, headers.get());
+  option(CURLOPT_USERAGENT, "vigil-sms");
+  option(CURLOPT_COPYPOSTFIELDS, FormBody(c, sms, options_.from_number).c_str());
+  option(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  option(CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
+  option(CURLOPT_WRITEFUNCTION, &AppendBody);
+  option(CURLOPT_HEADERFUNCTION, &ReadHeader);
+  if (set != CURLE_OK) {
+    return absl::InternalError(fmt::format("curl_easy_setopt failed: {}", curl_easy_strerror(set)));
+  }
+
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  for (int attempt = 1;; ++attempt) {
+    Attempt a = Perform(c);
+    if (a.result.ok()) return a.result;
+    if (!a.retryable || attempt >= options_.max_attempts) {
+      return Final(a.result.status(), sms.to, attempt);
+    }
+    options_.sleep(RetryDelay(options_.backoff, attempt, a.retry_after, random));
+  }
+}
+
+}  // namespace vigil
