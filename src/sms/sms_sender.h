@@ -20,8 +20,9 @@ struct OutgoingSms {
   // Where the provider posts delivery status updates (MessageStatus); none
   // when unset.
   std::optional<std::string> status_callback_url;
-  // The same key on a retried send (after a timeout or a restart) must not
-  // send a second message; the caller records it before the first attempt.
+  // One key per logical message, the same on every retry of it (after a
+  // timeout or a restart): senders pass it to the provider so that a repeat
+  // can be recognised. The caller records it before the first attempt.
   std::string idempotency_key;
 };
 

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <thread>
 #include <utility>
@@ -177,6 +178,46 @@ Attempt FromTransportFailure(CURLcode code, const char* detail) {
   }
 }
 
+StatusOr<CurlList> RequestHeaders(const std::string& idempotency_key) {
+  // "Expect:" stops curl from waiting for a 100 Continue before the body.
+  std::vector<std::string> lines = {"Expect:", "Accept: application/json"};
+  if (!idempotency_key.empty()) lines.push_back("I-Twilio-Idempotency-Token: " + idempotency_key);
+  CurlList list;
+  for (const std::string& line : lines) {
+    curl_slist* longer = curl_slist_append(list.get(), line.c_str());
+    if (longer == nullptr) return absl::InternalError("curl_slist_append failed");
+    if (!list) list.reset(longer);  // later appends keep the head and return it
+  }
+  return list;
+}
+
+// Everything about the POST but the per-attempt buffers (see Perform).
+// `headers` must outlive the handle's use.
+Status SetUpMessagePost(CURL* curl, const std::string& url, const TwilioOptions& options,
+                        curl_slist* headers, const OutgoingSms& sms) {
+  CURLcode set = CURLE_OK;
+  const auto option = [&](CURLoption name, auto value) {
+    if (set == CURLE_OK) set = curl_easy_setopt(curl, name, value);
+  };
+  option(CURLOPT_URL, url.c_str());
+  option(CURLOPT_PROTOCOLS_STR, "http,https");
+  option(CURLOPT_NOSIGNAL, 1L);  // curl's resolver timeouts must not raise signals in threads
+  option(CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+  option(CURLOPT_USERNAME, options.account_sid.c_str());
+  option(CURLOPT_PASSWORD, options.auth_token.c_str());
+  option(CURLOPT_HTTPHEADER, headers);
+  option(CURLOPT_USERAGENT, "vigil-sms");
+  option(CURLOPT_COPYPOSTFIELDS, FormBody(curl, sms, options.from_number).c_str());
+  option(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+  option(CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
+  option(CURLOPT_WRITEFUNCTION, &AppendBody);
+  option(CURLOPT_HEADERFUNCTION, &ReadHeader);
+  if (set != CURLE_OK) {
+    return absl::InternalError(fmt::format("curl_easy_setopt failed: {}", curl_easy_strerror(set)));
+  }
+  return absl::OkStatus();
+}
+
 Attempt Perform(CURL* curl) {
   HttpAnswer answer;
   char detail[CURL_ERROR_SIZE] = "";
@@ -266,42 +307,12 @@ StatusOr<SentMessage> TwilioClient::Send(const OutgoingSms& sms) {
   RETURN_IF_ERROR(ValidateE164(sms.to));
   const CurlEasy curl(curl_easy_init());
   if (!curl) return absl::InternalError("curl_easy_init failed");
-  // "Expect:" stops curl from waiting for a 100 Continue before the body.
-  CurlList headers(curl_slist_append(nullptr, "Expect:"));
-  std::vector<std::string> more = {"Accept: application/json"};
-  if (!sms.idempotency_key.empty()) {
-    more.push_back("I-Twilio-Idempotency-Token: " + sms.idempotency_key);
-  }
-  for (const std::string& header : more) {
-    if (headers && curl_slist_append(headers.get(), header.c_str()) == nullptr) headers.reset();
-  }
-  if (!headers) return absl::InternalError("curl_slist_append failed");
-
-  CURL* c = curl.get();
-  CURLcode set = CURLE_OK;
-  const auto option = [&](CURLoption name, auto value) {
-    if (set == CURLE_OK) set = curl_easy_setopt(c, name, value);
-  };
-  option(CURLOPT_URL, messages_url_.c_str());
-  option(CURLOPT_PROTOCOLS_STR, "http,https");
-  option(CURLOPT_NOSIGNAL, 1L);
-  option(CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-  option(CURLOPT_USERNAME, options_.account_sid.c_str());
-  option(CURLOPT_PASSWORD, options_.auth_token.c_str());
-  option(CURLOPT_HTTPHEADER, headers.get());
-  option(CURLOPT_USERAGENT, "vigil-sms");
-  option(CURLOPT_COPYPOSTFIELDS, FormBody(c, sms, options_.from_number).c_str());
-  option(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
-  option(CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
-  option(CURLOPT_WRITEFUNCTION, &AppendBody);
-  option(CURLOPT_HEADERFUNCTION, &ReadHeader);
-  if (set != CURLE_OK) {
-    return absl::InternalError(fmt::format("curl_easy_setopt failed: {}", curl_easy_strerror(set)));
-  }
+  ASSIGN_OR_RETURN(const CurlList headers, RequestHeaders(sms.idempotency_key));
+  RETURN_IF_ERROR(SetUpMessagePost(curl.get(), messages_url_, options_, headers.get(), sms));
 
   thread_local std::mt19937_64 random{std::random_device{}()};
   for (int attempt = 1;; ++attempt) {
-    Attempt a = Perform(c);
+    Attempt a = Perform(curl.get());
     if (a.result.ok()) return a.result;
     if (!a.retryable || attempt >= options_.max_attempts) {
       return Final(a.result.status(), sms.to, attempt);

@@ -1,9 +1,12 @@
 // TwilioClient: an SmsSender that creates messages with Twilio's REST API
 // (POST {api_base}/2010-04-01/Accounts/{sid}/Messages.json, form-encoded,
 // HTTP basic auth), by libcurl. Retries with capped exponential backoff and
-// full jitter on 429, 5xx, connection failures and timeouts only; every
-// attempt of one Send carries the same I-Twilio-Idempotency-Token, so a retry
-// after a lost answer does not send a second message.
+// full jitter on 429, 5xx, connection failures and timeouts only. Every
+// attempt of one Send carries the message's idempotency key (when set) as
+// I-Twilio-Idempotency-Token, so that Twilio can recognise a retry after a
+// lost answer. Twilio documents that header for the webhooks it sends; that
+// its Messages API de-duplicates on it is assumed, not documented, so callers
+// that must not send twice also record the key before sending and reconcile.
 //
 // Thread-safe: Send may be called from many threads at once; each call uses
 // its own curl handle (one connection per Send, none kept between sends).
