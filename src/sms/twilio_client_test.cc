@@ -3,9 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <thread>
 #include <vector>
 
+#include "fmt/format.h"
 #include "sms/base64.h"
 #include "sms/fake_twilio_server.h"
 
@@ -224,6 +227,24 @@ TEST_F(TwilioClientTest, AcceptsApiBaseWithTrailingSlash) {
   ASSERT_TRUE(Client(Options(server_.api_base() + "/"))->Send(Sms()).ok());
   EXPECT_EQ(server_.requests()[0].target,
             std::string("/2010-04-01/Accounts/") + kSid + "/Messages.json");
+}
+
+TEST_F(TwilioClientTest, ConcurrentSendsFromManyThreadsEachCreateOneMessage) {
+  const std::unique_ptr<TwilioClient> client = Client();
+  constexpr int kThreads = 4;
+  constexpr int kSendsPerThread = 5;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kSendsPerThread; ++i) {
+        if (!client->Send(Sms(fmt::format("key-{}-{}", t, i))).ok()) failures.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_THAT(server_.messages(), SizeIs(kThreads * kSendsPerThread));
 }
 
 // Sets environment variables for one test and restores them after.

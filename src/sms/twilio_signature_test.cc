@@ -67,5 +67,13 @@ TEST(IsValidTwilioSignature, RejectsOtherTokenUrlAndTruncatedSignature) {
   EXPECT_FALSE(IsValidTwilioSignature(kToken, kUrl, PublishedParams(), ""));
 }
 
+TEST(TwilioSignature, SortsRepeatedNamesByValue) {
+  const std::string url = "https://vigil.example/webhook/twilio";
+  EXPECT_EQ(TwilioSignature(kToken, url, {{"MediaUrl", "b"}, {"MediaUrl", "a"}}),
+            TwilioSignature(kToken, url, {{"MediaUrl", "a"}, {"MediaUrl", "b"}}));
+  EXPECT_NE(TwilioSignature(kToken, url, {{"MediaUrl", "a"}, {"MediaUrl", "b"}}),
+            TwilioSignature(kToken, url, {{"MediaUrl", "ab"}}));
+}
+
 }  // namespace
 }  // namespace vigil
