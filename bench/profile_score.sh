@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# One load run of `vigil serve` for comparing builds and settings, with what
+# the server reports: a fresh store from the demo's history, one `wrk` run of
+# bench/score_orders.lua, CPU per server thread, and the store's and the
+# route's metrics. Needs `make build` and a demo directory (bench/load.sh
+# makes one).
+#   bench/profile_score.sh [DIR]
+# Environment:
+#   CONNECTIONS=32  DURATION=10s  WRK_DELAY_MS=     (paced when set, e.g. 2)
+#   SERVE_ARGS=     extra `vigil serve` flags, e.g. "--config my.toml"
+#   PERF=           when set, `perf record $PERF` of the server (e.g. "-g -F 400")
+#   LUA=bench/score_orders.lua
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export OMP_WAIT_POLICY=passive
+dir=${1:-demo}
+store="$dir/profile-store"
+rm -rf "$store"
+build/vigil ingest --data "$dir/data" --data-dir "$store" >/dev/null 2>&1
+key=$(build/vigil keys create --data-dir "$store" --role scorer --name profile 2>/dev/null)
+log="$store/serve.log"
+# shellcheck disable=SC2086
+build/vigil serve --data-dir "$store" --models "$dir/models" --port 0 ${SERVE_ARGS:-} 2>"$log" &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 600); do
+  grep -q "listening on" "$log" && break
+  sleep 0.1
+done
+port=$(sed -n 's/.*listening on http:\/\/[0-9.]*:\([0-9]*\).*/\1/p' "$log")
+export VIGIL_KEY=$key VIGIL_CUSTOMERS=$(($(wc -l <"$dir/data/customers.csv") - 1))
+
+# CPU per thread over 5 s in the middle of the run.
+thread_cpu() {
+  local -A before
+  local t f
+  for t in /proc/$server/task/*; do
+    read -r -a f <"$t/stat"
+    before[${t##*/}]=$((f[13] + f[14]))
+  done
+  sleep 5
+  for t in /proc/$server/task/*; do
+    read -r -a f <"$t/stat"
+    echo "thread ${t##*/}: $(((f[13] + f[14] - ${before[${t##*/}]:-0}) * 100 / 500)) % of a core"
+  done | sort -t: -k2 -n -r | head -6
+}
+(sleep 3 && thread_cpu) &
+sampler=$!
+profiler=
+if [[ -n "${PERF:-}" ]]; then
+  # shellcheck disable=SC2086
+  perf record -o perf.data $PERF -p "$server" -- sleep 8 >/dev/null 2>&1 &
+  profiler=$!
+fi
+wrk -t1 -c"${CONNECTIONS:-32}" -d"${DURATION:-10s}" --latency -s "${LUA:-bench/score_orders.lua}" \
+  "http://127.0.0.1:$port/v1/orders/score"
+wait $sampler $profiler
+curl -s "http://127.0.0.1:$port/metrics" |
+  grep -E '^vigil_store_(commits|commit_duration|commit_seconds|max_commit)|^vigil_similar_cases_(added|dropped)|orders/score.*(le="0.00(1|15|2|25)"|_count)'
+kill -TERM $server
+wait $server || true
