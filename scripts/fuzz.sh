@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (src/service/fuzz) in build-fuzz with clang, runs
+# Builds the libFuzzer targets (src/service/fuzz, src/sms) in build-fuzz with clang, runs
 # each over its committed corpus (the regression inputs), then fuzzes each for
 # SECONDS from a fresh copy of that corpus in build-fuzz/fuzz-work/<fuzzer>, so
 # the committed corpus is never modified. The fuzzers run side by side. Prints
@@ -13,8 +13,18 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-20}
 build="build-fuzz"
-corpora=src/service/fuzz/corpus
-fuzzers=(event_json_fuzzer http_request_fuzzer)
+# Each fuzzer: its binary under $build and its committed corpus.
+declare -A binaries=(
+  [event_json_fuzzer]=src/service/fuzz/event_json_fuzzer
+  [http_request_fuzzer]=src/service/fuzz/http_request_fuzzer
+  [sms_webhook_fuzzer]=src/sms/sms_webhook_fuzzer
+)
+declare -A corpora=(
+  [event_json_fuzzer]=src/service/fuzz/corpus/event_json_fuzzer
+  [http_request_fuzzer]=src/service/fuzz/corpus/http_request_fuzzer
+  [sms_webhook_fuzzer]=src/sms/fuzz_corpus/webhook_fuzzer
+)
+fuzzers=(event_json_fuzzer http_request_fuzzer sms_webhook_fuzzer)
 generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
 
@@ -37,7 +47,7 @@ mkdir -p "$artifacts" "$build/fuzz-logs"
 
 # Replays the corpus, then fuzzes; the log is $build/fuzz-logs/<fuzzer>.log.
 run() {
-  local name=$1 bin=$build/src/service/fuzz/$1 corpus=$corpora/$1
+  local name=$1 bin=$build/${binaries[$1]} corpus=${corpora[$1]}
   local work=$build/fuzz-work/$1 log=$build/fuzz-logs/$1.log
   local flags=(-rss_limit_mb=2048 -timeout=25 -artifact_prefix="$artifacts/$name-")
   [[ -f src/service/fuzz/${name%_fuzzer}.dict ]] && flags+=(-dict="src/service/fuzz/${name%_fuzzer}.dict")
@@ -57,7 +67,7 @@ failed=0
 for i in "${!fuzzers[@]}"; do
   f=${fuzzers[$i]}
   log=$build/fuzz-logs/$f.log
-  seeds=$(find "$corpora/$f" -type f | wc -l)
+  seeds=$(find "${corpora[$f]}" -type f | wc -l)
   if wait "${pids[$i]}"; then
     if ((seconds > 0)); then
       runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
@@ -77,7 +87,7 @@ for i in "${!fuzzers[@]}"; do
   fi
 done
 if ((failed)); then
-  echo "fuzz: an input above fails; fix the bug, then add the input to $corpora/<fuzzer>/" \
+  echo "fuzz: an input above fails; fix the bug, then add the input to the fuzzer's corpus" \
     "(docs/testing.md)" >&2
   exit 1
 fi

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   clang clang-format libclang-rt-14-dev
   libxgboost-dev libabsl-dev libfmt-dev libcli11-dev nlohmann-json3-dev
-  libsqlite3-dev libcsv-dev rapidjson-dev zlib1g-dev libboost-dev libssl-dev libcurl4-openssl-dev
+  libsqlite3-dev libcsv-dev zlib1g-dev libboost-dev libssl-dev libcurl4-openssl-dev
   libhnswlib-dev libtomlplusplus-dev libgoogle-perftools-dev wrk
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -6,8 +6,7 @@
 #include <initializer_list>
 
 #include "common/field_error.h"
-#include "rapidjson/stringbuffer.h"
-#include "rapidjson/writer.h"
+#include "common/json_writer.h"
 
 namespace vigil {
 namespace {
@@ -288,27 +287,17 @@ StatusOr<RawEvent> DecodeReturn(const json& object, Timestamp now) {
 }
 
 std::string EncodeEvent(std::string_view event_id, const RawEvent& e) {
-  // Written with RapidJSON's streaming writer: one event per scored request
-  // and per ingested line, where a json value cost an allocation per key.
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  auto key = [&w](std::string_view name) {
-    w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-  };
-  auto text = [&](std::string_view name, std::string_view value) {
-    key(name);
-    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-  };
+  // Written directly, not built as a json value: one event per scored
+  // request and per ingested line.
+  JsonWriter w;
+  auto text = [&w](std::string_view name, std::string_view value) { w.Field(name, value); };
   auto put = [&](std::string_view name, const std::string& value) {
     if (!value.empty()) text(name, value);
   };
-  auto number = [&](std::string_view name, double value) {
-    key(name);
-    if (std::isfinite(value)) {
-      w.Double(value);
-    } else {
-      w.Null();  // RapidJSON refuses NaN; DecodeEvent reads null as absent
-    }
+  // NaN is written as null, which DecodeEvent reads as absent.
+  auto number = [&w](std::string_view name, float value) {
+    w.Key(name);
+    w.Float(value);
   };
   w.StartObject();
   text("event_id", event_id);
@@ -359,12 +348,12 @@ std::string EncodeEvent(std::string_view event_id, const RawEvent& e) {
       text("target", LabelTargetName(e.label_target));
       put("return_id", e.return_id);
       put("order_id", e.order_id);
-      key("label");
-      w.Uint(e.label);
+      w.Key("label");
+      w.Int(e.label);
       break;
   }
   w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return w.Release();
 }
 
 void ForEachNdjsonLine(std::string_view body,

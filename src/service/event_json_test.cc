@@ -132,6 +132,30 @@ TEST(EncodeEvent, RoundTripsEveryType) {
   }
 }
 
+TEST(EncodeEvent, BytesThatAreNotUtf8BecomeReplacementCharactersNotBrokenJson) {
+  // Events from CSV files (vigil ingest) carry whatever bytes the file had;
+  // the log must still parse when it is replayed.
+  RawEvent e;
+  e.type = EventType::kOrderPlaced;
+  e.at = kNow;
+  e.order_id =
+      "ORD\xff"
+      "1";
+  e.customer_id = "C\xc3";
+  e.product_id = "P1";
+  e.amount = 0.1f;
+  const std::string encoded = EncodeEvent(
+      "order.placed:ORD\xff"
+      "1",
+      e);
+  const json parsed = json::parse(encoded);  // throws on invalid UTF-8
+  EXPECT_EQ(parsed["order_id"], "ORD\uFFFD1");
+  EXPECT_EQ(parsed["customer_id"], "C\uFFFD");
+  EXPECT_EQ(parsed["amount"].dump(), "0.1");
+  auto decoded = DecodeEvent(parsed, kNow);
+  EXPECT_TRUE(decoded.ok()) << decoded.status() << " " << encoded;
+}
+
 // Found by src/service/fuzz/event_json_fuzzer: every accepted event must come
 // back from the event log, where it is stored under its (default) id.
 StatusOr<DecodedEvent> FromEventLog(const DecodedEvent& accepted) {

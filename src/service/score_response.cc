@@ -2,149 +2,122 @@
 
 #include <cmath>
 
-#include "rapidjson/stringbuffer.h"
-#include "rapidjson/writer.h"
+#include "common/json_writer.h"
 
 namespace vigil {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
 double Round(double v, double scale) { return std::round(v * scale) / scale; }
-
-// RapidJSON refuses NaN and infinities (and would leave a key without a
-// value); JSON has null for them.
-void Number(Writer& w, double v) {
-  if (std::isfinite(v)) {
-    w.Double(v);
-  } else {
-    w.Null();
-  }
-}
-
-void String(Writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
-void Key(Writer& w, std::string_view k) {
-  w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
-}
-
-void Raw(Writer& w, std::string_view json) {
-  w.RawValue(json.data(), json.size(), rapidjson::kObjectType);
-}
 
 }  // namespace
 
 std::string RenderScoreResponse(const ScoreResponse& r) {
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
+  JsonWriter w;
   w.StartObject();
-  Key(w, r.subject_key);
-  String(w, r.subject_id);
+  w.Key(r.subject_key);
+  w.String(r.subject_id);
   if (!r.order_id.empty()) {
-    Key(w, "order_id");
-    String(w, r.order_id);
+    w.Key("order_id");
+    w.String(r.order_id);
   }
-  Key(w, "decision_id");
-  String(w, r.decision_id);
-  Key(w, "risk_score");
-  Number(w, Round(r.risk_score, 1e6));
-  Key(w, "risk_level");
-  String(w, r.risk_level);
-  Key(w, "recommended_action");
-  String(w, r.action);
-  Key(w, "explanation");
+  w.Key("decision_id");
+  w.String(r.decision_id);
+  w.Key("risk_score");
+  w.Number(Round(r.risk_score, 1e6));
+  w.Key("risk_level");
+  w.String(r.risk_level);
+  w.Key("recommended_action");
+  w.String(r.action);
+  w.Key("explanation");
   w.StartObject();
-  Key(w, "summary");
-  String(w, r.explanation.summary);
-  Key(w, "key_factors");
+  w.Key("summary");
+  w.String(r.explanation.summary);
+  w.Key("key_factors");
   w.StartArray();
-  for (const std::string& sentence : r.explanation.key_factors) String(w, sentence);
+  for (const std::string& sentence : r.explanation.key_factors) w.String(sentence);
   w.EndArray();
-  Key(w, "recommendation");
-  String(w, r.explanation.recommendation);
+  w.Key("recommendation");
+  w.String(r.explanation.recommendation);
   w.EndObject();
-  Key(w, "explanation_source");
-  String(w, "template");
-  Key(w, "factors");
+  w.Key("explanation_source");
+  w.String("template");
+  w.Key("factors");
   w.StartArray();
   for (const Factor& f : r.factors) {
     w.StartObject();
-    Key(w, "feature");
-    String(w, f.feature);
+    w.Key("feature");
+    w.String(f.feature);
     // Features are floats: 6 decimals, not float-to-double noise.
-    Key(w, "value");
-    Number(w, Round(f.value, 1e6));
-    Key(w, "contribution");
-    Number(w, Round(f.contribution, 1e6));
+    w.Key("value");
+    w.Number(Round(f.value, 1e6));
+    w.Key("contribution");
+    w.Number(Round(f.contribution, 1e6));
     w.EndObject();
   }
   w.EndArray();
   if (r.list_override.has_value()) {
-    Key(w, "override");
+    w.Key("override");
     w.StartObject();
-    Key(w, "list");
-    String(w, r.list_override->list);
-    Key(w, "field");
-    String(w, r.list_override->field);
-    Key(w, "reason");
-    String(w, r.list_override->reason);
+    w.Key("list");
+    w.String(r.list_override->list);
+    w.Key("field");
+    w.String(r.list_override->field);
+    w.Key("reason");
+    w.String(r.list_override->reason);
     w.EndObject();
   }
-  Key(w, "confidence");
-  Number(w, Round(r.confidence, 1e4));
-  Key(w, "model_version");
-  String(w, r.model_version);
-  Key(w, "language");
-  String(w, r.language);
-  Key(w, "timestamp");
-  String(w, r.timestamp);
+  w.Key("confidence");
+  w.Number(Round(r.confidence, 1e4));
+  w.Key("model_version");
+  w.String(r.model_version);
+  w.Key("language");
+  w.String(r.language);
+  w.Key("timestamp");
+  w.String(r.timestamp);
   if (r.dry_run) {
-    Key(w, "dry_run");
+    w.Key("dry_run");
     w.Bool(true);
   }
-  Key(w, "processing_time_ms");
-  Number(w, Round(r.processing_time_ms, 1e3));
+  w.Key("processing_time_ms");
+  w.Number(Round(r.processing_time_ms, 1e3));
   w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return w.Release();
 }
 
 std::string RenderAuditDocument(const AuditDocument& d) {
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
+  JsonWriter w;
   w.StartObject();
-  Key(w, "decision_id");
-  String(w, d.decision_id);
-  Key(w, "kind");
-  String(w, d.kind);
-  Key(w, "request_id");
-  String(w, d.request_id);
-  Key(w, "request");
-  Raw(w, d.request_json);
-  Key(w, "bias");
-  Number(w, d.bias);
-  Key(w, "margin");
-  Number(w, d.margin);
-  Key(w, "event_id");
-  String(w, d.event_id);
+  w.Key("decision_id");
+  w.String(d.decision_id);
+  w.Key("kind");
+  w.String(d.kind);
+  w.Key("request_id");
+  w.String(d.request_id);
+  w.Key("request");
+  w.Raw(d.request_json);
+  w.Key("bias");
+  w.Number(d.bias);
+  w.Key("margin");
+  w.Number(d.margin);
+  w.Key("event_id");
+  w.String(d.event_id);
   if (d.challenger.has_value()) {
-    Key(w, "challenger");
+    w.Key("challenger");
     w.StartObject();
-    Key(w, "model_version");
-    String(w, d.challenger->model_version);
-    Key(w, "risk_score");
-    Number(w, Round(d.challenger->risk_score, 1e6));
-    Key(w, "risk_level");
-    String(w, d.challenger->risk_level);
-    Key(w, "recommended_action");
-    String(w, d.challenger->action);
+    w.Key("model_version");
+    w.String(d.challenger->model_version);
+    w.Key("risk_score");
+    w.Number(Round(d.challenger->risk_score, 1e6));
+    w.Key("risk_level");
+    w.String(d.challenger->risk_level);
+    w.Key("recommended_action");
+    w.String(d.challenger->action);
     w.EndObject();
   }
-  Key(w, "response");
-  Raw(w, d.response_json);
+  w.Key("response");
+  w.Raw(d.response_json);
   w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return w.Release();
 }
 
 }  // namespace vigil

@@ -1,8 +1,8 @@
 // The score answer (DESIGN.md's shape, the first seed's sample plus our
 // fields) and the decision's audit document, written as JSON text directly
-// with RapidJSON's streaming writer: both are built on every scored request,
-// and building them as nlohmann::json values first cost more than the
-// scoring itself (allocations for every key and string).
+// (common/json_writer.h): both are built on every scored request, and
+// building them as nlohmann::json values first cost more than the scoring
+// itself (allocations for every key and string).
 #ifndef VIGIL_SERVICE_SCORE_RESPONSE_H_
 #define VIGIL_SERVICE_SCORE_RESPONSE_H_
 

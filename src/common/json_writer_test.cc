@@ -1,0 +1,88 @@
+#include "common/json_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "nlohmann/json.hpp"
+
+namespace vigil {
+namespace {
+
+using nlohmann::json;
+
+TEST(JsonWriterTest, WritesNestedObjectsAndArraysWithCommas) {
+  JsonWriter w;
+  w.StartObject();
+  w.Field("a", "x");
+  w.Key("list");
+  w.StartArray();
+  w.Int(1);
+  w.StartObject();
+  w.EndObject();
+  w.StartArray();
+  w.EndArray();
+  w.Bool(false);
+  w.Null();
+  w.EndArray();
+  w.NumberField("n", 0.5);
+  w.Key("raw");
+  w.Raw(R"({"k":[1,2]})");
+  w.EndObject();
+  EXPECT_EQ(w.text(), R"({"a":"x","list":[1,{},[],false,null],"n":0.5,"raw":{"k":[1,2]}})");
+}
+
+TEST(JsonWriterTest, NumbersRoundTripShortestAndNonFiniteIsNull) {
+  JsonWriter w;
+  w.StartArray();
+  for (double v :
+       {0.68, 22347.0, 1e-7, -0.0, 0.1 + 0.2, 1.7976931348623157e308,
+        std::numeric_limits<double>::quiet_NaN(), -std::numeric_limits<double>::infinity()}) {
+    w.Number(v);
+  }
+  w.EndArray();
+  EXPECT_EQ(w.text(),
+            "[0.68,22347,1e-07,-0,0.30000000000000004,1.7976931348623157e+308,null,null]");
+  const json parsed = json::parse(w.text());
+  EXPECT_EQ(parsed[4].get<double>(), 0.1 + 0.2);
+}
+
+TEST(JsonWriterTest, FloatsInTheirOwnShortestForm) {
+  JsonWriter w;
+  w.StartArray();
+  w.Float(0.1f);
+  w.Float(22347.0f);
+  w.Float(std::numeric_limits<float>::quiet_NaN());
+  w.EndArray();
+  EXPECT_EQ(w.text(), "[0.1,22347,null]");
+  EXPECT_EQ(json::parse(w.text())[0].get<float>(), 0.1f);
+}
+
+TEST(JsonWriterTest, EscapesQuotesBackslashesAndControlCharacters) {
+  JsonWriter w;
+  w.String(std::string("q\"b\\n\n\t\x01\x1f end"));
+  EXPECT_EQ(w.text(), R"("q\"b\\n\n\t\u0001\u001f end")");
+  EXPECT_EQ(json::parse(w.text()).get<std::string>(), std::string("q\"b\\n\n\t\x01\x1f end"));
+}
+
+TEST(JsonWriterTest, KeepsUtf8AndReplacesBytesThatAreNotUtf8) {
+  JsonWriter w;
+  w.StartArray();
+  w.String("₹22,347 हाँ 😀");
+  // A lone continuation byte, a truncated sequence, an overlong '/', a
+  // surrogate and a byte past U+10FFFF.
+  w.String(
+      "a\x80"
+      "b\xE0\xA4"
+      "c\xC0\xAF"
+      "d\xED\xA0\x80"
+      "e\xF5");
+  w.EndArray();
+  const json parsed = json::parse(w.text());  // throws on invalid UTF-8
+  EXPECT_EQ(parsed[0], "₹22,347 हाँ 😀");
+  EXPECT_EQ(parsed[1], "a\uFFFDb\uFFFD\uFFFDc\uFFFD\uFFFDd\uFFFD\uFFFD\uFFFDe\uFFFD");
+}
+
+}  // namespace
+}  // namespace vigil
