@@ -26,6 +26,8 @@ enum class Entity : uint8_t {
   kDevice,
   kPincode,
   kSize,
+  kMerchant,  // a card transaction's merchant or terminal
+  kLocation,  // a card transaction's location
   kCount,
 };
 

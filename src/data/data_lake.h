@@ -44,6 +44,9 @@ struct LoadOptions {
   Timestamp settle_horizon = (7 + 30 + 4) * kSecondsPerDay;
   // Largest believable amount (INR); larger ones are rejected as absurd.
   double max_amount = 10'000'000;
+  // When a transaction's fraud label becomes known, if the file has no
+  // `labeled_at` (chargebacks arrive days later).
+  Timestamp label_delay = 7 * kSecondsPerDay;
   // Our column name -> the file's column name, for files that name them differently.
   std::map<std::string, std::string> column_names;
 };
