@@ -42,6 +42,18 @@ std::string_view Policy::Action(DecisionKind kind, RiskLevel level, bool cash_on
         return "block";
     }
   }
+  if (kind == DecisionKind::kTransaction) {
+    switch (level) {
+      case RiskLevel::kLow:
+        return "approve";
+      case RiskLevel::kMedium:
+        return "step_up_authentication";
+      case RiskLevel::kHigh:
+        return "manual_review";
+      case RiskLevel::kCritical:
+        return "decline";
+    }
+  }
   switch (level) {
     case RiskLevel::kLow:
       return "instant_refund";

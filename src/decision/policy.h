@@ -37,6 +37,8 @@ class Policy {
   // Orders: allow, otp_verification, prepaid_only (high risk on cash on
   // delivery) or manual_review (high risk, prepaid), block.
   // Returns: instant_refund, pickup_qc, manual_review, deny.
+  // Transactions (thresholds of returns): approve, step_up_authentication,
+  // manual_review, decline.
   std::string_view Action(DecisionKind kind, RiskLevel level, bool cash_on_delivery) const;
 
  private:

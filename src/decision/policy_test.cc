@@ -23,6 +23,10 @@ TEST(Policy, RecommendsActionsPerKind) {
   EXPECT_EQ(policy.Action(DecisionKind::kReturn, RiskLevel::kLow, false), "instant_refund");
   EXPECT_EQ(policy.Action(DecisionKind::kReturn, RiskLevel::kMedium, false), "pickup_qc");
   EXPECT_EQ(policy.Action(DecisionKind::kReturn, RiskLevel::kCritical, false), "deny");
+  EXPECT_EQ(policy.Action(DecisionKind::kTransaction, RiskLevel::kLow, false), "approve");
+  EXPECT_EQ(policy.Action(DecisionKind::kTransaction, RiskLevel::kMedium, false),
+            "step_up_authentication");
+  EXPECT_EQ(policy.Action(DecisionKind::kTransaction, RiskLevel::kCritical, false), "decline");
 }
 
 TEST(Policy, UsesConfiguredThresholds) {

@@ -23,6 +23,7 @@
 #include "data/raw_event.h"
 #include "features/entity_state.h"
 #include "features/feature_registry.h"
+#include "features/transaction_feature_engine.h"
 
 namespace vigil {
 
@@ -58,6 +59,9 @@ class FeatureEngine {
   // Hints the memory an upcoming event will touch into cache; replay calls
   // it a few events ahead, since state access is mostly cache misses.
   void Prefetch(const Event& event) const;
+
+  // Card transactions have their own state (they share only the catalog).
+  TransactionFeatureEngine& transactions() { return transactions_; }
 
   const CustomerState* FindCustomer(uint32_t id) const;
   const OrderState* FindOrder(uint32_t id) const;
@@ -95,6 +99,7 @@ class FeatureEngine {
   std::vector<EntityStats> pincodes_;
   std::vector<DeviceState> devices_;
   EntityStats global_;
+  TransactionFeatureEngine transactions_;
 };
 
 }  // namespace vigil

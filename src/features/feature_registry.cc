@@ -10,19 +10,30 @@ constexpr std::array kOrderSpecs = {VIGIL_CUSTOMER_FEATURES(VIGIL_FEATURE_SPEC_)
                                         VIGIL_ORDER_FEATURES(VIGIL_FEATURE_SPEC_)};
 constexpr std::array kReturnSpecs = {VIGIL_CUSTOMER_FEATURES(VIGIL_FEATURE_SPEC_)
                                          VIGIL_RETURN_FEATURES(VIGIL_FEATURE_SPEC_)};
+constexpr std::array kTransactionSpecs = {VIGIL_TRANSACTION_FEATURES(VIGIL_FEATURE_SPEC_)};
 #undef VIGIL_FEATURE_SPEC_
 
 static_assert(kOrderSpecs.size() == kOrderVectorSize);
 static_assert(kReturnSpecs.size() == kReturnVectorSize);
+static_assert(kTransactionSpecs.size() == kTransactionVectorSize);
 
 }  // namespace
 
 std::string_view DecisionKindName(DecisionKind kind) {
-  return kind == DecisionKind::kOrder ? "order" : "return";
+  switch (kind) {
+    case DecisionKind::kOrder:
+      return "order";
+    case DecisionKind::kReturn:
+      return "return";
+    case DecisionKind::kTransaction:
+      return "transaction";
+  }
+  return "order";
 }
 
 std::span<const FeatureSpec> FeatureSpecs(DecisionKind kind) {
   if (kind == DecisionKind::kOrder) return kOrderSpecs;
+  if (kind == DecisionKind::kTransaction) return kTransactionSpecs;
   return kReturnSpecs;
 }
 

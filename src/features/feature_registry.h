@@ -2,8 +2,8 @@
 // means, and its unit, in the order the models see them. Explanations and
 // model manifests read names and descriptions from here.
 //
-// Two vectors exist: one for an order at checkout, one for a return request.
-// Both begin with the customer block. Names follow the domain
+// Three vectors exist: one for an order at checkout, one for a return
+// request (both begin with the customer block), one for a card transaction. Names follow the domain
 // (`customer_return_rate_90d`); rates are 0..1; missing values are NaN.
 #ifndef VIGIL_FEATURES_FEATURE_REGISTRY_H_
 #define VIGIL_FEATURES_FEATURE_REGISTRY_H_
@@ -114,10 +114,53 @@ namespace vigil {
   X(return_category_return_rate, "Return rate of this product's category", "ratio")                \
   X(return_seller_return_rate, "Return rate of this seller's orders", "ratio")
 
+// Card transactions (transactions.csv): no customer block. Card windows
+// include the current transaction; merchant windows end `label_delay` ago,
+// when the labels of the transactions in them are known.
+#define VIGIL_TRANSACTION_FEATURES(X)                                                             \
+  X(transaction_amount, "Transaction amount", "amount")                                           \
+  X(transaction_during_weekend, "1 on a Saturday or Sunday (local time)", "flag")                 \
+  X(transaction_during_night, "1 when the local hour is 6 or less", "flag")                       \
+  X(card_transactions_1d, "The card's transactions in the last day, this one included",           \
+    "transactions")                                                                               \
+  X(card_avg_amount_1d, "The card's mean amount in the last day, this one included", "amount")    \
+  X(card_transactions_7d, "The card's transactions in the last 7 days, this one included",        \
+    "transactions")                                                                               \
+  X(card_avg_amount_7d, "The card's mean amount in the last 7 days, this one included", "amount") \
+  X(card_transactions_30d, "The card's transactions in the last 30 days, this one included",      \
+    "transactions")                                                                               \
+  X(card_avg_amount_30d, "The card's mean amount in the last 30 days, this one included",         \
+    "amount")                                                                                     \
+  X(merchant_transactions_1d, "The merchant's transactions in the day ending label_delay ago",    \
+    "transactions")                                                                               \
+  X(merchant_fraud_rate_1d, "Share of those known to be fraud (0 when none)", "ratio")            \
+  X(merchant_transactions_7d, "The merchant's transactions in the 7 days ending label_delay ago", \
+    "transactions")                                                                               \
+  X(merchant_fraud_rate_7d, "Share of those known to be fraud (0 when none)", "ratio")            \
+  X(merchant_transactions_30d,                                                                    \
+    "The merchant's transactions in the 30 days ending label_delay ago", "transactions")          \
+  X(merchant_fraud_rate_30d, "Share of those known to be fraud (0 when none)", "ratio")           \
+  X(transaction_amount_vs_card_avg_30d,                                                           \
+    "Amount against the card's mean over its previous 30 days", "ratio")                          \
+  X(card_max_amount_vs_avg_14d,                                                                   \
+    "The card's largest amount of the last 14 days against its 30-day mean", "ratio")             \
+  X(card_hours_since_previous, "Hours since the card's previous transaction", "hours")            \
+  X(card_lifetime_transactions, "The card's transactions before this one", "transactions")        \
+  X(transaction_new_merchant_for_card, "1 when the card never paid this merchant before", "flag") \
+  X(transaction_new_location_for_card, "1 when the card was never used at this location before",  \
+    "flag")                                                                                       \
+  X(card_known_frauds, "The card's transactions known to be fraud by now", "transactions")        \
+  X(merchant_transactions_recent, "The merchant's transactions in the last label_delay",          \
+    "transactions")                                                                               \
+  X(merchant_known_fraud_rate, "Share of the merchant's labelled transactions known to be fraud", \
+    "ratio")                                                                                      \
+  X(transaction_hour, "Local hour of the transaction", "hour")
+
 #define VIGIL_FEATURE_ENUM_(name, description, unit) k_##name,
 enum class CustomerFeature { VIGIL_CUSTOMER_FEATURES(VIGIL_FEATURE_ENUM_) kCount };
 enum class OrderFeature { VIGIL_ORDER_FEATURES(VIGIL_FEATURE_ENUM_) kCount };
 enum class ReturnFeature { VIGIL_RETURN_FEATURES(VIGIL_FEATURE_ENUM_) kCount };
+enum class TransactionFeature { VIGIL_TRANSACTION_FEATURES(VIGIL_FEATURE_ENUM_) kCount };
 #undef VIGIL_FEATURE_ENUM_
 
 inline constexpr size_t kCustomerFeatureCount = static_cast<size_t>(CustomerFeature::kCount);
@@ -126,6 +169,8 @@ inline constexpr size_t kOrderVectorSize =
     kCustomerFeatureCount + static_cast<size_t>(OrderFeature::kCount);
 inline constexpr size_t kReturnVectorSize =
     kCustomerFeatureCount + static_cast<size_t>(ReturnFeature::kCount);
+// Transaction vectors have their own block only.
+inline constexpr size_t kTransactionVectorSize = static_cast<size_t>(TransactionFeature::kCount);
 
 struct FeatureSpec {
   std::string_view name;
@@ -133,8 +178,8 @@ struct FeatureSpec {
   std::string_view unit;
 };
 
-enum class DecisionKind { kOrder, kReturn };
-std::string_view DecisionKindName(DecisionKind kind);  // "order", "return"
+enum class DecisionKind { kOrder, kReturn, kTransaction };
+std::string_view DecisionKindName(DecisionKind kind);  // "order", "return", "transaction"
 
 // The specs of a kind's vector, in order.
 std::span<const FeatureSpec> FeatureSpecs(DecisionKind kind);

@@ -42,4 +42,26 @@ TrainingRows BuildTrainingRows(const DataLake& lake, FeatureEngine* engine, bool
   return rows;
 }
 
+void ReplayTransactions(const TransactionLog& log, FeatureEngine* engine,
+                        const TransactionVisitor& visit) {
+  ProgressBar progress("replaying transactions", static_cast<int64_t>(log.transactions.size()));
+  std::vector<float> features;
+  int64_t applied = 0;
+  for (const Transaction& tx : log.transactions) {
+    engine->transactions().Process(tx, &features);
+    visit(tx, features);
+    if ((++applied & 0xFFFF) == 0) progress.Update(applied);
+  }
+}
+
+Dataset BuildTransactionRows(const TransactionLog& log, FeatureEngine* engine, Timestamp from) {
+  Dataset rows;
+  rows.feature_names = FeatureNames(DecisionKind::kTransaction);
+  ReplayTransactions(log, engine, [&](const Transaction& tx, std::span<const float> features) {
+    if (tx.at < from || tx.label == kLabelUnknown) return;
+    rows.AddRow(features.data(), tx.label, tx.at, log.ids[tx.row]);
+  });
+  return rows;
+}
+
 }  // namespace vigil

@@ -8,6 +8,7 @@
 #include <span>
 
 #include "data/data_lake.h"
+#include "data/transaction_log.h"
 #include "features/feature_engine.h"
 #include "model/dataset.h"
 
@@ -31,6 +32,19 @@ struct TrainingRows {
 // return; return label: is_abuse. Rows whose outcome is unknown are left out.
 TrainingRows BuildTrainingRows(const DataLake& lake, FeatureEngine* engine, bool orders,
                                bool returns);
+
+// Called for each transaction with its point-in-time vector.
+using TransactionVisitor =
+    std::function<void(const Transaction& tx, std::span<const float> features)>;
+
+// Replays `log` through the engine's transaction state in time order.
+void ReplayTransactions(const TransactionLog& log, FeatureEngine* engine,
+                        const TransactionVisitor& visit);
+
+// Labelled transaction rows at or after `from` (every row when `from` is
+// 0); rows without is_fraud are left out. Earlier transactions still build
+// the state.
+Dataset BuildTransactionRows(const TransactionLog& log, FeatureEngine* engine, Timestamp from = 0);
 
 }  // namespace vigil
 
