@@ -9,6 +9,7 @@
 #include "generate/marketplace_generator.h"
 #include "model/model_registry.h"
 #include "pipeline/explain_command.h"
+#include "pipeline/load_flags.h"
 #include "pipeline/score_command.h"
 #include "pipeline/train_command.h"
 #include "service/admin_commands.h"
@@ -33,20 +34,52 @@ int Generate(const GeneratorOptions& options) {
   return 0;
 }
 
-int Train(TrainRequest request, const std::string& kinds) {
+// --columns, --timezone and --label-delay-days, shared by train and score.
+struct LoadFlags {
+  std::string columns;
+  std::string timezone;
+  double label_delay_days = 7;
+
+  void AddTo(CLI::App* command) {
+    command->add_option("--columns", columns,
+                        "Column mapping ours=theirs,... (e.g. user_id=CUSTOMER_ID)");
+    command->add_option("--timezone", timezone,
+                        "Zone of timestamps without one: UTC, IST or +05:30 (default: IST for "
+                        "the marketplace files, UTC for transactions.csv)");
+    command
+        ->add_option("--label-delay-days", label_delay_days,
+                     "Days after a transaction its fraud label is known, without labeled_at")
+        ->check(CLI::Range(0.0, 365.0));
+  }
+  Status Apply(LoadOptions* load) const {
+    if (!columns.empty()) {
+      ASSIGN_OR_RETURN(load->column_names, ParseColumnMapping(columns));
+    }
+    if (!timezone.empty()) {
+      ASSIGN_OR_RETURN(const int32_t offset, ParseTimeZone(timezone));
+      load->default_offset_seconds = load->transaction_offset_seconds = offset;
+    }
+    load->label_delay = static_cast<Timestamp>(label_delay_days * kSecondsPerDay);
+    return absl::OkStatus();
+  }
+};
+
+int Train(TrainRequest request, const std::string& kinds, const LoadFlags& flags) {
   auto parsed = ParseKinds(kinds);
   if (!parsed.ok()) return Fail(parsed.status());
+  if (Status s = flags.Apply(&request.load); !s.ok()) return Fail(s);
   request.kinds = *parsed;
   auto summary = RunTrain(request, stdout);
   return summary.ok() ? 0 : Fail(summary.status());
 }
 
-int Score(ScoreRequest request, const std::string& kind) {
+int Score(ScoreRequest request, const std::string& kind, const LoadFlags& flags) {
   auto parsed = ParseKinds(kind);
   if (!parsed.ok() || parsed->size() != 1) {
-    return Fail(absl::InvalidArgumentError("--kind: want order or return"));
+    return Fail(absl::InvalidArgumentError("--kind: want order, return or transaction"));
   }
   request.kind = parsed->front();
+  if (Status s = flags.Apply(&request.load); !s.ok()) return Fail(s);
   auto summary = RunScore(request, stderr);
   return summary.ok() ? 0 : Fail(summary.status());
 }
@@ -160,10 +193,16 @@ int main(int argc, char** argv) {
 
   TrainRequest train;
   std::string train_kinds = "all";
-  auto* train_cmd = app.add_subcommand("train", "Train order/return models from a data directory");
+  LoadFlags train_flags;
+  auto* train_cmd =
+      app.add_subcommand("train", "Train order/return/transaction models from a data directory");
   train_cmd->add_option("--data", train.data_dir, "Data directory (DESIGN.md format)")->required();
   train_cmd->add_option("--models", train.models_dir, "Model registry directory")->required();
-  train_cmd->add_option("--kind", train_kinds, "order, return or all");
+  train_cmd->add_option("--kind", train_kinds,
+                        "order, return, transaction or all (each kind whose file exists)");
+  train_cmd->add_option("--train-from", train.train_from,
+                        "Train only on rows from this date or time (earlier ones build state)");
+  train_flags.AddTo(train_cmd);
   train_cmd->add_option("--valid-from", train.valid_from,
                         "Validate on rows from this date or time (default: last 20 %)");
   train_cmd->add_flag("--promote", train.promote, "Make the new model production");
@@ -172,11 +211,13 @@ int main(int argc, char** argv) {
 
   ScoreRequest score;
   std::string score_kind;
-  auto* score_cmd =
-      app.add_subcommand("score", "Score every order or return with the production model");
+  LoadFlags score_flags;
+  auto* score_cmd = app.add_subcommand(
+      "score", "Score every order, return or transaction with the production model");
   score_cmd->add_option("--data", score.data_dir, "Data directory")->required();
   score_cmd->add_option("--models", score.models_dir, "Model registry directory")->required();
-  score_cmd->add_option("--kind", score_kind, "order or return")->required();
+  score_cmd->add_option("--kind", score_kind, "order, return or transaction")->required();
+  score_flags.AddTo(score_cmd);
   score_cmd->add_option("--out", score.out_path, "Output CSV")->required();
 
   ExplainRequest explain;
@@ -207,7 +248,7 @@ int main(int argc, char** argv) {
 
   std::string feature_kinds = "all";
   auto* features = app.add_subcommand("features", "Describe the features the models see");
-  features->add_option("--kind", feature_kinds, "order, return or all");
+  features->add_option("--kind", feature_kinds, "order, return, transaction or all");
 
   std::string demo_dir = "demo";
   int64_t demo_customers = 50000;
@@ -265,8 +306,8 @@ int main(int argc, char** argv) {
   if (archive->parsed()) return Check(RunArchive(archive_dir, archive_days, stdout));
 
   if (generate->parsed()) return Generate(gen);
-  if (train_cmd->parsed()) return Train(train, train_kinds);
-  if (score_cmd->parsed()) return Score(score, score_kind);
+  if (train_cmd->parsed()) return Train(train, train_kinds, train_flags);
+  if (score_cmd->parsed()) return Score(score, score_kind, score_flags);
   if (explain_cmd->parsed()) return Explain(explain, explain_kind);
   if (demo->parsed()) return Demo(demo_dir, demo_customers);
   if (features->parsed()) return ListFeatures(feature_kinds);

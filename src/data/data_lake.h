@@ -31,6 +31,9 @@ namespace vigil {
 struct LoadOptions {
   // Zone of timestamps written without an offset.
   int32_t default_offset_seconds = kIstOffsetSeconds;
+  // The same for transactions.csv, whose card data is not the marketplace's
+  // (UTC unless told otherwise); also the zone of its weekend and night.
+  int32_t transaction_offset_seconds = 0;
   // When a return's QC result and abuse label become known, after the request.
   Timestamp qc_delay = 4 * kSecondsPerDay;
   // When an outcome is known if the file gives no time for it.

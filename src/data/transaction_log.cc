@@ -39,7 +39,7 @@ class TransactionReader {
 
  private:
   StatusOr<Timestamp> Time(TableReader& t, std::string_view column) const {
-    auto parsed = ParseTimestamp(t.Get(column), options_.default_offset_seconds);
+    auto parsed = ParseTimestamp(t.Get(column), options_.transaction_offset_seconds);
     if (!parsed.ok()) {
       return absl::InvalidArgumentError(fmt::format("{}: {}", column, parsed.status().message()));
     }

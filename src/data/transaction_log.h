@@ -2,7 +2,7 @@
 // directory, per DESIGN.md: `transaction_id`, `user_id`, `created_at`,
 // `amount`, optional `merchant`, `location`, `is_fraud` and `labeled_at`,
 // through the column renaming of LoadOptions. Timestamps without a zone are
-// read at LoadOptions::default_offset_seconds.
+// read at LoadOptions::transaction_offset_seconds.
 //
 // A fraud label becomes known at `labeled_at` when the file gives it, else
 // `label_delay` after the transaction: features must not see it earlier.

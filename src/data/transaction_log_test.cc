@@ -71,14 +71,14 @@ TEST_F(TransactionLogTest, ReadsGzipWithColumnMappingAndTimeZone) {
             "TRANSACTION_ID,TX_DATETIME,CUSTOMER_ID,TERMINAL_ID,TX_AMOUNT,TX_FRAUD\n"
             "0,2018-04-01 00:00:31,596,3156,57.16,0\n");
   LoadOptions options;
-  options.default_offset_seconds = 0;
+  options.transaction_offset_seconds = 2 * 3600;
   options.column_names = {{"transaction_id", "TRANSACTION_ID"}, {"user_id", "CUSTOMER_ID"},
                           {"created_at", "TX_DATETIME"},        {"amount", "TX_AMOUNT"},
                           {"merchant", "TERMINAL_ID"},          {"is_fraud", "TX_FRAUD"}};
   EXPECT_TRUE(HasTransactionFile(dir_.string()));
   const TransactionLog log = LoadTransactions(dir_.string(), &catalog_, options).value();
   ASSERT_EQ(log.transactions.size(), 1u);
-  EXPECT_EQ(log.transactions[0].at, ParseTimestamp("2018-04-01T00:00:31Z").value());
+  EXPECT_EQ(log.transactions[0].at, ParseTimestamp("2018-04-01T00:00:31+02:00").value());
   EXPECT_EQ(catalog_.Name(Entity::kCustomer, log.transactions[0].card), "596");
   EXPECT_EQ(catalog_.Name(Entity::kMerchant, log.transactions[0].merchant), "3156");
 }

@@ -118,7 +118,6 @@ constexpr bool kSanitized = false;
 
 LoadOptions HandbookOptions() {
   LoadOptions options;
-  options.default_offset_seconds = 0;
   options.column_names = {{"transaction_id", "TRANSACTION_ID"}, {"user_id", "CUSTOMER_ID"},
                           {"created_at", "TX_DATETIME"},        {"amount", "TX_AMOUNT"},
                           {"merchant", "TERMINAL_ID"},          {"is_fraud", "TX_FRAUD"}};

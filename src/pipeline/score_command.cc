@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "data/transaction_log.h"
 #include "features/training_rows.h"
 #include "fmt/format.h"
 #include "pipeline/production_model.h"
@@ -69,19 +70,18 @@ class ScoreWriter {
 
 }  // namespace
 
-StatusOr<ScoreSummary> RunScore(const ScoreRequest& request, std::FILE* out) {
-  const std::string kind(DecisionKindName(request.kind));
-  ASSIGN_OR_RETURN(const auto model, LoadProductionModel(request.models_dir, request.kind));
+namespace {
+
+std::string_view ScoreHeader() {
+  return "id,risk_score,risk_level,recommended_action,model_version\n";
+}
+
+// Replays the marketplace files and scores the kind's orders or returns.
+Status ScoreMarketplace(const ScoreRequest& request, ScoreWriter& writer, std::FILE* out) {
   FeatureEngine engine;
   ASSIGN_OR_RETURN(DataLake lake, LoadDataLake(request.data_dir, &engine.catalog(), request.load));
   lake.report.Print(out);
   engine.set_calendar(lake.festivals);
-
-  std::ofstream file(request.out_path, std::ios::binary | std::ios::trunc);
-  if (!file)
-    return absl::InvalidArgumentError(fmt::format("--out {}: cannot write", request.out_path));
-  file << "id,risk_score,risk_level,recommended_action,model_version\n";
-  ScoreWriter writer(*model, request.policy, request.kind, &file);
   Status status;
   const Catalog& catalog = engine.catalog();
   Replay(lake, &engine, [&](DecisionKind kind, const Event& e, std::span<const float> features) {
@@ -91,7 +91,38 @@ StatusOr<ScoreSummary> RunScore(const ScoreRequest& request, std::FILE* out) {
         is_order ? catalog.Name(Entity::kOrder, e.order) : catalog.Name(Entity::kReturn, e.ret);
     status = writer.Add(id, features, is_order && e.payment == PaymentMethod::kCod);
   });
-  RETURN_IF_ERROR(status);
+  return status;
+}
+
+// Replays transactions.csv and scores every transaction.
+Status ScoreTransactions(const ScoreRequest& request, ScoreWriter& writer, std::FILE* out) {
+  FeatureEngine engine;
+  engine.transactions().set_options(
+      {.label_delay = request.load.label_delay,
+       .local_offset_seconds = request.load.transaction_offset_seconds});
+  ASSIGN_OR_RETURN(const TransactionLog log,
+                   LoadTransactions(request.data_dir, &engine.catalog(), request.load));
+  log.report.Print(out);
+  Status status;
+  ReplayTransactions(log, &engine, [&](const Transaction& tx, std::span<const float> features) {
+    if (status.ok()) status = writer.Add(log.ids[tx.row], features, false);
+  });
+  return status;
+}
+
+}  // namespace
+
+StatusOr<ScoreSummary> RunScore(const ScoreRequest& request, std::FILE* out) {
+  const std::string kind(DecisionKindName(request.kind));
+  ASSIGN_OR_RETURN(const auto model, LoadProductionModel(request.models_dir, request.kind));
+  std::ofstream file(request.out_path, std::ios::binary | std::ios::trunc);
+  if (!file)
+    return absl::InvalidArgumentError(fmt::format("--out {}: cannot write", request.out_path));
+  file << ScoreHeader();
+  ScoreWriter writer(*model, request.policy, request.kind, &file);
+  RETURN_IF_ERROR(request.kind == DecisionKind::kTransaction
+                      ? ScoreTransactions(request, writer, out)
+                      : ScoreMarketplace(request, writer, out));
   RETURN_IF_ERROR(writer.Flush());
   file.close();
   if (!file) return absl::DataLossError(fmt::format("{}: write failed", request.out_path));

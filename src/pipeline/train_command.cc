@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "data/transaction_log.h"
 #include "features/training_rows.h"
 #include "fmt/format.h"
 #include "model/model_artifacts.h"
@@ -16,10 +17,12 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Splits time-ordered rows into [before valid_from) and [valid_from, end).
-void SplitAt(const Dataset& all, Timestamp valid_from, Dataset* train, Dataset* valid) {
+// Splits time-ordered rows into [train_from, valid_from) and [valid_from, end).
+void SplitAt(const Dataset& all, Timestamp train_from, Timestamp valid_from, Dataset* train,
+             Dataset* valid) {
   train->feature_names = valid->feature_names = all.feature_names;
   for (size_t i = 0; i < all.rows(); ++i) {
+    if (all.times[i] < train_from && all.times[i] < valid_from) continue;
     Dataset* into = all.times[i] < valid_from ? train : valid;
     into->AddRow(all.row(i), all.labels[i], all.times[i], all.ids[i]);
   }
@@ -31,15 +34,38 @@ size_t Positives(const Dataset& d) {
   return n;
 }
 
-// --valid-from, or by default the time after which the last 20 % of the
-// kind's labelled rows fall.
-StatusOr<Timestamp> ValidationStart(const TrainRequest& request, const Dataset& rows) {
-  if (request.valid_from.empty()) return rows.rows() == 0 ? 0 : rows.times[rows.rows() * 4 / 5];
-  auto parsed = ParseTimestamp(request.valid_from, request.load.default_offset_seconds);
+// The zone of a kind's naive timestamps, for --train-from and --valid-from.
+int32_t KindOffset(const TrainRequest& request, DecisionKind kind) {
+  return kind == DecisionKind::kTransaction ? request.load.transaction_offset_seconds
+                                            : request.load.default_offset_seconds;
+}
+
+StatusOr<Timestamp> ParseFlagTime(const std::string& flag, const std::string& text,
+                                  int32_t offset) {
+  auto parsed = ParseTimestamp(text, offset);
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(fmt::format("--valid-from: {}", parsed.status().message()));
+    return absl::InvalidArgumentError(fmt::format("{}: {}", flag, parsed.status().message()));
   }
   return parsed;
+}
+
+// --train-from, or the beginning of time.
+StatusOr<Timestamp> TrainingStart(const TrainRequest& request, DecisionKind kind) {
+  if (request.train_from.empty()) return kBeginningOfTime;
+  return ParseFlagTime("--train-from", request.train_from, KindOffset(request, kind));
+}
+
+// --valid-from, or by default the time after which the last 20 % of the
+// kind's labelled rows (from --train-from on) fall.
+StatusOr<Timestamp> ValidationStart(const TrainRequest& request, DecisionKind kind,
+                                    const Dataset& rows, Timestamp train_from) {
+  if (request.valid_from.empty()) {
+    const auto first = std::lower_bound(rows.times.begin(), rows.times.end(), train_from);
+    const size_t skipped = static_cast<size_t>(first - rows.times.begin());
+    const size_t kept = rows.rows() - skipped;
+    return kept == 0 ? 0 : rows.times[skipped + kept * 4 / 5];
+  }
+  return ParseFlagTime("--valid-from", request.valid_from, KindOffset(request, kind));
 }
 
 void PrintEvaluation(std::FILE* out, const KindResult& r) {
@@ -63,9 +89,10 @@ void PrintEvaluation(std::FILE* out, const KindResult& r) {
 StatusOr<KindResult> TrainKind(const TrainRequest& request, DecisionKind kind, const Dataset& rows,
                                ModelRegistry& registry, std::FILE* out) {
   KindResult result{.kind = kind};
-  ASSIGN_OR_RETURN(const Timestamp valid_from, ValidationStart(request, rows));
+  ASSIGN_OR_RETURN(const Timestamp train_from, TrainingStart(request, kind));
+  ASSIGN_OR_RETURN(const Timestamp valid_from, ValidationStart(request, kind, rows, train_from));
   Dataset train, valid;
-  SplitAt(rows, valid_from, &train, &valid);
+  SplitAt(rows, train_from, valid_from, &train, &valid);
   const std::string name(DecisionKindName(kind));
   auto skip = [&](std::string why) {
     result.skipped = true;
@@ -105,7 +132,10 @@ StatusOr<KindResult> TrainKind(const TrainRequest& request, DecisionKind kind, c
 }  // namespace
 
 StatusOr<std::vector<DecisionKind>> ParseKinds(const std::string& text) {
-  if (text == "all") return std::vector<DecisionKind>{DecisionKind::kOrder, DecisionKind::kReturn};
+  if (text == "all") {
+    return std::vector<DecisionKind>{DecisionKind::kOrder, DecisionKind::kReturn,
+                                     DecisionKind::kTransaction};
+  }
   std::vector<DecisionKind> kinds;
   size_t start = 0;
   while (start <= text.size()) {
@@ -115,16 +145,26 @@ StatusOr<std::vector<DecisionKind>> ParseKinds(const std::string& text) {
       kinds.push_back(DecisionKind::kOrder);
     } else if (item == "return") {
       kinds.push_back(DecisionKind::kReturn);
+    } else if (item == "transaction") {
+      kinds.push_back(DecisionKind::kTransaction);
     } else {
       return absl::InvalidArgumentError(
-          fmt::format("--kind: unknown kind '{}' (want order, return or all)", item));
+          fmt::format("--kind: unknown kind '{}' (want order, return, transaction or all)", item));
     }
     start = comma + 1;
   }
   return kinds;
 }
 
-StatusOr<TrainSummary> RunTrain(const TrainRequest& request, std::FILE* out) {
+namespace {
+
+bool Wants(const TrainRequest& request, DecisionKind kind) {
+  return std::count(request.kinds.begin(), request.kinds.end(), kind) > 0;
+}
+
+// Orders and returns, from the marketplace files.
+Status TrainMarketplace(const TrainRequest& request, ModelRegistry& registry, std::FILE* out,
+                        TrainSummary* summary) {
   FeatureEngine engine;
   fmt::print(out, "Reading {}\n", request.data_dir);
   auto phase = std::chrono::steady_clock::now();
@@ -133,9 +173,8 @@ StatusOr<TrainSummary> RunTrain(const TrainRequest& request, std::FILE* out) {
   lake->report.Print(out);
   fmt::print(out, "  read in {:.1f} s\n", SecondsSince(phase));
   engine.set_calendar(lake->festivals);
-  const bool orders = std::count(request.kinds.begin(), request.kinds.end(), DecisionKind::kOrder);
-  const bool returns =
-      std::count(request.kinds.begin(), request.kinds.end(), DecisionKind::kReturn);
+  const bool orders = Wants(request, DecisionKind::kOrder);
+  const bool returns = Wants(request, DecisionKind::kReturn);
   fmt::print(out, "Replaying {} events into point-in-time rows\n", lake->events.size());
   phase = std::chrono::steady_clock::now();
   const TrainingRows rows = BuildTrainingRows(*lake, &engine, orders, returns && lake->has_returns);
@@ -146,18 +185,72 @@ StatusOr<TrainSummary> RunTrain(const TrainRequest& request, std::FILE* out) {
     fmt::print(out, "  {} recent orders have no final outcome yet and are left out\n",
                rows.orders_without_outcome);
   }
-  ModelRegistry registry(request.models_dir);
-  TrainSummary summary{.rejected_rows = lake->report.rejected_rows()};
+  summary->rejected_rows += lake->report.rejected_rows();
   for (DecisionKind kind : request.kinds) {
+    if (kind == DecisionKind::kTransaction) continue;
     if (kind == DecisionKind::kReturn && !lake->has_returns) {
       fmt::print(out, "  return: skipped: no returns.csv in {}\n", request.data_dir);
-      summary.kinds.push_back({.kind = kind, .skipped = true, .skip_reason = "no returns.csv"});
+      summary->kinds.push_back({.kind = kind, .skipped = true, .skip_reason = "no returns.csv"});
       continue;
     }
     const Dataset& data = kind == DecisionKind::kOrder ? rows.orders : rows.returns;
     ASSIGN_OR_RETURN(KindResult result, TrainKind(request, kind, data, registry, out));
-    summary.kinds.push_back(std::move(result));
+    summary->kinds.push_back(std::move(result));
   }
+  return absl::OkStatus();
+}
+
+// Card transactions, from transactions.csv.
+Status TrainTransactions(const TrainRequest& request, ModelRegistry& registry, std::FILE* out,
+                         TrainSummary* summary) {
+  constexpr DecisionKind kind = DecisionKind::kTransaction;
+  if (!HasTransactionFile(request.data_dir)) {
+    fmt::print(out, "  transaction: skipped: no transactions.csv in {}\n", request.data_dir);
+    summary->kinds.push_back({.kind = kind, .skipped = true, .skip_reason = "no transactions.csv"});
+    return absl::OkStatus();
+  }
+  FeatureEngine engine;
+  engine.transactions().set_options(
+      {.label_delay = request.load.label_delay,
+       .local_offset_seconds = request.load.transaction_offset_seconds});
+  fmt::print(out, "Reading transactions from {}\n", request.data_dir);
+  auto phase = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(const TransactionLog log,
+                   LoadTransactions(request.data_dir, &engine.catalog(), request.load));
+  log.report.Print(out);
+  fmt::print(out, "  read {} transactions in {:.1f} s\n", log.transactions.size(),
+             SecondsSince(phase));
+  summary->rejected_rows += log.report.rejected_rows();
+  ASSIGN_OR_RETURN(const Timestamp train_from, TrainingStart(request, kind));
+  phase = std::chrono::steady_clock::now();
+  const Dataset rows = BuildTransactionRows(log, &engine, train_from);
+  fmt::print(out, "  replayed into {} labelled rows in {:.1f} s\n", rows.rows(),
+             SecondsSince(phase));
+  ASSIGN_OR_RETURN(KindResult result, TrainKind(request, kind, rows, registry, out));
+  summary->kinds.push_back(std::move(result));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+StatusOr<TrainSummary> RunTrain(const TrainRequest& request, std::FILE* out) {
+  ModelRegistry registry(request.models_dir);
+  TrainSummary summary;
+  const bool transactions = Wants(request, DecisionKind::kTransaction);
+  if (Wants(request, DecisionKind::kOrder) || Wants(request, DecisionKind::kReturn)) {
+    const Status status = TrainMarketplace(request, registry, out, &summary);
+    // A directory of card transactions alone is fine for --kind all.
+    if (!status.ok() && !(transactions && HasTransactionFile(request.data_dir))) return status;
+    if (!status.ok()) {
+      for (DecisionKind kind : request.kinds) {
+        if (kind == DecisionKind::kTransaction) continue;
+        fmt::print(out, "  {}: skipped: {}\n", DecisionKindName(kind), status.message());
+        summary.kinds.push_back(
+            {.kind = kind, .skipped = true, .skip_reason = std::string(status.message())});
+      }
+    }
+  }
+  if (transactions) RETURN_IF_ERROR(TrainTransactions(request, registry, out, &summary));
   const bool any = std::any_of(summary.kinds.begin(), summary.kinds.end(),
                                [](const KindResult& r) { return !r.skipped; });
   if (!any) return absl::FailedPreconditionError("no model could be trained (see above)");

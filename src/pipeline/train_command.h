@@ -24,6 +24,9 @@ struct TrainRequest {
   std::vector<DecisionKind> kinds = {DecisionKind::kOrder, DecisionKind::kReturn};
   // Rows at or after this time are validation; "" = the last 20 % of the period.
   std::string valid_from;
+  // Rows before this time are not trained on (they still build feature
+  // state); "" = every row.
+  std::string train_from;
   bool promote = false;  // the first model of a kind is promoted regardless
   LoadOptions load;
   TrainOptions train;
@@ -47,11 +50,14 @@ struct TrainSummary {
   int64_t rejected_rows = 0;
 };
 
-// Parses "all", "order", "return" (comma-separated lists allowed).
+// Parses "all", "order", "return", "transaction" (comma-separated lists
+// allowed). "all" trains each kind whose file the data directory has.
 [[nodiscard]] StatusOr<std::vector<DecisionKind>> ParseKinds(const std::string& text);
 
 // Progress and results go to `out` (a person reads them). Fails when the
-// data cannot be read at all, or when no kind could be trained.
+// data cannot be read at all, or when no kind could be trained. Order and
+// return models come from the marketplace files, the transaction model
+// from transactions.csv; a directory may hold either or both.
 [[nodiscard]] StatusOr<TrainSummary> RunTrain(const TrainRequest& request, std::FILE* out);
 
 }  // namespace vigil
