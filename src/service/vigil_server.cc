@@ -24,6 +24,7 @@
 #include "http/rate_limiter.h"
 #include "http/router.h"
 #include "nlohmann/json.hpp"
+#include "service/account_json.h"
 #include "service/api_keys.h"
 #include "service/risk_service.h"
 #include "store/sqlite_store.h"
@@ -288,6 +289,25 @@ struct VigilServer::Impl {
           if (!s.ok()) return respond(ResponseFromStatus(s));
           respond(JsonResponse(R"({"removed":true})"));
         });
+    // The second seed's paths, and the same under /v1.
+    for (const std::string prefix : {"", "/v1"}) {
+      router.Add("POST", prefix + "/accounts", [this](HttpRequest& req, Responder respond) {
+        if (!Admit(req, Role::kAdmin, respond)) return;
+        PutAccount(req, respond);
+      });
+      router.Add(
+          "GET", prefix + "/accounts/{user_id}", [this](HttpRequest& req, Responder respond) {
+            if (!Admit(req, Role::kAnalyst, respond)) return;
+            auto account = store->FindAccount(*req.Param("user_id"));
+            if (!account.ok()) return respond(ResponseFromStatus(account.status()));
+            if (!account->has_value()) {
+              return respond(
+                  ErrorResponse(404, "not_found",
+                                fmt::format("no account for user '{}'", *req.Param("user_id"))));
+            }
+            respond(JsonResponse(AccountJson(**account)));
+          });
+    }
     router.Add("POST", "/v1/models/reload", [this](HttpRequest& req, Responder respond) {
       if (!Admit(req, Role::kAdmin, respond)) return;
       Status s = service->ReloadModels();
@@ -431,6 +451,21 @@ struct VigilServer::Impl {
                       events_rejected->Increment(result->rejected);
                       respond(JsonResponse(std::move(result->body)));
                     });
+  }
+
+  // Creates (201) or replaces (200) an account; the answer is the account.
+  void PutAccount(HttpRequest& req, const Responder& respond) {
+    if (MediaType(req) != "application/json") {
+      return respond(ErrorResponse(415, "unsupported_media_type",
+                                   "send the body as Content-Type: application/json"));
+    }
+    auto account = ParseAccount(req.body(), NowSeconds());
+    if (!account.ok()) return respond(ResponseFromStatus(account.status()));
+    auto created = store->PutAccount(*account);
+    if (!created.ok()) return respond(ResponseFromStatus(created.status()));
+    auto stored = store->FindAccount(account->user_id);
+    if (!stored.ok()) return respond(ResponseFromStatus(stored.status()));
+    respond(JsonResponse(AccountJson(stored->value_or(*account)), *created ? 201 : 200));
   }
 
   void PutListEntry(HttpRequest& req, const Caller& caller, const Responder& respond) {

@@ -355,6 +355,62 @@ TEST_F(VigilServerTest, ExplainsInHindiWhenAskedByAcceptLanguage) {
   EXPECT_THAT(body["explanation"]["summary"].get<std::string>(), HasSubstr("\xE0\xA4"));
 }
 
+TEST_F(VigilServerTest, AnAdminKeepsAccountsAndAnalystsReadThemWithTheirPhoneMasked) {
+  Start();
+  const json account = {
+      {"user_id", "U_ASHA"}, {"name", "Asha"}, {"phone", "+919812345678"}, {"language", "hi"}};
+  json created = CallJson("POST", "/accounts", admin_, account, 201);
+  EXPECT_EQ(created["user_id"], "U_ASHA");
+  EXPECT_EQ(created["phone"], "+91******5678");
+  EXPECT_EQ(created["status"], "active");
+  EXPECT_EQ(created["sms_opt_out"], false);
+  EXPECT_EQ(created["language"], "hi");
+
+  json changed = account;
+  changed["status"] = "blocked";
+  changed["sms_opt_out"] = true;
+  json updated = CallJson("POST", "/v1/accounts", admin_, changed, 200);
+  EXPECT_EQ(updated["status"], "blocked");
+  EXPECT_EQ(updated["created_at"], created["created_at"]);
+
+  for (const char* path : {"/accounts/U_ASHA", "/v1/accounts/U_ASHA"}) {
+    TestHttpResponse r = Call("GET", path, analyst_);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body.find("9812345678"), std::string::npos) << r.body;  // never the whole number
+    EXPECT_EQ(json::parse(r.body)["sms_opt_out"], true);
+  }
+  EXPECT_EQ(Call("GET", "/accounts/U_NOBODY", analyst_).status, 404);
+  Restart();
+  EXPECT_EQ(CallJson("GET", "/accounts/U_ASHA", analyst_, nullptr)["status"], "blocked");
+}
+
+TEST_F(VigilServerTest, AccountsAreCheckedFieldByFieldAndOnlyAdminsWriteThem) {
+  Start();
+  auto error_field = [&](const json& body) {
+    TestHttpResponse r = Call("POST", "/accounts", admin_, body.dump());
+    EXPECT_EQ(r.status, 422) << r.body;
+    return json::parse(r.body)["error"]["field"];
+  };
+  EXPECT_EQ(error_field({{"user_id", "U1"}, {"phone", "9812345678"}}), "phone");
+  EXPECT_EQ(error_field({{"user_id", "U1"}, {"phone", "+91 98123 45678"}}), "phone");
+  EXPECT_EQ(error_field({{"phone", "+919812345678"}}), "user_id");
+  EXPECT_EQ(error_field({{"user_id", "U1"}, {"phone", "+919812345678"}, {"status", "frozen"}}),
+            "status");
+  EXPECT_EQ(error_field({{"user_id", "U1"}, {"phone", "+919812345678"}, {"sms_opt_out", "no"}}),
+            "sms_opt_out");
+  EXPECT_EQ(error_field({{"user_id", "U1"}, {"phone", "+919812345678"}, {"language", "fr"}}),
+            "language");
+  EXPECT_EQ(Call("POST", "/accounts", admin_, "[1,2]").status, 400);
+  EXPECT_EQ(
+      Call("POST", "/accounts", admin_, "user_id=U1", "application/x-www-form-urlencoded").status,
+      415);
+  const std::string good = json{{"user_id", "U1"}, {"phone", "+919812345678"}}.dump();
+  EXPECT_EQ(Call("POST", "/accounts", analyst_, good).status, 403);
+  EXPECT_EQ(Call("POST", "/accounts", "", good).status, 401);
+  EXPECT_EQ(Call("GET", "/accounts/U1", scorer_).status, 403);
+  EXPECT_EQ(Call("GET", "/accounts/U1", analyst_).status, 404);  // nothing was stored
+}
+
 TEST_F(VigilServerTest, MetricsCountDecisionsAndRefusals) {
   Start();
   json r = Score(Order("ORD_M"));

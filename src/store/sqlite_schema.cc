@@ -11,7 +11,7 @@ namespace {
 
 // Append only: a released migration never changes. INTEGER PRIMARY KEY is
 // SQLite's row id (PostgreSQL: BIGINT GENERATED ALWAYS AS IDENTITY).
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     // 1: events, decisions, lists, API keys, snapshots.
     R"sql(
 CREATE TABLE events (
@@ -76,6 +76,20 @@ ALTER TABLE decisions ADD COLUMN narration_source TEXT;
     R"sql(
 ALTER TABLE decisions ADD COLUMN features BLOB;
 ALTER TABLE decisions ADD COLUMN contributions BLOB;
+)sql",
+    // 4: accounts of the payment flow.
+    R"sql(
+CREATE TABLE accounts (
+  user_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  sms_opt_out INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'blocked')),
+  language TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX accounts_by_phone ON accounts (phone, updated_at);
 )sql",
 };
 

@@ -615,6 +615,85 @@ StatusOr<std::vector<ListEntry>> SqliteStore::ListEntries() {
   }
 }
 
+// ---- accounts ----
+
+namespace {
+
+constexpr std::string_view kAccountColumns =
+    "user_id, name, phone, sms_opt_out, status, language, created_at, updated_at";
+
+AccountRecord AccountFromRow(const SqliteStatement& row) {
+  return AccountRecord{.user_id = row.ColumnText(0),
+                       .name = row.ColumnText(1),
+                       .phone = row.ColumnText(2),
+                       .sms_opt_out = row.ColumnInt(3) != 0,
+                       .status = row.ColumnText(4),
+                       .language = row.ColumnText(5),
+                       .created_at = row.ColumnInt(6),
+                       .updated_at = row.ColumnInt(7)};
+}
+
+}  // namespace
+
+StatusOr<bool> SqliteStore::PutAccount(const AccountRecord& a) {
+  if (a.user_id.empty()) return absl::InvalidArgumentError("an account needs a user_id");
+  if (a.phone.empty()) {
+    return absl::InvalidArgumentError(fmt::format("account {} has no phone number", a.user_id));
+  }
+  if (a.status != "active" && a.status != "blocked") {
+    return absl::InvalidArgumentError(
+        fmt::format("account status '{}': expected active or blocked", a.status));
+  }
+  bool created = false;
+  RETURN_IF_ERROR(RunOnWriter([&](SqliteConnection& c) -> Status {
+    {
+      ASSIGN_OR_RETURN(SqliteConnection::Lease exists,
+                       c.Prepare("SELECT 1 FROM accounts WHERE user_id = ?"));
+      RETURN_IF_ERROR(exists->BindAll(a.user_id));
+      ASSIGN_OR_RETURN(const bool found, exists->Step());
+      created = !found;
+    }
+    ASSIGN_OR_RETURN(
+        SqliteConnection::Lease stmt,
+        c.Prepare("INSERT INTO accounts (user_id, name, phone, sms_opt_out, status, language, "
+                  "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                  "ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, "
+                  "phone = excluded.phone, sms_opt_out = excluded.sms_opt_out, "
+                  "status = excluded.status, language = excluded.language, "
+                  "updated_at = excluded.updated_at"));
+    RETURN_IF_ERROR(stmt->BindAll(a.user_id, a.name, a.phone, int64_t{a.sms_opt_out ? 1 : 0},
+                                  a.status, a.language, a.created_at, a.updated_at));
+    return stmt->Run();
+  }));
+  return created;
+}
+
+StatusOr<std::optional<AccountRecord>> SqliteStore::FindAccount(std::string_view user_id) {
+  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
+  ASSIGN_OR_RETURN(
+      SqliteConnection::Lease stmt,
+      reader->Prepare(fmt::format("SELECT {} FROM accounts WHERE user_id = ?", kAccountColumns)));
+  RETURN_IF_ERROR(stmt->BindAll(user_id));
+  ASSIGN_OR_RETURN(const bool row, stmt->Step());
+  if (!row) return std::optional<AccountRecord>();
+  return std::optional<AccountRecord>(AccountFromRow(*stmt));
+}
+
+StatusOr<std::vector<AccountRecord>> SqliteStore::AccountsByPhone(std::string_view phone) {
+  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
+  ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
+                   reader->Prepare(fmt::format(
+                       "SELECT {} FROM accounts WHERE phone = ? ORDER BY updated_at DESC, user_id",
+                       kAccountColumns)));
+  RETURN_IF_ERROR(stmt->BindAll(phone));
+  std::vector<AccountRecord> accounts;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool row, stmt->Step());
+    if (!row) return accounts;
+    accounts.push_back(AccountFromRow(*stmt));
+  }
+}
+
 // ---- API keys ----
 
 Status SqliteStore::PutApiKey(const ApiKeyRecord& k) {

@@ -79,6 +79,9 @@ class SqliteStore final : public Store {
   StatusOr<bool> RemoveListEntry(std::string_view list, std::string_view field,
                                  std::string_view value) override;
   StatusOr<std::vector<ListEntry>> ListEntries() override;
+  StatusOr<bool> PutAccount(const AccountRecord& account) override;
+  StatusOr<std::optional<AccountRecord>> FindAccount(std::string_view user_id) override;
+  StatusOr<std::vector<AccountRecord>> AccountsByPhone(std::string_view phone) override;
   Status PutApiKey(const ApiKeyRecord& key) override;
   StatusOr<std::vector<ApiKeyRecord>> ApiKeys() override;
   StatusOr<bool> RevokeApiKey(std::string_view key_id, Timestamp at) override;

@@ -440,6 +440,50 @@ TEST_F(SqliteStoreTest, ListEntriesRejectUnknownListsAndFields) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(SqliteStoreTest, AccountsUpsertKeepingTheirCreationTimeAndAreFoundByPhone) {
+  AccountRecord a{.user_id = "U1",
+                  .name = "Asha",
+                  .phone = "+919812345678",
+                  .sms_opt_out = false,
+                  .status = "active",
+                  .language = "hi",
+                  .created_at = kDay1,
+                  .updated_at = kDay1};
+  EXPECT_TRUE(*store_->PutAccount(a));
+  AccountRecord changed = a;
+  changed.sms_opt_out = true;
+  changed.status = "blocked";
+  changed.created_at = kDay1 + kDay;  // ignored: the account exists
+  changed.updated_at = kDay1 + kDay;
+  EXPECT_FALSE(*store_->PutAccount(changed));
+  AccountRecord expected = changed;
+  expected.created_at = kDay1;
+  EXPECT_EQ(**store_->FindAccount("U1"), expected);
+  EXPECT_FALSE(store_->FindAccount("U2")->has_value());
+
+  AccountRecord other = a;
+  other.user_id = "U0";
+  other.updated_at = kDay1 + 2 * kDay;
+  ASSERT_TRUE(store_->PutAccount(other).ok());
+  auto by_phone = store_->AccountsByPhone("+919812345678");
+  ASSERT_TRUE(by_phone.ok());
+  ASSERT_EQ(by_phone->size(), 2u);
+  EXPECT_EQ((*by_phone)[0].user_id, "U0");  // most recently updated first
+  EXPECT_TRUE(store_->AccountsByPhone("+15550000000")->empty());
+}
+
+TEST_F(SqliteStoreTest, AccountsNeedAnIdAPhoneAndAKnownStatus) {
+  AccountRecord a{.user_id = "U1", .phone = "+919812345678"};
+  a.status = "frozen";
+  EXPECT_THAT(store_->PutAccount(a).status().message(), HasSubstr("frozen"));
+  a.status = "active";
+  a.phone.clear();
+  EXPECT_TRUE(absl::IsInvalidArgument(store_->PutAccount(a).status()));
+  a.phone = "+919812345678";
+  a.user_id.clear();
+  EXPECT_TRUE(absl::IsInvalidArgument(store_->PutAccount(a).status()));
+}
+
 TEST_F(SqliteStoreTest, ApiKeysRevokePermanently) {
   ASSERT_TRUE(store_->PutApiKey({"k1", "checkout", "scorer", "hash1", 100, std::nullopt}).ok());
   ASSERT_TRUE(store_->PutApiKey({"k2", "analyst", "analyst", "hash2", 200, std::nullopt}).ok());

@@ -74,6 +74,21 @@ struct ListEntry {
   friend bool operator==(const ListEntry&, const ListEntry&) = default;
 };
 
+// A customer account of the payment flow (the second seed's Accounts table):
+// whom to text about a payment, in which language, and whether they may be.
+struct AccountRecord {
+  std::string user_id;
+  std::string name;
+  std::string phone;  // E.164, checked by the caller
+  bool sms_opt_out = false;
+  std::string status = "active";  // "active" | "blocked"
+  std::string language = "en";    // of the messages: "en" | "hi"
+  Timestamp created_at = 0;       // kept when the account is updated
+  Timestamp updated_at = 0;
+
+  friend bool operator==(const AccountRecord&, const AccountRecord&) = default;
+};
+
 // An API key as stored: only the hash of the secret, never the secret.
 struct ApiKeyRecord {
   std::string key_id;
@@ -182,6 +197,16 @@ class Store {
   // Inserts or updates a key (name, role, hash). A revocation is permanent:
   // Put never clears a stored revoked_at. InvalidArgument for an empty
   // key_id or key_hash.
+  // Creates or replaces the account of `account.user_id` (created_at is kept
+  // from the first write); true when it was created. InvalidArgument for an
+  // empty user_id or phone, or a status other than active or blocked.
+  [[nodiscard]] virtual StatusOr<bool> PutAccount(const AccountRecord& account) = 0;
+  [[nodiscard]] virtual StatusOr<std::optional<AccountRecord>> FindAccount(
+      std::string_view user_id) = 0;
+  // The accounts with this phone number, most recently updated first.
+  [[nodiscard]] virtual StatusOr<std::vector<AccountRecord>> AccountsByPhone(
+      std::string_view phone) = 0;
+
   [[nodiscard]] virtual Status PutApiKey(const ApiKeyRecord& key) = 0;
   // All keys, revoked ones included, ordered by created_at then key_id.
   [[nodiscard]] virtual StatusOr<std::vector<ApiKeyRecord>> ApiKeys() = 0;
