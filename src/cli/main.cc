@@ -9,6 +9,7 @@
 #include "generate/marketplace_generator.h"
 #include "model/model_registry.h"
 #include "pipeline/explain_command.h"
+#include "pipeline/fraud_benchmark.h"
 #include "pipeline/load_flags.h"
 #include "pipeline/score_command.h"
 #include "pipeline/train_command.h"
@@ -82,6 +83,21 @@ int Score(ScoreRequest request, const std::string& kind, const LoadFlags& flags)
   if (Status s = flags.Apply(&request.load); !s.ok()) return Fail(s);
   auto summary = RunScore(request, stderr);
   return summary.ok() ? 0 : Fail(summary.status());
+}
+
+int FraudBenchmark(FraudBenchmarkRequest request, const LoadFlags& flags) {
+  if (Status s = flags.Apply(&request.load); !s.ok()) return Fail(s);
+  auto result = RunFraudBenchmark(request);
+  if (!result.ok()) return Fail(result.status());
+  fmt::print("test transactions: {} ({} frauds, {:.2f} %); {} of known compromised cards removed\n",
+             result->transactions, result->frauds,
+             100.0 * result->frauds / std::max<size_t>(1, result->transactions), result->removed);
+  fmt::print("AUC ROC {:.3f}  Average precision {:.3f}  Card Precision@{} {:.3f}\n",
+             result->roc_auc, result->average_precision, request.top_k, result->card_precision);
+  fmt::print("daily CP@{}:", request.top_k);
+  for (double p : result->daily_card_precision) fmt::print(" {:.2f}", p);
+  fmt::print("\n");
+  return 0;
 }
 
 int ListModels(const std::string& models_dir, const std::string& kind) {
@@ -220,6 +236,29 @@ int main(int argc, char** argv) {
   score_flags.AddTo(score_cmd);
   score_cmd->add_option("--out", score.out_path, "Output CSV")->required();
 
+  FraudBenchmarkRequest bench;
+  LoadFlags bench_flags;
+  auto* bench_cmd = app.add_subcommand(
+      "fraud-benchmark",
+      "The Fraud Detection Handbook's test protocol on transaction scores (BENCHMARKS.md)");
+  bench_cmd->add_option("--data", bench.data_dir, "Data directory with transactions.csv(.gz)")
+      ->required();
+  bench_cmd->add_option("--scores", bench.scores_path,
+                        "vigil score's CSV (default: a constant score, the chance baseline)");
+  bench_cmd
+      ->add_option("--known-from", bench.known_from,
+                   "First day whose frauds mark cards as compromised (the training start)")
+      ->required();
+  bench_cmd->add_option("--test-from", bench.test_from, "First test day")->required();
+  bench_cmd->add_option("--test-days", bench.test_days, "Test days")->check(CLI::Range(1, 366));
+  bench_cmd
+      ->add_option("--delay-days", bench.delay_days,
+                   "Cards with a fraud before test day - delay - 1 are dropped")
+      ->check(CLI::Range(0, 366));
+  bench_cmd->add_option("--top-k", bench.top_k, "k of Card Precision@k")
+      ->check(CLI::Range(1, 1000000));
+  bench_flags.AddTo(bench_cmd);
+
   ExplainRequest explain;
   std::string explain_kind;
   auto* explain_cmd = app.add_subcommand(
@@ -308,6 +347,7 @@ int main(int argc, char** argv) {
   if (generate->parsed()) return Generate(gen);
   if (train_cmd->parsed()) return Train(train, train_kinds, train_flags);
   if (score_cmd->parsed()) return Score(score, score_kind, score_flags);
+  if (bench_cmd->parsed()) return FraudBenchmark(bench, bench_flags);
   if (explain_cmd->parsed()) return Explain(explain, explain_kind);
   if (demo->parsed()) return Demo(demo_dir, demo_customers);
   if (features->parsed()) return ListFeatures(feature_kinds);
