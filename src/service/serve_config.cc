@@ -228,6 +228,8 @@ Status ApplyEnvironment(ServeConfig* config) {
   secret("AWS_ACCESS_KEY_ID", &config->narration.access_key_id);
   secret("AWS_SECRET_ACCESS_KEY", &config->narration.secret_access_key);
   secret("AWS_SESSION_TOKEN", &config->narration.session_token);
+  secret("TWILIO_AUTH_TOKEN", &config->twilio_auth_token);
+  secret("PUBLIC_BASE_URL", &config->public_base_url);
   ASSIGN_OR_RETURN(const int64_t port, EnvInt("VIGIL_PORT", config->port));
   ASSIGN_OR_RETURN(const int64_t threads, EnvInt("VIGIL_IO_THREADS", config->io_threads));
   if (port < 0 || port > 65535) {

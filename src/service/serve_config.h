@@ -60,6 +60,11 @@ struct ServeConfig {
   // may come from VIGIL_LLM_API_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
   // and AWS_SESSION_TOKEN instead of the file.
   NarrationConfig narration;
+  // The Twilio webhook, from the environment only: TWILIO_AUTH_TOKEN (a
+  // secret) and PUBLIC_BASE_URL (the address Twilio calls, which signatures
+  // cover). Without them POST /webhook/twilio answers 503.
+  std::string twilio_auth_token;
+  std::string public_base_url;
   // [similar]
   int64_t similar_capacity = 200'000;  // cases per kind; 0 turns similar cases off
   double similar_cpu_share = 0.2;      // of one core, for the indexing thread: (0, 1]

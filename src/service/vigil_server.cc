@@ -27,6 +27,7 @@
 #include "service/account_json.h"
 #include "service/api_keys.h"
 #include "service/risk_service.h"
+#include "service/twilio_webhook.h"
 #include "store/sqlite_store.h"
 
 namespace vigil {
@@ -91,6 +92,7 @@ struct VigilServer::Impl {
   std::unique_ptr<Store> store;
   std::unique_ptr<RiskService> service;
   std::unique_ptr<ApiKeys> keys;
+  std::unique_ptr<TwilioWebhook> twilio;
   std::array<std::unique_ptr<RateLimiter>, 3> limiters;  // by Role
   std::unique_ptr<HttpServer> http;
   std::atomic<bool> shut_down{false};
@@ -308,6 +310,21 @@ struct VigilServer::Impl {
             respond(JsonResponse(AccountJson(**account)));
           });
     }
+    router.Add("POST", "/webhook/twilio", [this](HttpRequest& req, Responder respond) {
+      if (MediaType(req) != "application/x-www-form-urlencoded") {
+        return respond(ErrorResponse(415, "unsupported_media_type",
+                                     "Twilio posts application/x-www-form-urlencoded"));
+      }
+      std::string target(req.path());
+      if (!req.query_string().empty()) target += "?" + std::string(req.query_string());
+      const WebhookAnswer answer = twilio->Handle(
+          target, req.body(), req.Header("X-Twilio-Signature").value_or(""), NowSeconds());
+      HttpResponse response;
+      response.status = answer.status;
+      response.content_type = answer.content_type;
+      response.body = answer.body;
+      respond(std::move(response));
+    });
     router.Add("POST", "/v1/models/reload", [this](HttpRequest& req, Responder respond) {
       if (!Admit(req, Role::kAdmin, respond)) return;
       Status s = service->ReloadModels();
@@ -529,6 +546,8 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
   }
   ASSIGN_OR_RETURN(impl->service, RiskService::Open(std::move(options), impl->store.get()));
   impl->keys = std::make_unique<ApiKeys>(impl->store.get());
+  impl->twilio = std::make_unique<TwilioWebhook>(
+      TwilioWebhookOptions{config.twilio_auth_token, config.public_base_url}, impl->store.get());
   RETURN_IF_ERROR(impl->keys->Load());
   for (Role role : {Role::kScorer, Role::kAnalyst, Role::kAdmin}) {
     RateLimiterOptions limits;

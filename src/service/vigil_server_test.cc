@@ -16,6 +16,7 @@
 #include "narrate/fake_llm_server.h"
 #include "nlohmann/json.hpp"
 #include "service/service_fixture_for_test.h"
+#include "sms/twilio_signature.h"
 
 namespace vigil {
 namespace {
@@ -409,6 +410,105 @@ TEST_F(VigilServerTest, AccountsAreCheckedFieldByFieldAndOnlyAdminsWriteThem) {
   EXPECT_EQ(Call("POST", "/accounts", "", good).status, 401);
   EXPECT_EQ(Call("GET", "/accounts/U1", scorer_).status, 403);
   EXPECT_EQ(Call("GET", "/accounts/U1", analyst_).status, 404);  // nothing was stored
+}
+
+// A Twilio webhook call: the form body, percent-encoded, signed for the
+// public URL as Twilio would sign it (unless `signature` is given).
+TestHttpResponse PostTwilio(
+    uint16_t port, const FormParams& params, std::optional<std::string> signature = std::nullopt,
+    std::string_view signed_url = "https://risk.example.in/webhook/twilio") {
+  std::string body;
+  for (const auto& [name, value] : params) {
+    if (!body.empty()) body += '&';
+    body += name + '=';
+    for (unsigned char c : value) {
+      if (std::isalnum(c)) {
+        body += static_cast<char>(c);
+      } else {
+        body += fmt::format("%{:02X}", c);
+      }
+    }
+  }
+  const std::string sig =
+      signature.value_or(TwilioSignature("twilio-test-token", signed_url, params));
+  TestHttpClient client(port);
+  auto r = client.Request("POST", "/webhook/twilio", body,
+                          fmt::format("Content-Type: application/x-www-form-urlencoded\r\n"
+                                      "X-Twilio-Signature: {}\r\n",
+                                      sig));
+  EXPECT_TRUE(r.has_value());
+  return r.value_or(TestHttpResponse{});
+}
+
+TEST_F(VigilServerTest, ATwilioStopOptsTheNumberOutOnceAndARetryChangesNothing) {
+  config_.twilio_auth_token = "twilio-test-token";
+  config_.public_base_url = "https://risk.example.in/";
+  Start();
+  CallJson("POST", "/accounts", admin_, {{"user_id", "U_SMS"}, {"phone", "+919812345678"}}, 201);
+  const FormParams stop = {{"MessageSid", "SM_STOP"},
+                           {"From", "+919812345678"},
+                           {"To", "+15005550006"},
+                           {"Body", " stop "}};
+  TestHttpResponse r = PostTwilio(server_->port(), stop);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(*r.Header("Content-Type"), StartsWith("text/xml"));
+  EXPECT_THAT(r.body, HasSubstr("<Response/>"));
+  EXPECT_EQ(CallJson("GET", "/accounts/U_SMS", analyst_, nullptr)["sms_opt_out"], true);
+
+  ASSERT_EQ(PostTwilio(server_->port(),
+                       {{"MessageSid", "SM_START"}, {"From", "+919812345678"}, {"Body", "START"}})
+                .status,
+            200);
+  EXPECT_EQ(CallJson("GET", "/accounts/U_SMS", analyst_, nullptr)["sms_opt_out"], false);
+  // Twilio retries the STOP (same MessageSid): same answer, no second opt-out.
+  EXPECT_EQ(PostTwilio(server_->port(), stop).body, r.body);
+  EXPECT_EQ(CallJson("GET", "/accounts/U_SMS", analyst_, nullptr)["sms_opt_out"], false);
+}
+
+TEST_F(VigilServerTest, ATwilioReplyIsAnsweredInTheAccountsLanguage) {
+  config_.twilio_auth_token = "twilio-test-token";
+  config_.public_base_url = "https://risk.example.in";
+  Start();
+  CallJson("POST", "/accounts", admin_,
+           {{"user_id", "U_HI"}, {"phone", "+919811111111"}, {"language", "hi"}}, 201);
+  TestHttpResponse help = PostTwilio(
+      server_->port(), {{"MessageSid", "SM_H"}, {"From", "+919811111111"}, {"Body", "HELP"}});
+  ASSERT_EQ(help.status, 200) << help.body;
+  EXPECT_THAT(help.body, HasSubstr("<Message>भुगतान जाँच"));
+  // Nothing is waiting for a YES: a polite answer (English for an unknown number).
+  TestHttpResponse yes = PostTwilio(
+      server_->port(), {{"MessageSid", "SM_Y"}, {"From", "+15550001111"}, {"Body", "yes"}});
+  ASSERT_EQ(yes.status, 200) << yes.body;
+  EXPECT_THAT(yes.body, HasSubstr("No payment is waiting for your reply"));
+  // A delivery status callback is acknowledged.
+  EXPECT_EQ(PostTwilio(server_->port(), {{"MessageSid", "SM_OUT"}, {"MessageStatus", "delivered"}})
+                .status,
+            200);
+}
+
+TEST_F(VigilServerTest, TheTwilioWebhookRefusesWhatTwilioDidNotSign) {
+  config_.twilio_auth_token = "twilio-test-token";
+  config_.public_base_url = "https://risk.example.in";
+  Start();
+  const FormParams stop = {{"MessageSid", "SM_X"}, {"From", "+919812345678"}, {"Body", "STOP"}};
+  EXPECT_EQ(PostTwilio(server_->port(), stop, "bm90IGEgc2lnbmF0dXJl").status, 403);
+  EXPECT_EQ(PostTwilio(server_->port(), stop, "").status, 403);
+  // Signed for another URL (a forged callback to another deployment).
+  EXPECT_EQ(
+      PostTwilio(server_->port(), stop, std::nullopt, "https://evil.example/webhook/twilio").status,
+      403);
+  // Twilio may sign the URL with its default port; that is the same URL.
+  EXPECT_EQ(
+      PostTwilio(server_->port(), stop, std::nullopt, "https://risk.example.in:443/webhook/twilio")
+          .status,
+      200);
+  EXPECT_EQ(Call("POST", "/webhook/twilio", "", R"({"Body":"STOP"})").status, 415);
+  EXPECT_EQ(PostTwilio(server_->port(), {{"From", "+919812345678"}, {"Body", "YES"}}).status, 422);
+}
+
+TEST_F(VigilServerTest, TheTwilioWebhookIsUnavailableUntilConfigured) {
+  Start();
+  EXPECT_EQ(PostTwilio(server_->port(), {{"MessageSid", "SM1"}, {"Body", "YES"}}).status, 503);
 }
 
 TEST_F(VigilServerTest, MetricsCountDecisionsAndRefusals) {

@@ -11,7 +11,7 @@ namespace {
 
 // Append only: a released migration never changes. INTEGER PRIMARY KEY is
 // SQLite's row id (PostgreSQL: BIGINT GENERATED ALWAYS AS IDENTITY).
-constexpr std::array<std::string_view, 4> kMigrations = {
+constexpr std::array<std::string_view, 5> kMigrations = {
     // 1: events, decisions, lists, API keys, snapshots.
     R"sql(
 CREATE TABLE events (
@@ -90,6 +90,17 @@ CREATE TABLE accounts (
   updated_at BIGINT NOT NULL
 );
 CREATE INDEX accounts_by_phone ON accounts (phone, updated_at);
+)sql",
+    // 5: SMS received through the Twilio webhook, once per MessageSid.
+    R"sql(
+CREATE TABLE sms_inbound (
+  message_sid TEXT PRIMARY KEY,
+  from_phone TEXT NOT NULL,
+  body TEXT NOT NULL,
+  received_at BIGINT NOT NULL,
+  outcome TEXT NOT NULL,
+  answer TEXT NOT NULL
+);
 )sql",
 };
 

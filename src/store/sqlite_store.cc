@@ -694,6 +694,43 @@ StatusOr<std::vector<AccountRecord>> SqliteStore::AccountsByPhone(std::string_vi
   }
 }
 
+StatusOr<std::optional<InboundSmsRecord>> SqliteStore::RecordInboundSms(
+    const InboundSmsRecord& sms, std::optional<bool> set_opt_out) {
+  if (sms.message_sid.empty()) {
+    return absl::InvalidArgumentError("an inbound SMS needs a message_sid");
+  }
+  std::optional<InboundSmsRecord> earlier;
+  RETURN_IF_ERROR(RunOnWriter([&](SqliteConnection& c) -> Status {
+    {
+      ASSIGN_OR_RETURN(SqliteConnection::Lease found,
+                       c.Prepare("SELECT message_sid, from_phone, body, received_at, outcome, "
+                                 "answer FROM sms_inbound WHERE message_sid = ?"));
+      RETURN_IF_ERROR(found->BindAll(sms.message_sid));
+      ASSIGN_OR_RETURN(const bool row, found->Step());
+      if (row) {
+        earlier =
+            InboundSmsRecord{found->ColumnText(0), found->ColumnText(1), found->ColumnText(2),
+                             found->ColumnInt(3),  found->ColumnText(4), found->ColumnText(5)};
+        return absl::OkStatus();
+      }
+    }
+    ASSIGN_OR_RETURN(SqliteConnection::Lease insert,
+                     c.Prepare("INSERT INTO sms_inbound (message_sid, from_phone, body, "
+                               "received_at, outcome, answer) VALUES (?, ?, ?, ?, ?, ?)"));
+    RETURN_IF_ERROR(insert->BindAll(sms.message_sid, sms.from_phone, sms.body, sms.received_at,
+                                    sms.outcome, sms.answer));
+    RETURN_IF_ERROR(insert->Run());
+    if (!set_opt_out.has_value()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(
+        SqliteConnection::Lease update,
+        c.Prepare("UPDATE accounts SET sms_opt_out = ?, updated_at = ? WHERE phone = ?"));
+    RETURN_IF_ERROR(
+        update->BindAll(int64_t{*set_opt_out ? 1 : 0}, sms.received_at, sms.from_phone));
+    return update->Run();
+  }));
+  return earlier;
+}
+
 // ---- API keys ----
 
 Status SqliteStore::PutApiKey(const ApiKeyRecord& k) {

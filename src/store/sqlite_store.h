@@ -82,6 +82,8 @@ class SqliteStore final : public Store {
   StatusOr<bool> PutAccount(const AccountRecord& account) override;
   StatusOr<std::optional<AccountRecord>> FindAccount(std::string_view user_id) override;
   StatusOr<std::vector<AccountRecord>> AccountsByPhone(std::string_view phone) override;
+  StatusOr<std::optional<InboundSmsRecord>> RecordInboundSms(
+      const InboundSmsRecord& sms, std::optional<bool> set_opt_out) override;
   Status PutApiKey(const ApiKeyRecord& key) override;
   StatusOr<std::vector<ApiKeyRecord>> ApiKeys() override;
   StatusOr<bool> RevokeApiKey(std::string_view key_id, Timestamp at) override;

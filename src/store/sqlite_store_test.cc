@@ -484,6 +484,33 @@ TEST_F(SqliteStoreTest, AccountsNeedAnIdAPhoneAndAKnownStatus) {
   EXPECT_TRUE(absl::IsInvalidArgument(store_->PutAccount(a).status()));
 }
 
+TEST_F(SqliteStoreTest, AnInboundSmsIsRecordedOnceAndItsOptOutAppliesOnce) {
+  ASSERT_TRUE(store_->PutAccount({.user_id = "U1", .phone = "+919812345678"}).ok());
+  ASSERT_TRUE(store_->PutAccount({.user_id = "U2", .phone = "+919812345678"}).ok());
+  ASSERT_TRUE(store_->PutAccount({.user_id = "U3", .phone = "+15550001111"}).ok());
+  const InboundSmsRecord stop{"SM1", "+919812345678", "STOP", kDay1, "opt_out", "<Response/>"};
+  auto first = store_->RecordInboundSms(stop, true);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->has_value());
+  EXPECT_TRUE((*store_->FindAccount("U1"))->sms_opt_out);
+  EXPECT_TRUE((*store_->FindAccount("U2"))->sms_opt_out);
+  EXPECT_FALSE((*store_->FindAccount("U3"))->sms_opt_out);
+
+  // Opted back in, then Twilio retries the old STOP: it is answered as
+  // before and changes nothing.
+  ASSERT_TRUE(
+      store_->RecordInboundSms({"SM2", "+919812345678", "START", kDay1 + 1, "opt_in", ""}, false)
+          .ok());
+  InboundSmsRecord retry = stop;
+  retry.received_at = kDay1 + 2;
+  auto again = store_->RecordInboundSms(retry, true);
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(again->has_value());
+  EXPECT_EQ(**again, stop);
+  EXPECT_FALSE((*store_->FindAccount("U1"))->sms_opt_out);
+  EXPECT_TRUE(absl::IsInvalidArgument(store_->RecordInboundSms({}, std::nullopt).status()));
+}
+
 TEST_F(SqliteStoreTest, ApiKeysRevokePermanently) {
   ASSERT_TRUE(store_->PutApiKey({"k1", "checkout", "scorer", "hash1", 100, std::nullopt}).ok());
   ASSERT_TRUE(store_->PutApiKey({"k2", "analyst", "analyst", "hash2", 200, std::nullopt}).ok());

@@ -89,6 +89,20 @@ struct AccountRecord {
   friend bool operator==(const AccountRecord&, const AccountRecord&) = default;
 };
 
+// An SMS received through the Twilio webhook, kept once per MessageSid (Twilio
+// retries a webhook that failed) with the answer it got, so a retry gets the
+// same answer and changes nothing twice.
+struct InboundSmsRecord {
+  std::string message_sid;
+  std::string from_phone;  // E.164 as Twilio sent it
+  std::string body;
+  Timestamp received_at = 0;
+  std::string outcome;  // e.g. "opt_out", "help", "no_pending"
+  std::string answer;   // the TwiML document sent back
+
+  friend bool operator==(const InboundSmsRecord&, const InboundSmsRecord&) = default;
+};
+
 // An API key as stored: only the hash of the secret, never the secret.
 struct ApiKeyRecord {
   std::string key_id;
@@ -206,6 +220,14 @@ class Store {
   // The accounts with this phone number, most recently updated first.
   [[nodiscard]] virtual StatusOr<std::vector<AccountRecord>> AccountsByPhone(
       std::string_view phone) = 0;
+
+  // Records `sms` and, in the same transaction, sets sms_opt_out to
+  // `set_opt_out` on every account with its phone number (when given). When
+  // an SMS with this message_sid is already recorded nothing changes and
+  // that record is returned; otherwise nullopt. InvalidArgument for an empty
+  // message_sid.
+  [[nodiscard]] virtual StatusOr<std::optional<InboundSmsRecord>> RecordInboundSms(
+      const InboundSmsRecord& sms, std::optional<bool> set_opt_out) = 0;
 
   [[nodiscard]] virtual Status PutApiKey(const ApiKeyRecord& key) = 0;
   // All keys, revoked ones included, ordered by created_at then key_id.
