@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/markup.h"
+
 namespace vigil {
 namespace {
 
@@ -41,10 +43,10 @@ std::string AxesSvg(const UnitPlot& p, std::string_view x_label, std::string_vie
         p.X(t), p.Y(0), p.Y(1), p.X(0), p.Y(t), p.X(1), p.Y(0) + 14, t, p.X(0) - 4, p.Y(t) + 4);
   }
   svg += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" text-anchor="middle">{}</text>)", p.X(0.5),
-                     p.Y(0) + 30, HtmlEscape(x_label));
+                     p.Y(0) + 30, EscapeMarkup(x_label));
   svg += fmt::format(
       R"svg(<text transform="translate(12 {:.1f}) rotate(-90)" text-anchor="middle">{}</text>)svg",
-      p.Y(0.5), HtmlEscape(y_label));
+      p.Y(0.5), EscapeMarkup(y_label));
   return svg;
 }
 
@@ -122,7 +124,7 @@ std::string ImportanceSvg(const std::vector<std::pair<std::string, double>>& imp
     body += fmt::format(R"(<text x="{}" y="{:.1f}" text-anchor="end">{}</text>)"
                         R"(<rect class="bar" x="{}" y="{:.1f}" width="{:.1f}" height="{}"/>)"
                         R"(<text x="{:.1f}" y="{:.1f}">{}</text>)",
-                        kLabelWidth - 6, y + 12, HtmlEscape(name), kLabelWidth, y + 2, width,
+                        kLabelWidth - 6, y + 12, EscapeMarkup(name), kLabelWidth, y + 2, width,
                         kRow - 5, kLabelWidth + width + 4, y + 12, Percent(share));
   }
   return Figure("Feature importance (share of total split gain)", "importance", body, kWidth,
@@ -135,9 +137,9 @@ std::string Row(std::string_view name, const std::string& value) {
 
 std::string SummaryTable(const ModelManifest& m, const Evaluation& e) {
   std::string rows;
-  rows += Row("Training period", HtmlEscape(m.train_from + " to " + m.train_to));
+  rows += Row("Training period", EscapeMarkup(m.train_from + " to " + m.train_to));
   rows += Row("Validation period",
-              m.valid_from.empty() ? "none" : HtmlEscape(m.valid_from + " to " + m.valid_to));
+              m.valid_from.empty() ? "none" : EscapeMarkup(m.valid_from + " to " + m.valid_to));
   rows += Row("Rows", fmt::format("{} training ({} fitted, {} held out for calibration), {} "
                                   "validation",
                                   m.train_rows, m.fit_rows, m.calibration_rows, m.valid_rows));
@@ -148,11 +150,12 @@ std::string SummaryTable(const ModelManifest& m, const Evaluation& e) {
   rows += Row("Brier score", Num(e.brier));
   rows += Row("Positive rate / mean prediction",
               Percent(e.positive_rate) + " / " + Percent(e.mean_predicted));
-  rows += Row("Calibration", HtmlEscape(fmt::format("{} a={} b={}", m.calibration.method,
-                                                    Num(m.calibration.a), Num(m.calibration.b))));
-  rows += Row("Libraries",
-              HtmlEscape(fmt::format("XGBoost {}, Vigil {}", m.xgboost_version, m.vigil_version)));
-  rows += Row("Checksum", "<code>" + HtmlEscape(m.checksum) + "</code>");
+  rows += Row("Calibration", EscapeMarkup(fmt::format("{} a={} b={}", m.calibration.method,
+                                                      Num(m.calibration.a), Num(m.calibration.b))));
+  rows +=
+      Row("Libraries",
+          EscapeMarkup(fmt::format("XGBoost {}, Vigil {}", m.xgboost_version, m.vigil_version)));
+  rows += Row("Checksum", "<code>" + EscapeMarkup(m.checksum) + "</code>");
   return "<table class=\"summary\">" + rows + "</table>";
 }
 
@@ -178,40 +181,13 @@ constexpr std::string_view kStyle =
 
 }  // namespace
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string RenderReport(const ModelManifest& manifest, const Evaluation& validation,
                          const std::vector<std::pair<std::string, double>>& importance) {
   const std::string title =
-      HtmlEscape(fmt::format("Vigil {} model {}", manifest.kind, manifest.model_version));
+      EscapeMarkup(fmt::format("Vigil {} model {}", manifest.kind, manifest.model_version));
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
   html += fmt::format("<title>{}</title><style>{}</style></head><body>", title, kStyle);
-  html += fmt::format("<h1>{}</h1><p>Created {}</p>", title, HtmlEscape(manifest.created_at));
+  html += fmt::format("<h1>{}</h1><p>Created {}</p>", title, EscapeMarkup(manifest.created_at));
   html += SummaryTable(manifest, validation);
   html += "<h2>Precision and recall at thresholds (validation)</h2>" + ThresholdTable(validation);
   html += "<h2>Curves (validation)</h2>";

@@ -17,9 +17,6 @@
 
 namespace vigil {
 
-// Escapes & < > " ' for HTML text and attribute values.
-std::string HtmlEscape(std::string_view text);
-
 // `importance` is (feature, share of total gain), highest first; the top 20
 // are drawn.
 std::string RenderReport(const ModelManifest& manifest, const Evaluation& validation,

@@ -32,11 +32,6 @@ Evaluation SmallEvaluation() {
   return Evaluate(labels, p);
 }
 
-TEST(HtmlEscapeTest, EscapesMarkupCharacters) {
-  EXPECT_EQ(HtmlEscape(R"(<a href="x">Tom & 'Jerry'</a>)"),
-            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;");
-}
-
 TEST(RenderReportTest, TitleNamesKindAndVersion) {
   std::string html = RenderReport(Manifest(), SmallEvaluation(), {{"amount", 1.0}});
   EXPECT_NE(html.find("<title>Vigil order model order-v3</title>"), std::string::npos);

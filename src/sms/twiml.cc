@@ -1,5 +1,7 @@
 #include "sms/twiml.h"
 
+#include "common/markup.h"
+
 namespace vigil {
 namespace {
 
@@ -10,31 +12,14 @@ bool IsForbiddenInXml(char c) {
   return byte < 0x20 && c != '\t' && c != '\n' && c != '\r';
 }
 
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
+// Markup escaped, and the control characters XML 1.0 forbids dropped.
+std::string XmlText(std::string_view text) {
+  std::string allowed;
+  allowed.reserve(text.size());
   for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (!IsForbiddenInXml(c)) out += c;
-    }
+    if (!IsForbiddenInXml(c)) allowed += c;
   }
-  return out;
+  return EscapeMarkup(allowed);
 }
 
 }  // namespace
@@ -42,7 +27,7 @@ std::string XmlEscape(std::string_view text) {
 std::string TwimlMessage(std::string_view text) {
   std::string out(kDeclaration);
   out += "<Response><Message>";
-  out += XmlEscape(text);
+  out += XmlText(text);
   out += "</Message></Response>";
   return out;
 }

@@ -16,7 +16,7 @@ TEST(TwimlMessage, WrapsTextInResponseAndMessage) {
 TEST(TwimlMessage, EscapesXmlSpecialCharacters) {
   EXPECT_EQ(TwimlMessage(R"(Reply "YES" & <b>'NO'</b>)"),
             std::string(kDeclaration) +
-                "<Response><Message>Reply &quot;YES&quot; &amp; &lt;b&gt;&apos;NO&apos;&lt;/"
+                "<Response><Message>Reply &quot;YES&quot; &amp; &lt;b&gt;&#39;NO&#39;&lt;/"
                 "b&gt;</Message></Response>");
 }
 

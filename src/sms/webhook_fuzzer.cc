@@ -83,7 +83,7 @@ void CheckTwiml(std::string_view value) {
   for (size_t at = text.find('&'); at != std::string_view::npos; at = text.find('&', at + 1)) {
     const std::string_view rest = text.substr(at);
     if (!rest.starts_with("&amp;") && !rest.starts_with("&lt;") && !rest.starts_with("&gt;") &&
-        !rest.starts_with("&quot;") && !rest.starts_with("&apos;")) {
+        !rest.starts_with("&quot;") && !rest.starts_with("&#39;")) {
       Fail("unescaped & in TwiML", value);
     }
   }
