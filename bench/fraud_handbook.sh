@@ -9,6 +9,8 @@
 # DATA_DIR holds transactions.csv.gz (default: the shared copy); VIGIL is the
 # binary (default: build/vigil). With PREQUENTIAL=1 it also runs the book's
 # Chapter 5 test folds (training weeks from 07-25, 08-01, 08-08 and 08-15).
+# TRAIN_FLAGS overrides the XGBoost settings (default: the ones in
+# BENCHMARKS.md; TRAIN_FLAGS=" " runs vigil train's defaults).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 data=${1:-/work/shared/datasets/fraud-handbook}
@@ -17,12 +19,14 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 columns=transaction_id=TRANSACTION_ID,user_id=CUSTOMER_ID,created_at=TX_DATETIME
 columns=$columns,amount=TX_AMOUNT,merchant=TERMINAL_ID,is_fraud=TX_FRAUD
+read -r -a train_flags <<<"${TRAIN_FLAGS:---max-depth 4 --eta 0.1 --max-rounds 300 --early-stopping-rounds 100 --balance-classes false}"
 
-# One fold: train the week from $1, test the week from $2.
+# One fold: train the week from $1, skip the delay week from $2, test the week from $3.
 fold() {
   local train_from=$1 delay_from=$2 test_from=$3 models=$work/models-$1
   "$vigil" train --data "$data" --models "$models" --kind transaction --columns "$columns" \
-    --timezone UTC --train-from "$train_from" --valid-from "$delay_from" >"$work/train-$1.log"
+    --timezone UTC --train-from "$train_from" --valid-from "$delay_from" ${train_flags[@]+"${train_flags[@]}"} \
+    >"$work/train-$1.log"
   grep -E "training on|trained|validation ROC" "$work/train-$1.log" | sed 's/^/  /'
   "$vigil" score --data "$data" --models "$models" --kind transaction --columns "$columns" \
     --timezone UTC --out "$work/scores-$1.csv" 2>/dev/null

@@ -219,6 +219,17 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--train-from", train.train_from,
                         "Train only on rows from this date or time (earlier ones build state)");
   train_flags.AddTo(train_cmd);
+  train_cmd->add_option("--max-rounds", train.train.max_rounds, "Most boosting rounds")
+      ->check(CLI::Range(1, 100000));
+  train_cmd
+      ->add_option("--early-stopping-rounds", train.train.early_stopping_rounds,
+                   "Stop after this many rounds without a better held-out AUC")
+      ->check(CLI::Range(1, 100000));
+  train_cmd->add_option("--max-depth", train.train.max_depth, "Tree depth")
+      ->check(CLI::Range(1, 20));
+  train_cmd->add_option("--eta", train.train.eta, "Learning rate")->check(CLI::Range(0.001, 1.0));
+  train_cmd->add_option("--balance-classes", train.train.balance_classes,
+                        "Weight positives by negatives/positives while boosting (default true)");
   train_cmd->add_option("--valid-from", train.valid_from,
                         "Validate on rows from this date or time (default: last 20 %)");
   train_cmd->add_flag("--promote", train.promote, "Make the new model production");
