@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <initializer_list>
+#include <optional>
 
 #include "common/field_error.h"
 #include "common/json_writer.h"
@@ -70,8 +71,13 @@ class Fields {
   }
 
   // The first of `names` present, as a timestamp; `fallback` when none is.
+  // The time under the first of `names` present, or `fallback`. Synonyms
+  // (e.g. "at" and "ordered_at") given together must agree: which one to
+  // believe is not ours to guess.
   StatusOr<Timestamp> Time(std::initializer_list<std::string_view> names,
                            Timestamp fallback) const {
+    std::optional<Timestamp> found;
+    std::string_view found_name;
     for (std::string_view name : names) {
       const json* v = Find(name);
       if (v == nullptr) continue;
@@ -81,9 +87,15 @@ class Fields {
       if (*t < kMinTime || *t > kMaxTime) {
         return FieldError(name, "must be between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z");
       }
-      return *t;
+      if (found.has_value() && *found != *t) {
+        return FieldError(name, fmt::format("disagrees with {}; send one of them", found_name));
+      }
+      if (!found.has_value()) {
+        found = *t;
+        found_name = name;
+      }
     }
-    return fallback;
+    return found.value_or(fallback);
   }
 
  private:

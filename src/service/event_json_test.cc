@@ -42,6 +42,19 @@ TEST(DecodeOrder, MissingTimeMeansNow) {
   EXPECT_EQ(DecodeOrder(order, kNow)->at, kNow);
 }
 
+TEST(DecodeOrder, AtAndOrderedAtMayBothBeSentOnlyWhenTheyAgree) {
+  json order = Order();
+  order["at"] = "2026-10-20T05:00:00Z";  // the same instant as ordered_at
+  EXPECT_EQ(DecodeOrder(order, kNow)->at, *ParseTimestamp("2026-10-20T05:00:00Z"));
+  order["at"] = "2026-10-20T06:00:00Z";
+  EXPECT_EQ(FieldOfError(DecodeOrder(order, kNow)), "at");
+  json event = order;
+  event["type"] = "order.placed";
+  auto decoded = DecodeEvent(event, kNow);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(FieldOf(decoded.status()), "ordered_at");
+}
+
 TEST(DecodeOrder, NamesTheFieldThatIsWrong) {
   json missing = Order();
   missing.erase("customer_id");
