@@ -23,15 +23,16 @@ read -r -a train_flags <<<"${TRAIN_FLAGS:---max-depth 4 --eta 0.1 --max-rounds 3
 
 # One fold: train the week from $1, skip the delay week from $2, test the week from $3.
 fold() {
-  local train_from=$1 delay_from=$2 test_from=$3 models=$work/models-$1
+  local train_from=$1 delay_from=$2 test_from=$3 models
+  models=$(mktemp -d "$work/models.XXXX")
   "$vigil" train --data "$data" --models "$models" --kind transaction --columns "$columns" \
     --timezone UTC --train-from "$train_from" --valid-from "$delay_from" ${train_flags[@]+"${train_flags[@]}"} \
-    >"$work/train-$1.log"
-  grep -E "training on|trained|validation ROC" "$work/train-$1.log" | sed 's/^/  /'
+    >"$models.log"
+  grep -E "training on|trained|validation ROC" "$models.log" | sed 's/^/  /'
   "$vigil" score --data "$data" --models "$models" --kind transaction --columns "$columns" \
-    --timezone UTC --out "$work/scores-$1.csv" 2>/dev/null
+    --timezone UTC --out "$models.scores.csv" 2>/dev/null
   "$vigil" fraud-benchmark --data "$data" --columns "$columns" --timezone UTC \
-    --scores "$work/scores-$1.csv" --known-from "$train_from" --test-from "$test_from"
+    --scores "$models.scores.csv" --known-from "$train_from" --test-from "$test_from"
 }
 
 echo "== constant score (the chance row of the handbook's table)"
