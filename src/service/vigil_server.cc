@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <random>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -16,6 +17,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
 #include "common/field_error.h"
+#include "common/json_writer.h"
 #include "generate/festival_schedule.h"
 #include "http/access_log.h"
 #include "http/http_response.h"
@@ -27,6 +29,7 @@
 #include "service/account_json.h"
 #include "service/api_keys.h"
 #include "service/risk_service.h"
+#include "service/transaction_json.h"
 #include "service/twilio_webhook.h"
 #include "store/sqlite_store.h"
 
@@ -310,6 +313,26 @@ struct VigilServer::Impl {
             respond(JsonResponse(AccountJson(**account)));
           });
     }
+    for (const auto& [post, get] :
+         {std::pair<std::string, std::string>{"/transaction", "/transaction/{id}"},
+          {"/v1/transactions", "/v1/transactions/{id}"}}) {
+      router.Add("POST", post, [this](HttpRequest& req, Responder respond) {
+        if (!Admit(req, Role::kScorer, respond)) return;
+        ReceiveTransaction(req, respond);
+      });
+      router.Add("GET", get, [this](HttpRequest& req, Responder respond) {
+        if (!Admit(req, Role::kScorer, respond)) return;
+        const std::string id(*req.Param("id"));
+        auto found = store->FindTransaction(id);
+        if (!found.ok()) return respond(ResponseFromStatus(found.status()));
+        if (!found->has_value()) {
+          return respond(ErrorResponse(404, "not_found", fmt::format("no transaction '{}'", id)));
+        }
+        auto history = store->TransactionHistory(id);
+        if (!history.ok()) return respond(ResponseFromStatus(history.status()));
+        respond(JsonResponse(TransactionJson(**found, *history)));
+      });
+    }
     router.Add("POST", "/webhook/twilio", [this](HttpRequest& req, Responder respond) {
       if (MediaType(req) != "application/x-www-form-urlencoded") {
         return respond(ErrorResponse(415, "unsupported_media_type",
@@ -468,6 +491,46 @@ struct VigilServer::Impl {
                       events_rejected->Increment(result->rejected);
                       respond(JsonResponse(std::move(result->body)));
                     });
+  }
+
+  // 202 once the payment is durable (the flow goes on in the background);
+  // the same again for a retry of the same payment, 409 when its id was used
+  // for another one.
+  void ReceiveTransaction(HttpRequest& req, const Responder& respond) {
+    if (MediaType(req) != "application/json") {
+      return respond(ErrorResponse(415, "unsupported_media_type",
+                                   "send the body as Content-Type: application/json"));
+    }
+    auto transaction = ParseTransaction(req.body(), NowSeconds(), NewTransactionId());
+    if (!transaction.ok()) return respond(ResponseFromStatus(transaction.status()));
+    auto created = store->ReceiveTransaction(*transaction);
+    if (!created.ok()) return respond(ResponseFromStatus(created.status()));
+    std::string status = "received";
+    if (!*created) {
+      auto stored = store->FindTransaction(transaction->transaction_id);
+      if (!stored.ok()) return respond(ResponseFromStatus(stored.status()));
+      const TransactionRecord& first = stored->value_or(*transaction);
+      if (first.user_id != transaction->user_id || first.amount != transaction->amount ||
+          first.currency != transaction->currency) {
+        return respond(ResponseFromStatus(WithField(
+            absl::AlreadyExistsError(fmt::format(
+                "transaction_id '{}' was used for another payment (user or amount differ)",
+                transaction->transaction_id)),
+            "transaction_id")));
+      }
+      status = first.status;
+    }
+    JsonWriter w;
+    w.StartObject();
+    w.Field("transaction_id", transaction->transaction_id);
+    w.Field("status", status);
+    w.EndObject();
+    respond(JsonResponse(w.Release(), 202));
+  }
+
+  static std::string NewTransactionId() {
+    thread_local std::mt19937_64 random(std::random_device{}());
+    return fmt::format("txn_{:016x}{:08x}", random(), static_cast<uint32_t>(random()));
   }
 
   // Creates (201) or replaces (200) an account; the answer is the account.

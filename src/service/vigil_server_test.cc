@@ -412,6 +412,59 @@ TEST_F(VigilServerTest, AccountsAreCheckedFieldByFieldAndOnlyAdminsWriteThem) {
   EXPECT_EQ(Call("GET", "/accounts/U1", analyst_).status, 404);  // nothing was stored
 }
 
+TEST_F(VigilServerTest, AReceivedPaymentIsDurableAt202AndShowsItsHistory) {
+  Start();
+  const json payment = {{"transaction_id", "T_1"}, {"user_id", "U_PAY"},
+                        {"amount", 2499.5},        {"merchant", "M42"},
+                        {"location", "Pune"},      {"created_at", "2026-12-05T10:00:00+05:30"}};
+  json accepted = CallJson("POST", "/transaction", scorer_, payment, 202);
+  EXPECT_EQ(accepted, json({{"transaction_id", "T_1"}, {"status", "received"}}));
+  // A retry of the same payment is the same answer; its id for another is 409.
+  EXPECT_EQ(CallJson("POST", "/v1/transactions", scorer_, payment, 202), accepted);
+  json other = payment;
+  other["amount"] = 1.0;
+  TestHttpResponse conflict = Call("POST", "/transaction", scorer_, other.dump());
+  EXPECT_EQ(conflict.status, 409) << conflict.body;
+  EXPECT_EQ(json::parse(conflict.body)["error"]["field"], "transaction_id");
+
+  Restart();  // acknowledged means stored
+  for (const char* path : {"/transaction/T_1", "/v1/transactions/T_1"}) {
+    json t = CallJson("GET", path, scorer_, nullptr);
+    EXPECT_EQ(t["status"], "received");
+    EXPECT_EQ(t["amount"], 2499.5);
+    EXPECT_EQ(t["currency"], "INR");
+    EXPECT_EQ(t["created_at"], "2026-12-05T04:30:00Z");
+    EXPECT_TRUE(t["risk_score"].is_null());
+    ASSERT_EQ(t["history"].size(), 1u);
+    EXPECT_EQ(t["history"][0]["status"], "received");
+  }
+  EXPECT_EQ(Call("GET", "/transaction/T_NONE", scorer_).status, 404);
+  // Without an id the server makes one.
+  json generated =
+      CallJson("POST", "/transaction", scorer_, {{"user_id", "U_PAY"}, {"amount", 10}}, 202);
+  EXPECT_THAT(generated["transaction_id"].get<std::string>(), StartsWith("txn_"));
+}
+
+TEST_F(VigilServerTest, APaymentIsCheckedFieldByField) {
+  Start();
+  auto error_field = [&](const json& body) {
+    TestHttpResponse r = Call("POST", "/transaction", scorer_, body.dump());
+    EXPECT_EQ(r.status, 422) << r.body;
+    return json::parse(r.body)["error"]["field"];
+  };
+  EXPECT_EQ(error_field({{"amount", 10}}), "user_id");
+  EXPECT_EQ(error_field({{"user_id", "U"}}), "amount");
+  EXPECT_EQ(error_field({{"user_id", "U"}, {"amount", "10"}}), "amount");
+  EXPECT_EQ(error_field({{"user_id", "U"}, {"amount", -5}}), "amount");
+  EXPECT_EQ(error_field({{"user_id", "U"}, {"amount", 1e12}}), "amount");
+  EXPECT_EQ(error_field({{"user_id", "U"}, {"amount", 5}, {"currency", "rupees"}}), "currency");
+  EXPECT_EQ(error_field({{"user_id", "U"}, {"amount", 5}, {"created_at", "yesterday"}}),
+            "created_at");
+  EXPECT_EQ(error_field({{"user_id", "U"}, {"amount", 5}, {"merchant", 7}}), "merchant");
+  EXPECT_EQ(Call("POST", "/transaction", scorer_, "not json").status, 400);
+  EXPECT_EQ(Call("POST", "/transaction", analyst_, R"({"user_id":"U","amount":5})").status, 403);
+}
+
 // A Twilio webhook call: the form body, percent-encoded, signed for the
 // public URL as Twilio would sign it (unless `signature` is given).
 TestHttpResponse PostTwilio(

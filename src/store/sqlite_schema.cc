@@ -11,7 +11,7 @@ namespace {
 
 // Append only: a released migration never changes. INTEGER PRIMARY KEY is
 // SQLite's row id (PostgreSQL: BIGINT GENERATED ALWAYS AS IDENTITY).
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     // 1: events, decisions, lists, API keys, snapshots.
     R"sql(
 CREATE TABLE events (
@@ -101,6 +101,39 @@ CREATE TABLE sms_inbound (
   outcome TEXT NOT NULL,
   answer TEXT NOT NULL
 );
+)sql",
+    // 6: the payment flow: transactions, their history, and the outbox of
+    // work still to do for them (the seed's DynamoDB stream).
+    R"sql(
+CREATE TABLE transactions (
+  transaction_id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  amount DOUBLE PRECISION NOT NULL,
+  currency TEXT NOT NULL,
+  merchant TEXT NOT NULL,
+  location TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  received_at BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE transaction_history (
+  seq INTEGER PRIMARY KEY,
+  transaction_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX transaction_history_by_transaction ON transaction_history (transaction_id, seq);
+CREATE TABLE outbox (
+  seq INTEGER PRIMARY KEY,
+  step TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  due_at BIGINT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_by_due ON outbox (due_at, seq);
 )sql",
 };
 

@@ -29,11 +29,12 @@ TEST(SqliteSchemaTest, MigratesAnEmptyDatabaseToTheLatestVersion) {
   EXPECT_EQ(*SqliteSchemaVersion(*c), 0);
   ASSERT_TRUE(MigrateSqliteSchema(*c).ok());
   EXPECT_EQ(*SqliteSchemaVersion(*c), SqliteSchemaLatestVersion());
-  EXPECT_EQ(SqliteSchemaLatestVersion(), 5);
+  EXPECT_EQ(SqliteSchemaLatestVersion(), 6);
   EXPECT_THAT(Tables(*c), ElementsAre("accounts", "api_keys", "decisions", "events", "list_entries",
-                                      "sms_inbound", "snapshot_chunks", "snapshots"));
+                                      "outbox", "sms_inbound", "snapshot_chunks", "snapshots",
+                                      "transaction_history", "transactions"));
   ASSERT_TRUE(MigrateSqliteSchema(*c).ok());  // nothing left to do
-  EXPECT_EQ(*SqliteSchemaVersion(*c), 5);
+  EXPECT_EQ(*SqliteSchemaVersion(*c), 6);
 }
 
 TEST(SqliteSchemaTest, VersionOneDataSurvivesTheNarrationMigration) {
@@ -60,7 +61,7 @@ TEST(SqliteSchemaTest, RefusesADatabaseFromANewerBinary) {
   ASSERT_TRUE(c->Exec("PRAGMA user_version = 99").ok());
   EXPECT_EQ(MigrateSqliteSchema(*c),
             absl::FailedPreconditionError(
-                "the database has schema version 99, newer than this binary's 5; use a newer "
+                "the database has schema version 99, newer than this binary's 6; use a newer "
                 "vigil"));
 }
 

@@ -731,6 +731,79 @@ StatusOr<std::optional<InboundSmsRecord>> SqliteStore::RecordInboundSms(
   return earlier;
 }
 
+// ---- transactions ----
+
+StatusOr<bool> SqliteStore::ReceiveTransaction(const TransactionRecord& t) {
+  if (t.transaction_id.empty()) return absl::InvalidArgumentError("a transaction needs an id");
+  if (t.user_id.empty()) {
+    return absl::InvalidArgumentError(
+        fmt::format("transaction {} has no user_id", t.transaction_id));
+  }
+  bool created = false;
+  RETURN_IF_ERROR(RunOnWriter([&](SqliteConnection& c) -> Status {
+    ASSIGN_OR_RETURN(
+        SqliteConnection::Lease insert,
+        c.Prepare("INSERT INTO transactions (transaction_id, user_id, amount, currency, merchant, "
+                  "location, created_at, received_at, status, updated_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'received', ?) "
+                  "ON CONFLICT (transaction_id) DO NOTHING"));
+    RETURN_IF_ERROR(insert->BindAll(t.transaction_id, t.user_id, t.amount, t.currency, t.merchant,
+                                    t.location, t.created_at, t.received_at, t.received_at));
+    RETURN_IF_ERROR(insert->Run());
+    created = c.Changes() == 1;
+    if (!created) return absl::OkStatus();
+    ASSIGN_OR_RETURN(SqliteConnection::Lease history,
+                     c.Prepare("INSERT INTO transaction_history (transaction_id, status, at, "
+                               "reason) VALUES (?, 'received', ?, 'stored')"));
+    RETURN_IF_ERROR(history->BindAll(t.transaction_id, t.received_at));
+    RETURN_IF_ERROR(history->Run());
+    ASSIGN_OR_RETURN(SqliteConnection::Lease work,
+                     c.Prepare("INSERT INTO outbox (step, subject_id, due_at) "
+                               "VALUES ('score_transaction', ?, ?)"));
+    RETURN_IF_ERROR(work->BindAll(t.transaction_id, t.received_at));
+    return work->Run();
+  }));
+  return created;
+}
+
+StatusOr<std::optional<TransactionRecord>> SqliteStore::FindTransaction(
+    std::string_view transaction_id) {
+  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
+  ASSIGN_OR_RETURN(
+      SqliteConnection::Lease stmt,
+      reader->Prepare("SELECT transaction_id, user_id, amount, currency, merchant, location, "
+                      "created_at, received_at, status, updated_at FROM transactions "
+                      "WHERE transaction_id = ?"));
+  RETURN_IF_ERROR(stmt->BindAll(transaction_id));
+  ASSIGN_OR_RETURN(const bool row, stmt->Step());
+  if (!row) return std::optional<TransactionRecord>();
+  return std::optional<TransactionRecord>(TransactionRecord{.transaction_id = stmt->ColumnText(0),
+                                                            .user_id = stmt->ColumnText(1),
+                                                            .amount = stmt->ColumnDouble(2),
+                                                            .currency = stmt->ColumnText(3),
+                                                            .merchant = stmt->ColumnText(4),
+                                                            .location = stmt->ColumnText(5),
+                                                            .created_at = stmt->ColumnInt(6),
+                                                            .received_at = stmt->ColumnInt(7),
+                                                            .status = stmt->ColumnText(8),
+                                                            .updated_at = stmt->ColumnInt(9)});
+}
+
+StatusOr<std::vector<TransactionTransition>> SqliteStore::TransactionHistory(
+    std::string_view transaction_id) {
+  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
+  ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
+                   reader->Prepare("SELECT status, at, reason FROM transaction_history "
+                                   "WHERE transaction_id = ? ORDER BY seq"));
+  RETURN_IF_ERROR(stmt->BindAll(transaction_id));
+  std::vector<TransactionTransition> history;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool row, stmt->Step());
+    if (!row) return history;
+    history.push_back({stmt->ColumnText(0), stmt->ColumnInt(1), stmt->ColumnText(2)});
+  }
+}
+
 // ---- API keys ----
 
 Status SqliteStore::PutApiKey(const ApiKeyRecord& k) {

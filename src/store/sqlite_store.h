@@ -84,6 +84,11 @@ class SqliteStore final : public Store {
   StatusOr<std::vector<AccountRecord>> AccountsByPhone(std::string_view phone) override;
   StatusOr<std::optional<InboundSmsRecord>> RecordInboundSms(
       const InboundSmsRecord& sms, std::optional<bool> set_opt_out) override;
+  StatusOr<bool> ReceiveTransaction(const TransactionRecord& transaction) override;
+  StatusOr<std::optional<TransactionRecord>> FindTransaction(
+      std::string_view transaction_id) override;
+  StatusOr<std::vector<TransactionTransition>> TransactionHistory(
+      std::string_view transaction_id) override;
   Status PutApiKey(const ApiKeyRecord& key) override;
   StatusOr<std::vector<ApiKeyRecord>> ApiKeys() override;
   StatusOr<bool> RevokeApiKey(std::string_view key_id, Timestamp at) override;

@@ -511,6 +511,33 @@ TEST_F(SqliteStoreTest, AnInboundSmsIsRecordedOnceAndItsOptOutAppliesOnce) {
   EXPECT_TRUE(absl::IsInvalidArgument(store_->RecordInboundSms({}, std::nullopt).status()));
 }
 
+TEST_F(SqliteStoreTest, AReceivedTransactionIsStoredOnceWithItsHistoryAndWorkToDo) {
+  const TransactionRecord t{.transaction_id = "T1",
+                            .user_id = "U1",
+                            .amount = 2499.5,
+                            .currency = "INR",
+                            .merchant = "M42",
+                            .location = "Pune",
+                            .created_at = kDay1 - 60,
+                            .received_at = kDay1,
+                            .status = "received",
+                            .updated_at = kDay1};
+  EXPECT_TRUE(*store_->ReceiveTransaction(t));
+  TransactionRecord again = t;
+  again.amount = 1;
+  again.received_at = kDay1 + 5;
+  EXPECT_FALSE(*store_->ReceiveTransaction(again));  // the first stays
+  EXPECT_EQ(**store_->FindTransaction("T1"), t);
+  EXPECT_FALSE(store_->FindTransaction("T2")->has_value());
+  EXPECT_THAT(*store_->TransactionHistory("T1"),
+              ElementsAre(TransactionTransition{"received", kDay1, "stored"}));
+  EXPECT_EQ(CountRows("outbox"), 1);  // scoring it is queued, once
+  Reopen();
+  EXPECT_EQ(**store_->FindTransaction("T1"), t);
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(store_->ReceiveTransaction({.transaction_id = "T3"}).status()));
+}
+
 TEST_F(SqliteStoreTest, ApiKeysRevokePermanently) {
   ASSERT_TRUE(store_->PutApiKey({"k1", "checkout", "scorer", "hash1", 100, std::nullopt}).ok());
   ASSERT_TRUE(store_->PutApiKey({"k2", "analyst", "analyst", "hash2", 200, std::nullopt}).ok());

@@ -103,6 +103,32 @@ struct InboundSmsRecord {
   friend bool operator==(const InboundSmsRecord&, const InboundSmsRecord&) = default;
 };
 
+// A payment of the second seed's flow: received, then scored, then approved,
+// or sent for SMS verification and settled by the reply (issue 5).
+struct TransactionRecord {
+  std::string transaction_id;
+  std::string user_id;
+  double amount = 0;
+  std::string currency = "INR";
+  std::string merchant;
+  std::string location;
+  Timestamp created_at = 0;   // when the payment was made, as the client says
+  Timestamp received_at = 0;  // when it was stored
+  std::string status = "received";
+  Timestamp updated_at = 0;
+
+  friend bool operator==(const TransactionRecord&, const TransactionRecord&) = default;
+};
+
+// One step of a transaction's history.
+struct TransactionTransition {
+  std::string status;
+  Timestamp at = 0;
+  std::string reason;
+
+  friend bool operator==(const TransactionTransition&, const TransactionTransition&) = default;
+};
+
 // An API key as stored: only the hash of the secret, never the secret.
 struct ApiKeyRecord {
   std::string key_id;
@@ -228,6 +254,18 @@ class Store {
   // message_sid.
   [[nodiscard]] virtual StatusOr<std::optional<InboundSmsRecord>> RecordInboundSms(
       const InboundSmsRecord& sms, std::optional<bool> set_opt_out) = 0;
+
+  // Stores a new transaction as received, the first step of its history and
+  // the outbox item that will score it, in one transaction: once this
+  // returns, the payment is durable and its processing will happen even if
+  // the process dies now. false when the transaction_id exists (nothing
+  // changes). InvalidArgument for an empty transaction_id or user_id.
+  [[nodiscard]] virtual StatusOr<bool> ReceiveTransaction(const TransactionRecord& transaction) = 0;
+  [[nodiscard]] virtual StatusOr<std::optional<TransactionRecord>> FindTransaction(
+      std::string_view transaction_id) = 0;
+  // Oldest first.
+  [[nodiscard]] virtual StatusOr<std::vector<TransactionTransition>> TransactionHistory(
+      std::string_view transaction_id) = 0;
 
   [[nodiscard]] virtual Status PutApiKey(const ApiKeyRecord& key) = 0;
   // All keys, revoked ones included, ordered by created_at then key_id.
