@@ -7,6 +7,7 @@
 #include "fmt/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pipeline/explain_command.h"
 #include "pipeline/load_flags.h"
 #include "pipeline/score_command.h"
 #include "pipeline/train_command.h"
@@ -120,6 +121,16 @@ TEST_F(TransactionPipelineTest, ScoringWithoutAModelSaysToTrainFirst) {
   const auto scored = RunScore(score, stderr);
   EXPECT_EQ(scored.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(scored.status().message(), ::testing::HasSubstr("no production transaction model"));
+}
+
+TEST_F(TransactionPipelineTest, ExplainSaysTransactionsHaveNoExplanationsYet) {
+  ExplainRequest explain{.data_dir = (root_ / "data").string(),
+                         .models_dir = (root_ / "models").string(),
+                         .kind = DecisionKind::kTransaction,
+                         .id = "0"};
+  const auto answer = RunExplain(explain);
+  EXPECT_EQ(answer.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(answer.status().message(), "explain: transactions have no explanations yet");
 }
 
 }  // namespace
