@@ -34,6 +34,8 @@ demo: build
 bench: build
 	@for b in $$(find build -name "*_benchmark" -type f -perm -u+x | sort); do \
 	  echo "== $$b"; OMP_WAIT_POLICY=passive $$b; done
+	@if [ -e /work/shared/datasets/fraud-handbook/transactions.csv.gz ]; then \
+	  echo "== bench/fraud_handbook.sh"; OMP_WAIT_POLICY=passive bench/fraud_handbook.sh; fi
 
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')
