@@ -47,6 +47,14 @@ if [[ "${PREQUENTIAL:-0}" == 1 ]]; then
     delay=$(date -u -d "$start + 7 days" +%F)
     test=$(date -u -d "$start + 14 days" +%F)
     echo "== prequential fold: train $start, test $test"
-    fold "$start" "$delay" "$test"
+    fold "$start" "$delay" "$test" | tee -a "$work/folds.txt"
   done
+  # Mean and standard deviation (n - 1, as pandas) over the folds.
+  awk 'BEGIN { n = 0 } /^AUC ROC/ { auc[n] = $3; ap[n] = $6; cp[n] = $9; n++ }
+    function mean(a,  s, i) { for (i = 0; i < n; i++) s += a[i]; return s / n }
+    function sd(a,  m, s, i) { m = mean(a); for (i = 0; i < n; i++) s += (a[i] - m)^2; return sqrt(s / (n - 1)) }
+    END { printf "== prequential, %d test folds: AUC ROC %.3f +- %.3f  AP %.3f +- %.3f  CP@100 %.3f +- %.3f\n",
+            n, mean(auc), sd(auc), mean(ap), sd(ap), mean(cp), sd(cp)
+          print "   handbook (Chapter 5): XGBoost 0.869 / 0.687 / 0.303; later chapters at best 0.879 / 0.687 / 0.305" }' \
+    "$work/folds.txt"
 fi
