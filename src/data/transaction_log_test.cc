@@ -1,5 +1,6 @@
 #include "data/transaction_log.h"
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include <filesystem>
@@ -17,7 +18,8 @@ class TransactionLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("tx_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("tx_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }

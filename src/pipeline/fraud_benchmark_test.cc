@@ -1,5 +1,7 @@
 #include "pipeline/fraud_benchmark.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -34,7 +36,10 @@ TEST(CardPrecisionTest, DropsCardsCaughtOnEarlierDays) {
 class FraudBenchmarkTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) / "fraud_benchmark";
+    // One directory per test and process: ctest runs tests side by side.
+    dir_ = fs::path(::testing::TempDir()) /
+           ("fraud_benchmark_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     // Card A's fraud on 07-26 makes it known compromised from 08-03 on

@@ -1,5 +1,7 @@
 // `vigil train --kind transaction` and `vigil score --kind transaction` on a
 // small simulated card history in the handbook's column names.
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -47,9 +49,9 @@ void WriteTransactions(const fs::path& dir) {
 class TransactionPipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ =
-        fs::path(::testing::TempDir()) /
-        ("txpipe_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    root_ = fs::path(::testing::TempDir()) /
+            ("txpipe_" + std::to_string(getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
     WriteTransactions(root_ / "data");
   }
