@@ -449,6 +449,14 @@ struct VigilServer::Impl {
     return metrics.RenderPrometheus();
   }
 
+  // false after answering 415 when the body is not sent as JSON.
+  static bool AcceptsJsonBody(const HttpRequest& req, const Responder& respond) {
+    if (MediaType(req) == "application/json") return true;
+    respond(ErrorResponse(415, "unsupported_media_type",
+                          "send the body as Content-Type: application/json"));
+    return false;
+  }
+
   static void Reply(const StatusOr<std::string>& body, const Responder& respond) {
     if (!body.ok()) return respond(ResponseFromStatus(body.status()));
     respond(JsonResponse(*body));
@@ -456,10 +464,7 @@ struct VigilServer::Impl {
 
   void Score(DecisionKind kind, HttpRequest& req, Responder respond) {
     if (!Admit(req, Role::kScorer, respond)) return;
-    if (MediaType(req) != "application/json") {
-      return respond(ErrorResponse(415, "unsupported_media_type",
-                                   "send the body as Content-Type: application/json"));
-    }
+    if (!AcceptsJsonBody(req, respond)) return;
     service->Score(
         kind, req.body(), req.Header("Accept-Language").value_or(""), req.request_id(),
         [this, respond = std::move(respond)](StatusOr<ScoreResult> result) {
@@ -497,10 +502,7 @@ struct VigilServer::Impl {
   // the same again for a retry of the same payment, 409 when its id was used
   // for another one.
   void ReceiveTransaction(HttpRequest& req, const Responder& respond) {
-    if (MediaType(req) != "application/json") {
-      return respond(ErrorResponse(415, "unsupported_media_type",
-                                   "send the body as Content-Type: application/json"));
-    }
+    if (!AcceptsJsonBody(req, respond)) return;
     auto transaction = ParseTransaction(req.body(), NowSeconds(), NewTransactionId());
     if (!transaction.ok()) return respond(ResponseFromStatus(transaction.status()));
     auto created = store->ReceiveTransaction(*transaction);
@@ -535,10 +537,7 @@ struct VigilServer::Impl {
 
   // Creates (201) or replaces (200) an account; the answer is the account.
   void PutAccount(HttpRequest& req, const Responder& respond) {
-    if (MediaType(req) != "application/json") {
-      return respond(ErrorResponse(415, "unsupported_media_type",
-                                   "send the body as Content-Type: application/json"));
-    }
+    if (!AcceptsJsonBody(req, respond)) return;
     auto account = ParseAccount(req.body(), NowSeconds());
     if (!account.ok()) return respond(ResponseFromStatus(account.status()));
     auto created = store->PutAccount(*account);
@@ -549,10 +548,7 @@ struct VigilServer::Impl {
   }
 
   void PutListEntry(HttpRequest& req, const Caller& caller, const Responder& respond) {
-    if (MediaType(req) != "application/json") {
-      return respond(ErrorResponse(415, "unsupported_media_type",
-                                   "send the body as Content-Type: application/json"));
-    }
+    if (!AcceptsJsonBody(req, respond)) return;
     json body = json::parse(req.body(), nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
       return respond(ErrorResponse(400, "invalid_argument", "the body must be a JSON object"));
