@@ -1,6 +1,7 @@
 #include "explain/explanation_templates.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -21,17 +22,24 @@ namespace {
 using json = nlohmann::json;
 using Piece = ExplanationTemplates::Piece;
 using Sentence = ExplanationTemplates::Sentence;
+using KindIndex = ExplanationTemplates::KindIndex;
 
-constexpr DecisionKind kKinds[] = {DecisionKind::kOrder, DecisionKind::kReturn};
+// Every kind has templates: its features' sentences, summaries and
+// recommendations.
+constexpr auto kKinds = [] {
+  std::array<DecisionKind, kDecisionKindCount> kinds{};
+  for (size_t i = 0; i < kinds.size(); ++i) kinds[i] = static_cast<DecisionKind>(i);
+  return kinds;
+}();
 constexpr RiskLevel kLevels[] = {RiskLevel::kLow, RiskLevel::kMedium, RiskLevel::kHigh,
                                  RiskLevel::kCritical};
 constexpr std::string_view kFormats[] = {"pct", "inr", "int", "label"};
 
-int KindSlot(DecisionKind kind) { return kind == DecisionKind::kOrder ? 0 : 1; }
+size_t KindSlot(DecisionKind kind) { return static_cast<size_t>(kind); }
 
 bool InRegistry(std::string_view name) {
-  return FeatureIndex(DecisionKind::kOrder, name) >= 0 ||
-         FeatureIndex(DecisionKind::kReturn, name) >= 0;
+  return std::any_of(kKinds.begin(), kKinds.end(),
+                     [name](DecisionKind kind) { return FeatureIndex(kind, name) >= 0; });
 }
 
 // The kind's actions, as the policy hands them out.
@@ -77,7 +85,7 @@ std::optional<Piece> ResolvePlaceholder(std::string_view name, std::string_view 
 Status IndexPiece(Piece& piece, std::string_view self, std::string_view where,
                   std::string_view name) {
   for (DecisionKind kind : kKinds) {
-    const int slot = KindSlot(kind);
+    const size_t slot = KindSlot(kind);
     piece.index[slot] = FeatureIndex(kind, piece.feature);
     if (!piece.denominator.empty()) {
       piece.denominator_index[slot] = FeatureIndex(kind, piece.denominator);
@@ -321,7 +329,7 @@ std::optional<std::string> FormatValue(const Piece& piece, double value,
 }
 
 // The value of `feature` (NaN when missing): the factor's own, or the vector's.
-double Lookup(std::string_view feature, const int (&index)[2], DecisionKind kind, double own_value,
+double Lookup(std::string_view feature, const KindIndex& index, DecisionKind kind, double own_value,
               std::string_view own_feature, std::span<const float> features) {
   if (feature == own_feature) return own_value;
   const int i = index[KindSlot(kind)];

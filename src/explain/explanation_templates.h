@@ -22,6 +22,7 @@
 #ifndef VIGIL_EXPLAIN_EXPLANATION_TEMPLATES_H_
 #define VIGIL_EXPLAIN_EXPLANATION_TEMPLATES_H_
 
+#include <array>
 #include <map>
 #include <span>
 #include <string>
@@ -86,16 +87,24 @@ class ExplanationTemplates {
                       std::string_view action, std::span<const Factor> factors,
                       std::span<const float> features, size_t top_n) const;
 
+  // By DecisionKind's value: a feature's index in that kind's vector, or -1.
+  using KindIndex = std::array<int, kDecisionKindCount>;
+  static constexpr KindIndex kNoIndex = [] {
+    KindIndex index{};
+    index.fill(-1);
+    return index;
+  }();
+
   // A parsed sentence; public so the .cc's helpers can build it.
   struct Piece {
-    std::string text;         // literal text, when feature is empty
-    std::string feature;      // the value to insert
-    std::string format;       // "", "pct", "inr", "int", "label"
-    int index[2] = {-1, -1};  // the feature's index in the order / return vector
-    std::string denominator;  // when set, the value is feature / denominator
-    std::string singular;     // when set, the number is followed by a word
+    std::string text;            // literal text, when feature is empty
+    std::string feature;         // the value to insert
+    std::string format;          // "", "pct", "inr", "int", "label"
+    KindIndex index = kNoIndex;  // the feature's index in each kind's vector
+    std::string denominator;     // when set, the value is feature / denominator
+    std::string singular;        // when set, the number is followed by a word
     std::string plural;
-    int denominator_index[2] = {-1, -1};
+    KindIndex denominator_index = kNoIndex;
   };
   using Sentence = std::vector<Piece>;
   struct FeatureSentences {
@@ -105,8 +114,9 @@ class ExplanationTemplates {
   struct Language {
     std::map<std::string, FeatureSentences, std::less<>> features;
     std::map<std::string, std::vector<std::string>, std::less<>> labels;
-    std::map<std::string, std::string, std::less<>> summaries[2];             // by level name
-    std::map<std::string, std::string, std::less<>> recommendations[2];       // by action
+    // Per DecisionKind, by its value: summaries by level name, recommendations by action.
+    std::map<std::string, std::string, std::less<>> summaries[kDecisionKindCount];
+    std::map<std::string, std::string, std::less<>> recommendations[kDecisionKindCount];
     std::map<std::string, std::string, std::less<>> list_override_sentences;  // by list
     std::map<std::string, std::string, std::less<>> list_override_fields;     // by field
   };

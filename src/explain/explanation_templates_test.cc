@@ -64,7 +64,8 @@ TEST(ExplanationTemplatesTest, DefaultFilesLoadAndMatchTheRepository) {
 }
 
 TEST(ExplanationTemplatesTest, EveryRegistryFeatureRendersARiskSentenceInEveryLanguage) {
-  for (DecisionKind kind : {DecisionKind::kOrder, DecisionKind::kReturn}) {
+  for (size_t k = 0; k < kDecisionKindCount; ++k) {
+    const auto kind = static_cast<DecisionKind>(k);
     const std::vector<float> features(FeatureSpecs(kind).size(), 1.0f);
     for (const std::string& language : Templates().Languages()) {
       for (const FeatureSpec& spec : FeatureSpecs(kind)) {
@@ -180,6 +181,120 @@ TEST(ExplanationTemplatesTest, SkipsFeaturesOfAnotherKindAndUnknownFeatures) {
               IsEmpty());
 }
 
+TEST(ExplanationTemplatesTest, RendersTransactionFactorsInEnglishAndHindi) {
+  const auto features = Vector(DecisionKind::kTransaction,
+                               {{"transaction_amount", 12400}, {"card_avg_amount_30d", 1850}});
+  const std::vector<Factor> factors = {{"transaction_amount_vs_card_avg_30d", 6.2f, 1.4},
+                                       {"card_transactions_1d", 9, 0.9},
+                                       {"merchant_fraud_rate_7d", 0.25f, 0.7},
+                                       {"card_known_frauds", 1, 0.6},
+                                       {"card_max_amount_vs_avg_14d", 3.5f, 0.5},
+                                       {"card_hours_since_previous", 0.5f, 0.4},
+                                       {"merchant_transactions_recent", 1, 0.3}};
+  EXPECT_THAT(
+      Render(DecisionKind::kTransaction, "en", factors, features, factors.size()),
+      ElementsAre("This payment is 6.2 times the card's usual amount of ₹2,000.00 (its 30-day "
+                  "average)",
+                  "The card made 9 payments in the last day, including this one",
+                  "25% of the merchant's payments were fraud (latest 7 days with known fraud "
+                  "outcomes)",
+                  "1 earlier payment on this card confirmed as fraud",
+                  "The card's largest payment in the last 14 days is 3.5 times its 30-day "
+                  "average of ₹1,850.00",
+                  "The card's previous payment was 0.5 hours before this one",
+                  "The merchant received 1 payment recently (fraud outcomes not yet known)"));
+  EXPECT_THAT(Render(DecisionKind::kTransaction, "hi", factors, features, factors.size()),
+              ElementsAre("यह भुगतान कार्ड की सामान्य राशि ₹2,000.00 (30 दिन का औसत) का 6.2 गुना है",
+                          "पिछले 24 घंटों में कार्ड से 9 भुगतान (इसे मिलाकर)",
+                          "व्यापारी के 25% भुगतान धोखाधड़ी निकले (सबसे हाल के वे 7 दिन जिनके धोखाधड़ी के "
+                          "नतीजे पता हैं)",
+                          "इस कार्ड पर अब तक धोखाधड़ी के पुष्ट मामले: 1",
+                          "पिछले 14 दिनों में कार्ड का सबसे बड़ा भुगतान उसके 30 दिन के औसत ₹1,850.00 का "
+                          "3.5 गुना है",
+                          "कार्ड से पिछला भुगतान इससे 0.5 घंटे पहले हुआ था",
+                          "हाल में व्यापारी को 1 भुगतान मिला (इनके धोखाधड़ी के नतीजे अभी पता नहीं)"));
+}
+
+TEST(ExplanationTemplatesTest, RendersTransactionAmountsCountsAndFlags) {
+  const auto features = Vector(DecisionKind::kTransaction, {});
+  const std::vector<Factor> factors = {{"transaction_amount", 123456.5f, 0.9},
+                                       {"card_transactions_30d", 1, 0.8},
+                                       {"transaction_new_merchant_for_card", 1, 0.7},
+                                       {"transaction_during_night", 1, 0.6},
+                                       {"transaction_new_location_for_card", 0, -0.5},
+                                       {"merchant_known_fraud_rate", 0, -0.4},
+                                       {"card_known_frauds", 0, -0.3}};
+  EXPECT_THAT(Render(DecisionKind::kTransaction, "en", factors, features, factors.size()),
+              ElementsAre("Payment of ₹1,23,456.50",
+                          "The card made 1 payment in the last 30 days, including this one",
+                          "First payment from this card to this merchant",
+                          "Paid at night, between midnight and 7:00 local time",
+                          "The card has been used at this location before",
+                          "Little fraud at this merchant: 0% of its payments with known outcomes",
+                          "0 confirmed frauds on this card so far"));
+  EXPECT_THAT(Render(DecisionKind::kTransaction, "hi", factors, features, factors.size()),
+              ElementsAre("₹1,23,456.50 का भुगतान", "पिछले 30 दिनों में कार्ड से 1 भुगतान (इसे मिलाकर)",
+                          "इस कार्ड से इस व्यापारी को पहला भुगतान",
+                          "रात में, स्थानीय समय के अनुसार आधी रात से सुबह 7 बजे के बीच किया गया भुगतान",
+                          "यह कार्ड इस जगह पहले भी इस्तेमाल हो चुका है",
+                          "इस व्यापारी के यहाँ धोखाधड़ी कम: जिन भुगतानों के नतीजे पता हैं, उनमें से 0%",
+                          "इस कार्ड पर अब तक धोखाधड़ी के पुष्ट मामले: 0"));
+}
+
+TEST(ExplanationTemplatesTest, TransactionRatioWithoutTheAmountIsSkipped) {
+  // The card's usual amount is derived from transaction_amount, here missing.
+  const auto features = Vector(DecisionKind::kTransaction, {});
+  EXPECT_THAT(
+      Render(DecisionKind::kTransaction, "en",
+             {{"transaction_amount_vs_card_avg_30d", 6.2f, 1.4}, {"transaction_hour", 3, 0.2}},
+             features),
+      ElementsAre("Paid at 3:00 local time"));
+}
+
+TEST(ExplanationTemplatesTest, SkipsFeaturesOfAnotherKindForTransactions) {
+  EXPECT_THAT(Render(DecisionKind::kTransaction, "en",
+                     {{"order_amount", 100, 0.9}, {"customer_orders_7d", 3, 0.8}},
+                     Vector(DecisionKind::kTransaction, {})),
+              IsEmpty());
+  EXPECT_THAT(Render(DecisionKind::kOrder, "en", {{"transaction_amount", 100, 0.9}},
+                     Vector(DecisionKind::kOrder, {})),
+              IsEmpty());
+}
+
+TEST(ExplanationTemplatesTest, EveryTransactionLevelAndActionHasASentenceInEveryLanguage) {
+  const Policy policy;
+  for (const std::string& language : Templates().Languages()) {
+    for (RiskLevel level :
+         {RiskLevel::kLow, RiskLevel::kMedium, RiskLevel::kHigh, RiskLevel::kCritical}) {
+      const std::string summary = Templates().Summary(DecisionKind::kTransaction, language, level);
+      EXPECT_FALSE(summary.empty()) << language << " " << RiskLevelName(level);
+      EXPECT_NE(summary, Templates().Summary(DecisionKind::kReturn, language, level));
+      const std::string_view action = policy.Action(DecisionKind::kTransaction, level, false);
+      EXPECT_FALSE(Templates().Recommendation(DecisionKind::kTransaction, language, action).empty())
+          << language << " " << action;
+    }
+  }
+  EXPECT_EQ(Templates().Summary(DecisionKind::kTransaction, "en", RiskLevel::kHigh),
+            "This payment shows a high risk of fraud.");
+  EXPECT_EQ(Templates().Recommendation(DecisionKind::kTransaction, "en", "step_up_authentication"),
+            "Ask for extra authentication, such as an OTP, before approving the payment");
+  EXPECT_EQ(Templates().Recommendation(DecisionKind::kTransaction, "hi", "decline"),
+            "भुगतान अस्वीकार करें और कार्ड को जाँच के लिए चिह्नित करें");
+  // Another kind's action is not a transaction's.
+  EXPECT_EQ(Templates().Recommendation(DecisionKind::kTransaction, "en", "instant_refund"), "");
+}
+
+TEST(ExplanationTemplatesTest, ExplainsATransaction) {
+  const auto features = Vector(DecisionKind::kTransaction, {});
+  const std::vector<Factor> factors = {{"card_transactions_1d", 9, 0.9}};
+  const Explanation explanation = Templates().Explain(
+      DecisionKind::kTransaction, "hi", RiskLevel::kCritical, "decline", factors, features, 3);
+  EXPECT_EQ(explanation.summary,
+            "यह भुगतान गंभीर धोखाधड़ी के पैटर्न से मेल खाता है और इसे पूरा नहीं होने देना चाहिए।");
+  EXPECT_THAT(explanation.key_factors, ElementsAre("पिछले 24 घंटों में कार्ड से 9 भुगतान (इसे मिलाकर)"));
+  EXPECT_EQ(explanation.recommendation, "भुगतान अस्वीकार करें और कार्ड को जाँच के लिए चिह्नित करें");
+}
+
 TEST(ExplanationTemplatesTest, SummaryAndRecommendationPerLevelAndAction) {
   EXPECT_EQ(Templates().Summary(DecisionKind::kOrder, "en", RiskLevel::kMedium),
             "This order requires additional verification due to elevated return risk patterns.");
@@ -256,6 +371,22 @@ TEST(ExplanationTemplatesValidationTest, RejectsPlaceholderMissingFromAKindUsing
               "'{order_amount_inr}' names a feature missing from the return vector");
 }
 
+TEST(ExplanationTemplatesValidationTest, RejectsPlaceholderMissingFromTheTransactionVector) {
+  ExpectError(LoadEdited("hi",
+                         [](json& doc) {
+                           doc["features"]["card_transactions_1d"]["trust"] =
+                               "{customer_orders_7d_int}";
+                         }),
+              "hi.json: feature 'card_transactions_1d' trust template: placeholder "
+              "'{customer_orders_7d_int}' names a feature missing from the transaction vector");
+  ExpectError(LoadEdited("en",
+                         [](json& doc) {
+                           doc["features"]["order_amount"]["risk"] = "{card_avg_amount_30d_inr}";
+                         }),
+              "en.json: feature 'order_amount' risk template: placeholder "
+              "'{card_avg_amount_30d_inr}' names a feature missing from the order vector");
+}
+
 TEST(ExplanationTemplatesValidationTest, RejectsMalformedPluralPlaceholder) {
   ExpectError(
       LoadEdited("en",
@@ -275,6 +406,29 @@ TEST(ExplanationTemplatesValidationTest, RejectsMissingFeatureCoverage) {
               "hi.json: feature 'return_reason' has no risk template");
   ExpectError(LoadEdited("hi", [](json& doc) { doc["features"]["order_amount"].erase("risk"); }),
               "hi.json: feature 'order_amount': missing 'risk'");
+}
+
+TEST(ExplanationTemplatesValidationTest, RejectsMissingTransactionFeatureCoverage) {
+  ExpectError(LoadEdited("en", [](json& doc) { doc["features"].erase("card_transactions_1d"); }),
+              "en.json: feature 'card_transactions_1d' has no risk template");
+  ExpectError(LoadEdited("hi", [](json& doc) { doc["features"].erase("transaction_hour"); }),
+              "hi.json: feature 'transaction_hour' has no risk template");
+  ExpectError(
+      LoadEdited("hi",
+                 [](json& doc) { doc["features"]["merchant_known_fraud_rate"].erase("risk"); }),
+      "hi.json: feature 'merchant_known_fraud_rate': missing 'risk'");
+}
+
+TEST(ExplanationTemplatesValidationTest, RejectsMissingTransactionSummaryOrRecommendation) {
+  ExpectError(LoadEdited("en", [](json& doc) { doc["transaction"]["summary"].erase("high"); }),
+              "en.json: transaction summary: missing 'high'");
+  ExpectError(LoadEdited("hi",
+                         [](json& doc) {
+                           doc["transaction"]["recommendation"].erase("step_up_authentication");
+                         }),
+              "hi.json: transaction recommendation: missing 'step_up_authentication'");
+  ExpectError(LoadEdited("en", [](json& doc) { doc.erase("transaction"); }),
+              "en.json: transaction summary: missing 'low'");
 }
 
 TEST(ExplanationTemplatesValidationTest, RejectsMissingSummaryOrRecommendation) {

@@ -179,6 +179,9 @@ struct FeatureSpec {
 };
 
 enum class DecisionKind { kOrder, kReturn, kTransaction };
+// The number of kinds, for tables indexed by a kind's value. It names the
+// last kind: a kind added after kTransaction must be named here instead.
+inline constexpr size_t kDecisionKindCount = static_cast<size_t>(DecisionKind::kTransaction) + 1;
 std::string_view DecisionKindName(DecisionKind kind);  // "order", "return", "transaction"
 
 // The specs of a kind's vector, in order.
