@@ -1,14 +1,18 @@
 #include "sms/fake_twilio_server.h"
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
+#include <charconv>
+#include <optional>
 #include <random>
 
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 #include "sms/base64.h"
+#include "sms/rfc2822_date.h"
 
 namespace vigil {
 namespace {
@@ -52,8 +56,53 @@ FakeTwilioServer::Request ToRequest(const http::request<http::string_body>& in) 
   return out;
 }
 
+// Twilio's message resource, as its API answers a create or lists it.
+Json MessageResource(const FakeTwilioServer::Message& m, const std::string& account_sid) {
+  const std::string created = FormatRfc2822Date(m.date_created);
+  return {{"sid", m.sid},
+          {"account_sid", account_sid},
+          {"to", m.to},
+          {"from", m.from},
+          {"body", m.body},
+          {"status", m.status},
+          {"direction", "outbound-api"},
+          {"api_version", "2010-04-01"},
+          {"date_created", created},
+          {"date_updated", created},
+          {"date_sent", nullptr},  // as for a message still queued
+          {"num_segments", "1"},
+          {"num_media", "0"},
+          {"error_code", nullptr},
+          {"error_message", nullptr},
+          {"price", nullptr},
+          {"price_unit", "USD"},
+          {"messaging_service_sid", nullptr},
+          {"uri", fmt::format("/2010-04-01/Accounts/{}/Messages/{}.json", account_sid, m.sid)}};
+}
+
+// A non-negative integer query parameter, `fallback` when absent, nothing
+// when malformed or above `max`.
+std::optional<int> IntParam(const FormParams& params, std::string_view name, int fallback,
+                            int max) {
+  const std::optional<std::string> text = FormValue(params, name);
+  if (!text) return fallback;
+  int value = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc() || end != text->data() + text->size() || value < 0 || value > max) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+bool AnswersAfterwards(FakeTwilioServer::Fault fault) {
+  return fault == FakeTwilioServer::Fault::kCreateThenClose ||
+         fault == FakeTwilioServer::Fault::kCreateThenNeverAnswer;
+}
+
+}  // namespace
+
 // One connection: read one request, answer it (or not), close.
-struct Session : std::enable_shared_from_this<Session> {
+struct FakeTwilioServer::Session : std::enable_shared_from_this<Session> {
   Session(tcp::socket s, FakeTwilioServer& server) : socket(std::move(s)), server(server) {}
 
   void Start() {
@@ -63,12 +112,16 @@ struct Session : std::enable_shared_from_this<Session> {
                      });
   }
 
+  void Close() {
+    beast::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+  }
+
   void Answer() {
     const FakeTwilioServer::Reply reply = server.Handle(ToRequest(request));
     if (reply.close_without_answer) {
-      beast::error_code ignored;
-      socket.shutdown(tcp::socket::shutdown_both, ignored);
-      socket.close(ignored);
+      Close();
       return;
     }
     if (reply.never_answer) {
@@ -98,8 +151,6 @@ struct Session : std::enable_shared_from_this<Session> {
   char scratch[256];
 };
 
-}  // namespace
-
 std::string FakeTwilioServer::Request::Header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
     if (EqualsIgnoringCase(n, name)) return v;
@@ -107,25 +158,44 @@ std::string FakeTwilioServer::Request::Header(std::string_view name) const {
   return "";
 }
 
-FakeTwilioServer::FakeTwilioServer(std::string account_sid, std::string auth_token)
+FakeTwilioServer::FakeTwilioServer(std::string account_sid, std::string auth_token, int port)
     : account_sid_(std::move(account_sid)),
       expected_authorization_("Basic " + Base64Encode(account_sid_ + ":" + auth_token)),
       messages_path_(fmt::format("/2010-04-01/Accounts/{}/Messages.json", account_sid_)),
-      acceptor_(context_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+      now_(NowSeconds),
+      // SO_REUSEADDR (asio's default here) lets a new server take the port
+      // of a stopped one while its connections are in TIME_WAIT.
+      acceptor_(context_,
+                tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port))) {
   port_ = acceptor_.local_endpoint().port();
   Accept();
   thread_ = std::thread([this] { context_.run(); });
 }
 
-FakeTwilioServer::~FakeTwilioServer() {
+FakeTwilioServer::~FakeTwilioServer() { Stop(); }
+
+void FakeTwilioServer::Stop() {
+  absl::MutexLock lock(&stop_mutex_);
+  if (!thread_.joinable()) return;
   context_.stop();
   thread_.join();
+  // The server's thread has ended: its sockets can be closed from here. The
+  // handlers still pending are destroyed, without running, with context_.
+  beast::error_code ignored;
+  acceptor_.close(ignored);
+  for (const std::weak_ptr<Session>& weak : sessions_) {
+    if (const std::shared_ptr<Session> session = weak.lock()) session->Close();
+  }
+  sessions_.clear();
 }
 
 void FakeTwilioServer::Accept() {
   acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
     if (ec) return;
-    std::make_shared<Session>(std::move(socket), *this)->Start();
+    std::erase_if(sessions_, [](const std::weak_ptr<Session>& s) { return s.expired(); });
+    const auto session = std::make_shared<Session>(std::move(socket), *this);
+    sessions_.push_back(session);
+    session->Start();
     Accept();
   });
 }
@@ -138,6 +208,23 @@ void FakeTwilioServer::FailNext(Fault fault, int times) {
 void FakeTwilioServer::set_retry_after(std::string value) {
   absl::MutexLock lock(&mutex_);
   retry_after_ = std::move(value);
+}
+
+void FakeTwilioServer::set_deduplicate(bool deduplicate) {
+  absl::MutexLock lock(&mutex_);
+  deduplicate_ = deduplicate;
+}
+
+void FakeTwilioServer::set_clock(std::function<Timestamp()> now) {
+  absl::MutexLock lock(&mutex_);
+  now_ = std::move(now);
+}
+
+std::string FakeTwilioServer::AddMessage(Message message) {
+  if (message.sid.empty()) message.sid = NewMessageSid();
+  absl::MutexLock lock(&mutex_);
+  messages_.push_back(std::move(message));
+  return messages_.back().sid;
 }
 
 std::vector<FakeTwilioServer::Request> FakeTwilioServer::requests() const {
@@ -153,18 +240,29 @@ std::vector<FakeTwilioServer::Message> FakeTwilioServer::messages() const {
 FakeTwilioServer::Reply FakeTwilioServer::Handle(Request request) {
   absl::MutexLock lock(&mutex_);
   requests_.push_back(request);
+  std::optional<Fault> fault;
   if (!faults_.empty()) {
-    const Fault fault = faults_.front();
+    fault = faults_.front();
     faults_.pop_front();
-    return FaultReply(fault);
+    if (!AnswersAfterwards(*fault)) return FaultReply(*fault);
   }
-  if (request.method != "POST" || request.target != messages_path_) {
+  Reply reply = Route(request);
+  reply.close_without_answer = fault == Fault::kCreateThenClose;
+  reply.never_answer = fault == Fault::kCreateThenNeverAnswer;
+  return reply;
+}
+
+FakeTwilioServer::Reply FakeTwilioServer::Route(const Request& request) {
+  const std::string_view target = request.target;
+  if (target.substr(0, target.find('?')) != messages_path_) {
     return TwilioError(404, 20404, "The requested resource was not found");
   }
   if (request.Header("Authorization") != expected_authorization_) {
     return TwilioError(401, 20003, "Authenticate");
   }
-  return CreateMessage(request);
+  if (request.method == "POST") return CreateMessage(request);
+  if (request.method == "GET") return ListMessages(request);
+  return TwilioError(405, 20004, "Method not allowed");
 }
 
 FakeTwilioServer::Reply FakeTwilioServer::FaultReply(Fault fault) const {
@@ -182,6 +280,9 @@ FakeTwilioServer::Reply FakeTwilioServer::FaultReply(Fault fault) const {
       return {.close_without_answer = true};
     case Fault::kNeverAnswer:
       return {.never_answer = true};
+    case Fault::kCreateThenClose:
+    case Fault::kCreateThenNeverAnswer:
+      break;  // Handle does the request, then drops the answer
   }
   return TwilioError(500, 20500, "Internal Server Error");
 }
@@ -195,27 +296,70 @@ FakeTwilioServer::Reply FakeTwilioServer::CreateMessage(const Request& request) 
   if (!body || body->empty()) return TwilioError(400, 21602, "Message body is required.");
 
   const std::string token = request.Header("I-Twilio-Idempotency-Token");
-  const auto seen = token.empty() ? by_token_.end() : by_token_.find(token);
-  if (seen == by_token_.end()) {
-    messages_.push_back({NewMessageSid(), *to, *from, *body,
-                         FormValue(request.form, "StatusCallback").value_or("")});
-    if (!token.empty()) by_token_[token] = messages_.size() - 1;
+  if (const auto seen = by_token_.find(token); deduplicate_ && seen != by_token_.end()) {
+    return {201, {}, MessageResource(messages_[seen->second], account_sid_).dump()};
   }
-  const Message& m = seen == by_token_.end() ? messages_.back() : messages_[seen->second];
-  const Json resource = {
-      {"sid", m.sid},
-      {"account_sid", account_sid_},
-      {"to", m.to},
-      {"from", m.from},
-      {"body", m.body},
-      {"status", "queued"},
-      {"direction", "outbound-api"},
-      {"api_version", "2010-04-01"},
-      {"num_segments", "1"},
-      {"error_code", nullptr},
-      {"error_message", nullptr},
-      {"uri", fmt::format("/2010-04-01/Accounts/{}/Messages/{}.json", account_sid_, m.sid)}};
-  return {201, {}, resource.dump()};
+  messages_.push_back({NewMessageSid(), *to, *from, *body,
+                       FormValue(request.form, "StatusCallback").value_or(""), now_(), "queued"});
+  if (!token.empty()) by_token_.emplace(token, messages_.size() - 1);  // keeps the first
+  return {201, {}, MessageResource(messages_.back(), account_sid_).dump()};
+}
+
+FakeTwilioServer::Reply FakeTwilioServer::ListMessages(const Request& request) const {
+  const size_t question = request.target.find('?');
+  const StatusOr<FormParams> query =
+      ParseForm(question == std::string::npos ? "" : request.target.substr(question + 1));
+  if (!query.ok()) return TwilioError(400, 20001, "Invalid query string");
+  const std::optional<std::string> to = FormValue(*query, "To");
+  const std::optional<int> page_size = IntParam(*query, "PageSize", 50, 1000);
+  const std::optional<int> page = IntParam(*query, "Page", 0, 1 << 20);
+  if (!page_size || *page_size == 0 || !page) {
+    return TwilioError(400, 20001, "Invalid Page or PageSize");
+  }
+
+  // Newest first; of messages created in the same second, the later one.
+  std::vector<const Message*> listed;
+  for (auto it = messages_.rbegin(); it != messages_.rend(); ++it) {
+    if (!to || it->to == *to) listed.push_back(&*it);
+  }
+  std::stable_sort(listed.begin(), listed.end(), [](const Message* a, const Message* b) {
+    return a->date_created > b->date_created;
+  });
+  size_t start = std::min(listed.size(), static_cast<size_t>(*page) * *page_size);
+  if (const std::optional<std::string> token = FormValue(*query, "PageToken")) {
+    // "PA" and the sid of the previous page's last message: the page goes on
+    // after it even when newer messages came in meanwhile.
+    const auto after = std::find_if(listed.begin(), listed.end(),
+                                    [&](const Message* m) { return "PA" + m->sid == *token; });
+    if (after == listed.end()) return TwilioError(400, 20001, "Invalid PageToken");
+    start = static_cast<size_t>(after - listed.begin()) + 1;
+  }
+  const size_t end = std::min(listed.size(), start + static_cast<size_t>(*page_size));
+
+  const auto page_uri = [&](int number, const std::optional<std::string>& token) {
+    FormParams params;
+    if (to) params.emplace_back("To", *to);
+    params.emplace_back("PageSize", std::to_string(*page_size));
+    params.emplace_back("Page", std::to_string(number));
+    if (token) params.emplace_back("PageToken", *token);
+    return messages_path_ + "?" + EncodeForm(params);
+  };
+  Json messages = Json::array();
+  for (size_t i = start; i < end; ++i) {
+    messages.push_back(MessageResource(*listed[i], account_sid_));
+  }
+  const Json list = {
+      {"messages", std::move(messages)},
+      {"first_page_uri", page_uri(0, std::nullopt)},
+      {"next_page_uri",
+       end < listed.size() ? Json(page_uri(*page + 1, "PA" + listed[end - 1]->sid)) : Json()},
+      {"previous_page_uri", *page > 0 ? Json(page_uri(*page - 1, std::nullopt)) : Json()},
+      {"page", *page},
+      {"page_size", *page_size},
+      {"start", start},
+      {"end", end > start ? end - 1 : start},
+      {"uri", request.target}};
+  return {200, {}, list.dump()};
 }
 
 int FakeTwilioServer::UnusedPort() {

@@ -1,10 +1,14 @@
-// FakeTwilioServer (tests only): a small HTTP/1.1 server on 127.0.0.1, port
-// 0, run by its own thread, that speaks the part of Twilio's REST API Vigil
-// uses: POST /2010-04-01/Accounts/{sid}/Messages.json with HTTP basic auth
-// and a form body. It records every request, answers 201 with a Twilio-like
-// message resource, and, as Twilio does, answers a repeated
-// I-Twilio-Idempotency-Token with the first message instead of creating
-// another. Tests script failures for the next requests.
+// FakeTwilioServer (tests only): a small HTTP/1.1 server on 127.0.0.1, run by
+// its own thread, that speaks the part of Twilio's REST API Vigil uses, with
+// HTTP basic auth:
+//  - POST /2010-04-01/Accounts/{sid}/Messages.json (form body) creates a
+//    message and answers 201 with a Twilio-like message resource;
+//  - GET the same path lists messages as Twilio's list resource does: newest
+//    first, filtered by To when given, PageSize (default 50) per page, with a
+//    next_page_uri (Page and PageToken) to the next page, null on the last.
+// It records every request. Like real Twilio as documented, it does not
+// de-duplicate by I-Twilio-Idempotency-Token unless set_deduplicate(true).
+// Tests script failures for the next requests, and may seed messages.
 //
 // Thread-safe: all methods may be called from any thread while it serves.
 #ifndef VIGIL_SMS_FAKE_TWILIO_SERVER_H_
@@ -13,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,6 +28,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "common/time.h"
 #include "sms/form.h"
 
 namespace vigil {
@@ -33,8 +39,14 @@ class FakeTwilioServer {
     kTooManyRequests,  // 429 with Retry-After (see set_retry_after), Twilio error 20429
     kServerError,      // 500 with Twilio error 20500
     kInvalidNumber,    // 400 with Twilio error 21211, the invalid 'To' number
-    kCloseConnection,  // close the connection without answering
-    kNeverAnswer,      // hold the connection open without answering
+    kCloseConnection,  // close the connection without answering (nothing is done)
+    kNeverAnswer,      // hold the connection open without answering (nothing is done)
+    // Do what the request asks (a valid POST creates the message), then
+    // close the connection without answering: the client cannot know.
+    kCreateThenClose,
+    // Do what the request asks, then hold the connection open without
+    // answering until the client gives up (or the server stops).
+    kCreateThenNeverAnswer,
   };
 
   struct Request {
@@ -47,21 +59,32 @@ class FakeTwilioServer {
     std::string Header(std::string_view name) const;
   };
 
-  // A message the server created (one per idempotency token).
+  // A message the server holds: created by a POST, or seeded by AddMessage.
   struct Message {
     std::string sid;
     std::string to;
     std::string from;
     std::string body;
     std::string status_callback;
+    Timestamp date_created = 0;  // from the server's clock (see set_clock)
+    std::string status = "queued";
   };
 
-  // Accepts requests authenticated as `account_sid`:`auth_token`.
-  FakeTwilioServer(std::string account_sid, std::string auth_token);
-  ~FakeTwilioServer();
+  // Accepts requests authenticated as `account_sid`:`auth_token`, on `port`
+  // of 127.0.0.1 (0: any free port). A port that a stopped server used can
+  // be taken again at once, even while connections to it linger.
+  FakeTwilioServer(std::string account_sid, std::string auth_token, int port = 0);
+  ~FakeTwilioServer();  // Stop()s
   FakeTwilioServer(const FakeTwilioServer&) = delete;
   FakeTwilioServer& operator=(const FakeTwilioServer&) = delete;
 
+  // Stops serving: closes the listening socket and every open connection,
+  // including those held by kNeverAnswer / kCreateThenNeverAnswer, whose
+  // clients then see the connection closed. Idempotent; requests(),
+  // messages() and the setters keep working.
+  void Stop();
+
+  int port() const { return port_; }
   // What TwilioOptions::api_base should be: "http://127.0.0.1:<port>".
   std::string api_base() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
@@ -69,9 +92,20 @@ class FakeTwilioServer {
   void FailNext(Fault fault, int times = 1);
   // The Retry-After header value sent with 429 ("0" unless set; "" sends none).
   void set_retry_after(std::string value);
+  // Whether a repeated I-Twilio-Idempotency-Token is answered with the
+  // message it first created instead of creating another. Off by default:
+  // Twilio does not document that its Messages API does this, and tests of
+  // sending at most once must not pass only thanks to the fake.
+  void set_deduplicate(bool deduplicate);
+  // Where date_created of new messages comes from (NowSeconds by default).
+  void set_clock(std::function<Timestamp()> now);
+  // Adds a message as if it had been created before (by this server or an
+  // earlier one: pass another server's messages() to carry them over). A
+  // message without a sid gets a new one. Returns the sid.
+  std::string AddMessage(Message message);
 
   std::vector<Request> requests() const;
-  std::vector<Message> messages() const;
+  std::vector<Message> messages() const;  // in the order they were created or added
 
   // A port on 127.0.0.1 that nothing listens on (bound, then closed).
   static int UnusedPort();
@@ -88,8 +122,12 @@ class FakeTwilioServer {
   Reply Handle(Request request);
 
  private:
+  struct Session;
+
   void Accept();
+  Reply Route(const Request& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   Reply CreateMessage(const Request& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  Reply ListMessages(const Request& request) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   Reply FaultReply(Fault fault) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   const std::string account_sid_;
@@ -99,6 +137,8 @@ class FakeTwilioServer {
   mutable absl::Mutex mutex_;
   std::deque<Fault> faults_ ABSL_GUARDED_BY(mutex_);
   std::string retry_after_ ABSL_GUARDED_BY(mutex_) = "0";
+  bool deduplicate_ ABSL_GUARDED_BY(mutex_) = false;
+  std::function<Timestamp()> now_ ABSL_GUARDED_BY(mutex_);
   std::vector<Request> requests_ ABSL_GUARDED_BY(mutex_);
   std::vector<Message> messages_ ABSL_GUARDED_BY(mutex_);
   // Idempotency token -> the index in messages_ of the message it created.
@@ -107,7 +147,11 @@ class FakeTwilioServer {
   boost::asio::io_context context_;
   boost::asio::ip::tcp::acceptor acceptor_;
   int port_ = 0;
-  std::thread thread_;
+  // Open connections; used by the server's thread, and by Stop once that
+  // thread has ended.
+  std::vector<std::weak_ptr<Session>> sessions_;
+  absl::Mutex stop_mutex_;
+  std::thread thread_ ABSL_GUARDED_BY(stop_mutex_);
 };
 
 }  // namespace vigil

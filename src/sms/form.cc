@@ -1,5 +1,7 @@
 #include "sms/form.h"
 
+#include <cctype>
+
 #include "fmt/format.h"
 
 namespace vigil {
@@ -52,6 +54,29 @@ StatusOr<FormParams> ParseForm(std::string_view body) {
     params.emplace_back(std::move(name), std::move(value));
   }
   return params;
+}
+
+std::string EncodeForm(const FormParams& params) {
+  const auto append_escaped = [](std::string& out, std::string_view text) {
+    for (const char c : text) {
+      const unsigned char byte = static_cast<unsigned char>(c);
+      if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~') {
+        out += c;
+      } else if (c == ' ') {
+        out += '+';
+      } else {
+        out += fmt::format("%{:02X}", byte);
+      }
+    }
+  };
+  std::string out;
+  for (const auto& [name, value] : params) {
+    if (!out.empty()) out += '&';
+    append_escaped(out, name);
+    out += '=';
+    append_escaped(out, value);
+  }
+  return out;
 }
 
 std::optional<std::string> FormValue(const FormParams& params, std::string_view name) {

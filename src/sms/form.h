@@ -22,6 +22,11 @@ using FormParams = std::vector<std::pair<std::string, std::string>>;
 // InvalidArgument on a malformed escape ("%4", "%zz").
 [[nodiscard]] StatusOr<FormParams> ParseForm(std::string_view body);
 
+// Encodes pairs as a form body (or a URL's query), in order: letters, digits
+// and "-._~" as they are, a space as '+', every other byte as %XX (upper
+// case). ParseForm(EncodeForm(p)) == p.
+std::string EncodeForm(const FormParams& params);
+
 // The value of the first pair named `name`, if any.
 std::optional<std::string> FormValue(const FormParams& params, std::string_view name);
 

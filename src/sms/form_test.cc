@@ -45,5 +45,17 @@ TEST(FormValue, ReturnsFirstValueOrNothing) {
   EXPECT_EQ(FormValue(params, "b"), std::nullopt);
 }
 
+TEST(EncodeForm, EscapesAllButUnreservedBytesAndRoundTrips) {
+  const FormParams params = {{"To", "+919812345678"},
+                             {"Body", "Reply YES & pay ₹4,999 = ok?\n"},
+                             {"", ""},
+                             {"a b", "-._~"}};
+  const std::string body = EncodeForm(params);
+  EXPECT_EQ(body,
+            "To=%2B919812345678&Body=Reply+YES+%26+pay+%E2%82%B94%2C999+%3D+ok%3F%0A&=&a+b=-._~");
+  EXPECT_EQ(ParseForm(body).value(), params);
+  EXPECT_EQ(EncodeForm({}), "");
+}
+
 }  // namespace
 }  // namespace vigil

@@ -65,4 +65,10 @@ StatusOr<SentMessage> LogSender::Send(const OutgoingSms& sms) {
   return sent;
 }
 
+StatusOr<std::optional<SentMessage>> LogSender::FindSent(const OutgoingSms& sms,
+                                                         Timestamp /*since*/) {
+  RETURN_IF_ERROR(ValidateE164(sms.to));
+  return std::nullopt;
+}
+
 }  // namespace vigil

@@ -29,6 +29,14 @@ class LogSender : public SmsSender {
   // InvalidArgument when `to` is not E.164.
   [[nodiscard]] StatusOr<SentMessage> Send(const OutgoingSms& sms) override;
 
+  // Always empty (InvalidArgument when `to` is not E.164): this sender
+  // delivers nothing, so there is never a message that a second Send would
+  // duplicate. A caller that reconciles after a crash "sends" again, which
+  // writes one more line, with the same sid when the idempotency key is the
+  // same. Nothing is remembered between calls or processes.
+  [[nodiscard]] StatusOr<std::optional<SentMessage>> FindSent(const OutgoingSms& sms,
+                                                              Timestamp since) override;
+
  private:
   absl::Mutex mutex_;
   Sink sink_ ABSL_GUARDED_BY(mutex_);

@@ -64,5 +64,19 @@ TEST_F(LogSenderTest, RejectsNonE164NumberWithoutLogging) {
   EXPECT_TRUE(lines_.empty());
 }
 
+TEST_F(LogSenderTest, FindSentFindsNothingEvenAfterASend) {
+  const OutgoingSms sms{kPhone, "Reply YES (ref P-1/1)", std::nullopt, "P-1/1"};
+  ASSERT_TRUE(sender_.Send(sms).ok());
+  const StatusOr<std::optional<SentMessage>> found = sender_.FindSent(sms, /*since=*/0);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_FALSE(found->has_value());
+  EXPECT_THAT(lines_, SizeIs(1));  // looking writes nothing
+}
+
+TEST_F(LogSenderTest, FindSentRejectsNonE164Number) {
+  EXPECT_EQ(sender_.FindSent({"98123 45678", "hi", std::nullopt, "k"}, 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace vigil

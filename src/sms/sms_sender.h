@@ -2,8 +2,14 @@
 // Twilio REST client (twilio_client.h) and, without credentials, a sender that
 // only logs (log_sender.h).
 //
-// Thread-safety: every implementation's Send may be called from many threads
-// at once.
+// Sending at most once: the provider is not documented to de-duplicate
+// retries, so a caller that must never send a message twice records that it
+// is sending before Send, and, when it later finds that record without an
+// outcome (a timeout, a crash), asks FindSent whether the provider created
+// the message, and sends again only when it did not.
+//
+// Thread-safety: every implementation's Send and FindSent may be called from
+// many threads at once.
 #ifndef VIGIL_SMS_SMS_SENDER_H_
 #define VIGIL_SMS_SMS_SENDER_H_
 
@@ -11,6 +17,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "common/time.h"
 
 namespace vigil {
 
@@ -22,7 +29,8 @@ struct OutgoingSms {
   std::optional<std::string> status_callback_url;
   // One key per logical message, the same on every retry of it (after a
   // timeout or a restart): senders pass it to the provider so that a repeat
-  // can be recognised. The caller records it before the first attempt.
+  // may be recognised (Twilio does not document that it is; see FindSent).
+  // The caller records it before the first attempt.
   std::string idempotency_key;
 };
 
@@ -40,8 +48,28 @@ class SmsSender {
   // not E.164 or the provider rejects the message (nothing was sent);
   // Unavailable, DeadlineExceeded or ResourceExhausted when the provider could
   // not be reached or kept refusing, in which case the message may or may not
-  // have been sent and a retry with the same idempotency key is safe.
+  // have been sent: a plain retry may send it twice (whether the provider
+  // honours the idempotency key is not documented); use FindSent first.
   [[nodiscard]] virtual StatusOr<SentMessage> Send(const OutgoingSms& sms) = 0;
+
+  // The message the provider created for `sms` at or after `since`, if any:
+  // one to the same `to` with exactly the same `body` (byte for byte), in
+  // whatever status it is now (a message that failed to deliver was still
+  // created). `status_callback_url` and `idempotency_key` are not compared.
+  //
+  // Contract with the caller: the body must identify the message, i.e. hold a
+  // reference unique to it (say the payment's id and the attempt number), so
+  // that no other message to the number has the same body; and `since` is a
+  // time, read before the first Send of it, from the caller's clock.
+  // Implementations may look somewhat before `since` to allow for the skew
+  // between that clock and the provider's (see each implementation).
+  //
+  // An empty answer means the provider has no such message: sending it now
+  // does not send it twice. Errors: InvalidArgument when `to` is not E.164;
+  // otherwise the provider could not be asked or gave an answer that could
+  // not be read, and nothing is known: do not send, ask again later.
+  [[nodiscard]] virtual StatusOr<std::optional<SentMessage>> FindSent(const OutgoingSms& sms,
+                                                                      Timestamp since) = 0;
 };
 
 }  // namespace vigil

@@ -13,6 +13,7 @@
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 #include "sms/phone.h"
+#include "sms/twilio_message_page.h"
 
 namespace vigil {
 namespace {
@@ -55,11 +56,16 @@ struct HttpAnswer {
   std::optional<milliseconds> retry_after;
 };
 
-// The outcome of one attempt, and whether another may succeed.
+// The outcome of one attempt (a 2xx answer, or why not), and whether another
+// may succeed.
 struct Attempt {
-  StatusOr<SentMessage> result;
+  StatusOr<HttpAnswer> answer;
   bool retryable = false;
   std::optional<milliseconds> retry_after;
+  // Whether Twilio may have acted on the request although it failed: the
+  // request was sent and no answer came, or a 5xx did. Not after a 429, nor
+  // when no byte of the request was sent.
+  bool maybe_processed = false;
 };
 
 size_t AppendBody(char* data, size_t size, size_t count, void* user) {
@@ -149,20 +155,24 @@ StatusOr<SentMessage> MessageFromAnswer(const HttpAnswer& answer) {
                      "twilio"};
 }
 
-Attempt FromAnswer(const HttpAnswer& answer) {
-  if (answer.status >= 200 && answer.status < 300) return {MessageFromAnswer(answer)};
+Attempt FromAnswer(HttpAnswer answer) {
+  if (answer.status >= 200 && answer.status < 300) return {std::move(answer)};
   const bool retryable = answer.status == 429 || answer.status >= 500;
-  return {HttpError(answer), retryable, answer.status == 429 ? answer.retry_after : std::nullopt};
+  return {HttpError(answer), retryable, answer.status == 429 ? answer.retry_after : std::nullopt,
+          answer.status >= 500};
 }
 
-// A failure below HTTP. Retrying after a timeout or a lost answer is safe: the
-// idempotency token makes Twilio answer a repeat with the first message.
-Attempt FromTransportFailure(CURLcode code, const char* detail) {
+// A failure below HTTP. `request_sent` says whether any of the request left:
+// if it did, Twilio may have acted on it (see Attempt::maybe_processed).
+Attempt FromTransportFailure(CURLcode code, const char* detail, bool request_sent) {
   const std::string why =
       fmt::format("{}{}{}", curl_easy_strerror(code), *detail ? ": " : "", detail);
+  const std::string_view unreachable =
+      request_sent ? "no answer from Twilio after the request was sent: " : "cannot reach Twilio: ";
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
-      return {absl::DeadlineExceededError("Twilio did not answer in time: " + why), true};
+      return {absl::DeadlineExceededError("Twilio did not answer in time: " + why), true,
+              std::nullopt, request_sent};
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:
     case CURLE_SEND_ERROR:
@@ -170,7 +180,8 @@ Attempt FromTransportFailure(CURLcode code, const char* detail) {
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
     case CURLE_SSL_CONNECT_ERROR:
-      return {absl::UnavailableError("cannot reach Twilio: " + why), true};
+      return {absl::UnavailableError(std::string(unreachable) + why), true, std::nullopt,
+              request_sent};
     case CURLE_WRITE_ERROR:
       return {absl::InternalError("Twilio's answer is larger than 1 MiB")};
     default:  // TLS verification, bad URL and the like: trying again will not help
@@ -191,15 +202,17 @@ StatusOr<CurlList> RequestHeaders(const std::string& idempotency_key) {
   return list;
 }
 
-// Everything about the POST but the per-attempt buffers (see Perform).
-// `headers` must outlive the handle's use.
-Status SetUpMessagePost(CURL* curl, const std::string& url, const TwilioOptions& options,
-                        curl_slist* headers, const OutgoingSms& sms) {
+Status SetUpFailed(CURLcode code) {
+  return absl::InternalError(fmt::format("curl_easy_setopt failed: {}", curl_easy_strerror(code)));
+}
+
+// What every request needs but its URL, method and per-attempt buffers (see
+// Perform). `headers` must outlive the handle's use.
+Status SetUpRequest(CURL* curl, const TwilioOptions& options, curl_slist* headers) {
   CURLcode set = CURLE_OK;
   const auto option = [&](CURLoption name, auto value) {
     if (set == CURLE_OK) set = curl_easy_setopt(curl, name, value);
   };
-  option(CURLOPT_URL, url.c_str());
   option(CURLOPT_PROTOCOLS_STR, "http,https");
   option(CURLOPT_NOSIGNAL, 1L);  // curl's resolver timeouts must not raise signals in threads
   option(CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
@@ -207,15 +220,27 @@ Status SetUpMessagePost(CURL* curl, const std::string& url, const TwilioOptions&
   option(CURLOPT_PASSWORD, options.auth_token.c_str());
   option(CURLOPT_HTTPHEADER, headers);
   option(CURLOPT_USERAGENT, "vigil-sms");
-  option(CURLOPT_COPYPOSTFIELDS, FormBody(curl, sms, options.from_number).c_str());
   option(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
   option(CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
   option(CURLOPT_WRITEFUNCTION, &AppendBody);
   option(CURLOPT_HEADERFUNCTION, &ReadHeader);
-  if (set != CURLE_OK) {
-    return absl::InternalError(fmt::format("curl_easy_setopt failed: {}", curl_easy_strerror(set)));
+  return set == CURLE_OK ? absl::OkStatus() : SetUpFailed(set);
+}
+
+Status SetUpMessagePost(CURL* curl, const std::string& url, const TwilioOptions& options,
+                        const OutgoingSms& sms) {
+  CURLcode set = curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  if (set == CURLE_OK) {
+    set = curl_easy_setopt(curl, CURLOPT_COPYPOSTFIELDS,
+                           FormBody(curl, sms, options.from_number).c_str());
   }
-  return absl::OkStatus();
+  return set == CURLE_OK ? absl::OkStatus() : SetUpFailed(set);
+}
+
+Status SetUpGet(CURL* curl, const std::string& url) {
+  CURLcode set = curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  if (set == CURLE_OK) set = curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  return set == CURLE_OK ? absl::OkStatus() : SetUpFailed(set);
 }
 
 Attempt Perform(CURL* curl) {
@@ -226,20 +251,51 @@ Attempt Perform(CURL* curl) {
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
   const CURLcode code = curl_easy_perform(curl);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
-  if (code != CURLE_OK) return FromTransportFailure(code, detail);
+  if (code != CURLE_OK) {
+    // The bytes of request headers curl issued in this transfer (reset by
+    // each perform); none when it never got to send, e.g. could not connect.
+    long request_bytes = 1;
+    curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_bytes);
+    return FromTransportFailure(code, detail, request_bytes > 0);
+  }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
-  return FromAnswer(answer);
+  return FromAnswer(std::move(answer));
 }
 
-// The final error: says which number (masked) and how many attempts, and
-// never holds the full number, which Twilio's messages may quote.
-Status Final(const Status& error, const std::string& to, int attempts) {
+struct Outcome {
+  StatusOr<HttpAnswer> answer;
+  int attempts = 0;
+  // The last attempt failed in a way worth retrying, but was not retried
+  // because Twilio may have acted on it.
+  bool stopped_unsure = false;
+};
+
+// Performs the request set up on `curl` until it brings a 2xx answer, fails
+// for good, has been tried max_attempts times, or (unless `retry_unsure`)
+// fails in a way that Twilio may have acted on.
+Outcome PerformWithRetries(CURL* curl, const TwilioOptions& options, bool retry_unsure) {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  for (int attempt = 1;; ++attempt) {
+    Attempt a = Perform(curl);
+    const bool unsure = a.retryable && a.maybe_processed && !retry_unsure;
+    if (a.answer.ok() || !a.retryable || unsure || attempt >= options.max_attempts) {
+      return {std::move(a.answer), attempt, unsure && attempt < options.max_attempts};
+    }
+    options.sleep(RetryDelay(options.backoff, attempt, a.retry_after, random));
+  }
+}
+
+std::string Tries(int attempts) {
+  return fmt::format("{} attempt{}", attempts, attempts == 1 ? "" : "s");
+}
+
+// The final error: `context` (what failed, for the number masked, after how
+// many attempts), then the error. Never holds the full number, which
+// Twilio's messages may quote.
+Status Final(const Status& error, std::string_view context, const std::string& to) {
   const std::string masked = MaskPhone(to);
-  Status out(
-      error.code(),
-      absl::StrReplaceAll(fmt::format("sending SMS to {} failed after {} attempt{}: {}", masked,
-                                      attempts, attempts == 1 ? "" : "s", error.message()),
-                          {{to, masked}}));
+  Status out(error.code(),
+             absl::StrReplaceAll(fmt::format("{}: {}", context, error.message()), {{to, masked}}));
   error.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
     out.SetPayload(url, absl::Cord(absl::StrReplaceAll(std::string(payload), {{to, masked}})));
   });
@@ -308,17 +364,65 @@ StatusOr<SentMessage> TwilioClient::Send(const OutgoingSms& sms) {
   const CurlEasy curl(curl_easy_init());
   if (!curl) return absl::InternalError("curl_easy_init failed");
   ASSIGN_OR_RETURN(const CurlList headers, RequestHeaders(sms.idempotency_key));
-  RETURN_IF_ERROR(SetUpMessagePost(curl.get(), messages_url_, options_, headers.get(), sms));
+  RETURN_IF_ERROR(SetUpRequest(curl.get(), options_, headers.get()));
+  RETURN_IF_ERROR(SetUpMessagePost(curl.get(), messages_url_, options_, sms));
 
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  for (int attempt = 1;; ++attempt) {
-    Attempt a = Perform(curl.get());
-    if (a.result.ok()) return a.result;
-    if (!a.retryable || attempt >= options_.max_attempts) {
-      return Final(a.result.status(), sms.to, attempt);
-    }
-    options_.sleep(RetryDelay(options_.backoff, attempt, a.retry_after, random));
+  const Outcome out = PerformWithRetries(curl.get(), options_, options_.retry_unsure_sends);
+  StatusOr<SentMessage> sent =
+      out.answer.ok() ? MessageFromAnswer(*out.answer) : out.answer.status();
+  if (!sent.ok()) {
+    return Final(
+        sent.status(),
+        fmt::format("sending SMS to {} failed after {}{}", MaskPhone(sms.to), Tries(out.attempts),
+                    out.stopped_unsure ? " (not retried: Twilio may have created the "
+                                         "message; see FindSent)"
+                                       : ""),
+        sms.to);
   }
+  return sent;
+}
+
+StatusOr<std::optional<SentMessage>> TwilioClient::FindSent(const OutgoingSms& sms,
+                                                            Timestamp since) {
+  RETURN_IF_ERROR(ValidateE164(sms.to));
+  const CurlEasy curl(curl_easy_init());
+  if (!curl) return absl::InternalError("curl_easy_init failed");
+  ASSIGN_OR_RETURN(const CurlList headers, RequestHeaders(""));
+  RETURN_IF_ERROR(SetUpRequest(curl.get(), options_, headers.get()));
+
+  const Timestamp oldest = since - kFindSentClockSkew.count();
+  std::string url = fmt::format("{}?To={}&PageSize={}", messages_url_, Escape(curl.get(), sms.to),
+                                kFindSentPageSize);
+  for (int page = 1; page <= kFindSentMaxPages; ++page) {
+    RETURN_IF_ERROR(SetUpGet(curl.get(), url));
+    const Outcome out = PerformWithRetries(curl.get(), options_, /*retry_unsure=*/true);
+    StatusOr<TwilioMessagePage> listed =
+        out.answer.ok() ? ParseTwilioMessagePage(out.answer->body) : out.answer.status();
+    if (!listed.ok()) {
+      return Final(listed.status(),
+                   fmt::format("listing page {} of the SMS sent to {} failed after {}", page,
+                               MaskPhone(sms.to), Tries(out.attempts)),
+                   sms.to);
+    }
+    // Twilio lists newest first, so the first page that reaches older
+    // messages is the last one needed; all of it is still read, in case the
+    // order is not strict within a page. A message without a readable date
+    // counts as recent: it may be ours, and it must not end the search.
+    bool reached_older = false;
+    for (const ListedMessage& m : listed->messages) {
+      const bool older = m.date_created.has_value() && *m.date_created < oldest;
+      reached_older = reached_older || older;
+      if (!older && m.to == sms.to && m.body == sms.body) {
+        return SentMessage{m.sid, m.status, "twilio"};
+      }
+    }
+    if (reached_older || !listed->next_page_uri) return std::nullopt;
+    url = options_.api_base + *listed->next_page_uri;
+  }
+  return absl::OutOfRangeError(fmt::format(
+      "looking for the SMS sent to {}: more than {} pages of {} messages since {}, "
+      "not all of them read",
+      MaskPhone(sms.to), kFindSentMaxPages, kFindSentPageSize, FormatTimestamp(oldest)));
 }
 
 }  // namespace vigil

@@ -28,6 +28,10 @@ constexpr char kSid[] = "AC0123456789abcdef0123456789abcdef";
 constexpr char kToken[] = "secret-token";
 constexpr char kFrom[] = "+15005550006";
 constexpr char kTo[] = "+919812345678";
+constexpr char kOtherTo[] = "+919800000001";
+// The fake's clock, and the time a reconciling caller says it first sent at.
+constexpr Timestamp kNow = 1'800'000'000;
+constexpr Timestamp kSince = kNow - 60;
 
 class TwilioClientTest : public ::testing::Test {
  protected:
@@ -53,6 +57,24 @@ class TwilioClientTest : public ::testing::Test {
   static OutgoingSms Sms(std::string key = "txn-42/verify/1") {
     return {kTo, "Reply YES if you made this payment of ₹4,999 & NO if not", std::nullopt,
             std::move(key)};
+  }
+
+  // A message already at the fake, as if sent `age` seconds before kNow.
+  std::string Seed(std::string to, std::string body, Timestamp age) {
+    return server_.AddMessage(
+        {.to = std::move(to), .from = kFrom, .body = std::move(body), .date_created = kNow - age});
+  }
+
+  std::vector<FakeTwilioServer::Request> Gets() const {
+    std::vector<FakeTwilioServer::Request> gets;
+    for (FakeTwilioServer::Request& r : server_.requests()) {
+      if (r.method == "GET") gets.push_back(std::move(r));
+    }
+    return gets;
+  }
+
+  void SetUp() override {
+    server_.set_clock([] { return kNow; });
   }
 
   FakeTwilioServer server_{kSid, kToken};
@@ -106,9 +128,22 @@ TEST_F(TwilioClientTest, CapsLongRetryAfter) {
   EXPECT_THAT(waits_, ElementsAre(milliseconds(5)));
 }
 
-TEST_F(TwilioClientTest, FailsAfterMaxAttemptsOfServerErrors) {
-  server_.FailNext(FakeTwilioServer::Fault::kServerError, 4);
+TEST_F(TwilioClientTest, DoesNotRetryServerErrorOnSendByDefault) {
+  server_.FailNext(FakeTwilioServer::Fault::kServerError);
   const StatusOr<SentMessage> sent = Client()->Send(Sms());
+  EXPECT_EQ(sent.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(sent.status().message(),
+              AllOf(HasSubstr("after 1 attempt (not retried: Twilio may have created the message"),
+                    HasSubstr("HTTP 500")));
+  EXPECT_THAT(server_.requests(), SizeIs(1));
+  EXPECT_TRUE(waits_.empty());
+}
+
+TEST_F(TwilioClientTest, FailsAfterMaxAttemptsOfServerErrorsWhenRetryingUnsureSends) {
+  server_.FailNext(FakeTwilioServer::Fault::kServerError, 4);
+  TwilioOptions options = Options(server_.api_base());
+  options.retry_unsure_sends = true;
+  const StatusOr<SentMessage> sent = Client(options)->Send(Sms());
   EXPECT_EQ(sent.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(sent.status().message(),
               AllOf(HasSubstr("after 4 attempts"), HasSubstr("HTTP 500"), HasSubstr("20500")));
@@ -121,7 +156,9 @@ TEST_F(TwilioClientTest, FailsAfterMaxAttemptsOfServerErrors) {
 
 TEST_F(TwilioClientTest, SucceedsWhenServerRecoversWithinMaxAttempts) {
   server_.FailNext(FakeTwilioServer::Fault::kServerError, 3);
-  EXPECT_TRUE(Client()->Send(Sms()).ok());
+  TwilioOptions options = Options(server_.api_base());
+  options.retry_unsure_sends = true;
+  EXPECT_TRUE(Client(options)->Send(Sms()).ok());
   EXPECT_THAT(server_.requests(), SizeIs(4));
 }
 
@@ -156,7 +193,17 @@ TEST_F(TwilioClientTest, WrongCredentialsFailUnauthenticatedWithoutRetry) {
   EXPECT_THAT(server_.requests(), SizeIs(1));
 }
 
-TEST_F(TwilioClientTest, SameIdempotencyKeyTwiceYieldsOneMessage) {
+TEST_F(TwilioClientTest, FakeCreatesTwoMessagesForTheSameIdempotencyKeyByDefault) {
+  const std::unique_ptr<TwilioClient> client = Client();
+  const StatusOr<SentMessage> first = client->Send(Sms("key-1"));
+  const StatusOr<SentMessage> again = client->Send(Sms("key-1"));
+  ASSERT_TRUE(first.ok() && again.ok());
+  EXPECT_NE(first->message_sid, again->message_sid);
+  EXPECT_THAT(server_.messages(), SizeIs(2));
+}
+
+TEST_F(TwilioClientTest, FakeDeduplicatingAnswersTheSameIdempotencyKeyWithOneMessage) {
+  server_.set_deduplicate(true);
   const std::unique_ptr<TwilioClient> client = Client();
   const StatusOr<SentMessage> first = client->Send(Sms("key-1"));
   const StatusOr<SentMessage> again = client->Send(Sms("key-1"));
@@ -168,23 +215,244 @@ TEST_F(TwilioClientTest, SameIdempotencyKeyTwiceYieldsOneMessage) {
   EXPECT_THAT(server_.messages(), SizeIs(2));
 }
 
-TEST_F(TwilioClientTest, RetriesWhenConnectionClosesWithoutAnswer) {
+TEST_F(TwilioClientTest, DoesNotRetryWhenConnectionClosesAfterTheRequestByDefault) {
   server_.FailNext(FakeTwilioServer::Fault::kCloseConnection);
   const StatusOr<SentMessage> sent = Client()->Send(Sms());
+  EXPECT_EQ(sent.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(sent.status().message(),
+              AllOf(HasSubstr("after 1 attempt (not retried"),
+                    HasSubstr("no answer from Twilio after the request was sent")));
+  EXPECT_THAT(server_.requests(), SizeIs(1));
+  EXPECT_TRUE(waits_.empty());
+}
+
+TEST_F(TwilioClientTest, RetriesWhenConnectionClosesWithoutAnswerWhenRetryingUnsureSends) {
+  server_.FailNext(FakeTwilioServer::Fault::kCloseConnection);
+  TwilioOptions options = Options(server_.api_base());
+  options.retry_unsure_sends = true;
+  const StatusOr<SentMessage> sent = Client(options)->Send(Sms());
   ASSERT_TRUE(sent.ok()) << sent.status();
   EXPECT_THAT(server_.requests(), SizeIs(2));
   EXPECT_THAT(waits_, SizeIs(1));
 }
 
-TEST_F(TwilioClientTest, TimesOutAndRetriesWhenServerNeverAnswers) {
+TEST_F(TwilioClientTest, TimesOutWithoutRetryWhenServerNeverAnswers) {
+  server_.FailNext(FakeTwilioServer::Fault::kNeverAnswer);
+  TwilioOptions options = Options(server_.api_base());
+  options.total_timeout = milliseconds(100);
+  const StatusOr<SentMessage> sent = Client(options)->Send(Sms());
+  EXPECT_EQ(sent.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(sent.status().message(), HasSubstr("after 1 attempt (not retried"));
+  EXPECT_THAT(server_.requests(), SizeIs(1));
+}
+
+TEST_F(TwilioClientTest, TimesOutAndRetriesWhenServerNeverAnswersWhenRetryingUnsureSends) {
   server_.FailNext(FakeTwilioServer::Fault::kNeverAnswer, 2);
   TwilioOptions options = Options(server_.api_base());
   options.total_timeout = milliseconds(100);
   options.max_attempts = 2;
+  options.retry_unsure_sends = true;
   const StatusOr<SentMessage> sent = Client(options)->Send(Sms());
   EXPECT_EQ(sent.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_THAT(sent.status().message(), HasSubstr("after 2 attempts"));
   EXPECT_THAT(server_.requests(), SizeIs(2));
+}
+
+// --- FindSent: reconciling a send whose outcome is unknown ---
+
+TEST_F(TwilioClientTest, FindSentFindsTheCreatedMessageByListingMessagesToTheNumber) {
+  const std::unique_ptr<TwilioClient> client = Client();
+  const StatusOr<SentMessage> sent = client->Send(Sms());
+  ASSERT_TRUE(sent.ok()) << sent.status();
+
+  const StatusOr<std::optional<SentMessage>> found = client->FindSent(Sms(), kSince);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->message_sid, sent->message_sid);
+  EXPECT_EQ((*found)->status, "queued");
+  EXPECT_EQ((*found)->sender, "twilio");
+
+  ASSERT_THAT(Gets(), SizeIs(1));
+  const FakeTwilioServer::Request get = Gets()[0];
+  EXPECT_EQ(get.target, std::string("/2010-04-01/Accounts/") + kSid +
+                            "/Messages.json?To=%2B919812345678&PageSize=50");
+  EXPECT_EQ(get.Header("Authorization"), "Basic " + Base64Encode(std::string(kSid) + ":" + kToken));
+  EXPECT_EQ(get.Header("I-Twilio-Idempotency-Token"), "");
+  EXPECT_THAT(server_.messages(), SizeIs(1));  // looking sends nothing
+}
+
+TEST_F(TwilioClientTest, FindSentIgnoresOtherNumbersOtherBodiesAndOlderMessages) {
+  const OutgoingSms sms = Sms();
+  Seed(kOtherTo, sms.body, 10);            // another number
+  Seed(kTo, sms.body + " ", 10);           // another body, however close
+  Seed(kTo, "Reply YES if you made", 10);  // a prefix
+  Seed(kTo, sms.body, 60 + 300 + 1);       // before since, beyond the skew allowance
+  const StatusOr<std::optional<SentMessage>> found = Client()->FindSent(sms, kSince);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_FALSE(found->has_value());
+}
+
+TEST_F(TwilioClientTest, FindSentAllowsFiveMinutesOfClockSkew) {
+  const OutgoingSms sms = Sms();
+  const std::string sid = Seed(kTo, sms.body, 60 + 300);  // since - 300 s on Twilio's clock
+  const StatusOr<std::optional<SentMessage>> found = Client()->FindSent(sms, kSince);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->message_sid, sid);
+}
+
+TEST_F(TwilioClientTest, FindSentFollowsNextPageUriOverSeveralPages) {
+  const OutgoingSms sms = Sms();
+  const std::string sid = Seed(kTo, sms.body, 50);
+  // 120 newer messages to the same number: ours is the 121st, on page 3.
+  for (int i = 0; i < 120; ++i) Seed(kTo, fmt::format("Reply YES (ref P-{})", i), 49 - i % 40);
+  const StatusOr<std::optional<SentMessage>> found = Client()->FindSent(sms, kSince);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->message_sid, sid);
+
+  const std::vector<FakeTwilioServer::Request> gets = Gets();
+  ASSERT_THAT(gets, SizeIs(3));
+  EXPECT_THAT(gets[1].target, AllOf(HasSubstr("To=%2B919812345678"), HasSubstr("PageSize=50"),
+                                    HasSubstr("Page=1"), HasSubstr("PageToken=PASM")));
+  EXPECT_THAT(gets[2].target, HasSubstr("Page=2"));
+}
+
+TEST_F(TwilioClientTest, FindSentReadsEveryPageWhenNothingMatches) {
+  for (int i = 0; i < 101; ++i) Seed(kTo, fmt::format("Reply YES (ref P-{})", i), 30);
+  const StatusOr<std::optional<SentMessage>> found = Client()->FindSent(Sms(), kSince);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_FALSE(found->has_value());
+  EXPECT_THAT(Gets(), SizeIs(3));  // 50 + 50 + 1
+}
+
+TEST_F(TwilioClientTest, FindSentStopsAtThePageThatReachesOlderMessages) {
+  for (int i = 0; i < 40; ++i) Seed(kTo, fmt::format("Reply YES (ref P-{})", i), 30);
+  for (int i = 0; i < 100; ++i) Seed(kTo, fmt::format("Reply YES (ref OLD-{})", i), 86400);
+  const StatusOr<std::optional<SentMessage>> found = Client()->FindSent(Sms(), kSince);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_FALSE(found->has_value());
+  EXPECT_THAT(Gets(), SizeIs(1));
+}
+
+TEST_F(TwilioClientTest, SendTimesOutAfterCreateThenNeverAnswerAndFindSentFindsTheMessage) {
+  server_.FailNext(FakeTwilioServer::Fault::kCreateThenNeverAnswer);
+  TwilioOptions options = Options(server_.api_base());
+  options.total_timeout = milliseconds(200);
+  const std::unique_ptr<TwilioClient> client = Client(options);
+  const StatusOr<SentMessage> sent = client->Send(Sms());
+  EXPECT_EQ(sent.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(sent.status().message(), HasSubstr("after 1 attempt (not retried"));
+  ASSERT_THAT(server_.messages(), SizeIs(1));  // created all the same, and only once
+
+  const StatusOr<std::optional<SentMessage>> found = client->FindSent(Sms(), kSince);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->message_sid, server_.messages()[0].sid);
+}
+
+TEST_F(TwilioClientTest, SendFailsAfterCreateThenCloseAndFindSentFindsTheMessage) {
+  server_.FailNext(FakeTwilioServer::Fault::kCreateThenClose);
+  const std::unique_ptr<TwilioClient> client = Client();
+  const StatusOr<SentMessage> sent = client->Send(Sms());
+  EXPECT_EQ(sent.status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_THAT(server_.messages(), SizeIs(1));
+
+  const StatusOr<std::optional<SentMessage>> found = client->FindSent(Sms(), kSince);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->message_sid, server_.messages()[0].sid);
+}
+
+TEST_F(TwilioClientTest, FindSentFindsNothingWhenTheUnansweredSendCreatedNothing) {
+  server_.FailNext(FakeTwilioServer::Fault::kNeverAnswer);
+  TwilioOptions options = Options(server_.api_base());
+  options.total_timeout = milliseconds(200);
+  const std::unique_ptr<TwilioClient> client = Client(options);
+  EXPECT_EQ(client->Send(Sms()).status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_TRUE(server_.messages().empty());
+
+  const StatusOr<std::optional<SentMessage>> found = client->FindSent(Sms(), kSince);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_FALSE(found->has_value());
+  // So the caller sends it now: one message in all.
+  ASSERT_TRUE(client->Send(Sms()).ok());
+  EXPECT_THAT(server_.messages(), SizeIs(1));
+}
+
+TEST_F(TwilioClientTest, FindSentRetriesServerErrorsAndTimeouts) {
+  const std::unique_ptr<TwilioClient> client = Client();
+  ASSERT_TRUE(client->Send(Sms()).ok());
+  server_.FailNext(FakeTwilioServer::Fault::kServerError);
+  server_.FailNext(FakeTwilioServer::Fault::kTooManyRequests);
+  server_.FailNext(FakeTwilioServer::Fault::kCloseConnection);
+  const StatusOr<std::optional<SentMessage>> found = client->FindSent(Sms(), kSince);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_TRUE(found->has_value());
+  EXPECT_THAT(Gets(), SizeIs(4));
+  EXPECT_THAT(waits_, SizeIs(3));
+}
+
+TEST_F(TwilioClientTest, FindSentFailsAfterMaxAttemptsWithTheNumberMasked) {
+  server_.FailNext(FakeTwilioServer::Fault::kServerError, 4);
+  const StatusOr<std::optional<SentMessage>> found = Client()->FindSent(Sms(), kSince);
+  EXPECT_EQ(found.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(found.status().message(),
+              AllOf(HasSubstr("listing page 1 of the SMS sent to +91******5678 failed after 4 "
+                              "attempts"),
+                    HasSubstr("HTTP 500"), Not(HasSubstr(kTo))));
+}
+
+TEST_F(TwilioClientTest, FindSentWithWrongCredentialsFailsUnauthenticated) {
+  TwilioOptions options = Options(server_.api_base());
+  options.auth_token = "wrong";
+  const StatusOr<std::optional<SentMessage>> found = Client(options)->FindSent(Sms(), kSince);
+  EXPECT_EQ(found.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(Gets(), SizeIs(1));
+}
+
+TEST_F(TwilioClientTest, FindSentRejectsNonE164NumberWithoutRequest) {
+  OutgoingSms sms = Sms();
+  sms.to = "09812345678";
+  EXPECT_EQ(Client()->FindSent(sms, kSince).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(server_.requests().empty());
+}
+
+// Waits (bounded) until the fake has received `n` requests.
+bool AwaitRequests(const FakeTwilioServer& server, size_t n) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server.requests().size() < n) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  return true;
+}
+
+TEST_F(TwilioClientTest, StoppingTheFakeClosesAHeldConnectionAndANewFakeTakesItsPort) {
+  server_.FailNext(FakeTwilioServer::Fault::kCreateThenNeverAnswer);
+  TwilioOptions options = Options(server_.api_base());
+  options.total_timeout = milliseconds(30000);  // the stop, not the timeout, must end it
+  const std::unique_ptr<TwilioClient> client = Client(options);
+  StatusOr<SentMessage> held = absl::UnknownError("not run");
+  std::thread sender([&] { held = client->Send(Sms()); });
+  ASSERT_TRUE(AwaitRequests(server_, 1));
+
+  const auto stop_began = std::chrono::steady_clock::now();
+  server_.Stop();
+  sender.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_began, std::chrono::seconds(10));
+  EXPECT_EQ(held.status().code(), absl::StatusCode::kUnavailable) << held.status();
+
+  // Twilio keeps what it created; so does the next fake when given it.
+  FakeTwilioServer again(kSid, kToken, server_.port());
+  again.set_clock([] { return kNow; });
+  for (const FakeTwilioServer::Message& m : server_.messages()) again.AddMessage(m);
+  const StatusOr<std::optional<SentMessage>> found = client->FindSent(Sms(), kSince);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->message_sid, server_.messages()[0].sid);
+  EXPECT_THAT(again.requests(), SizeIs(1));
+  server_.Stop();  // again: a no-op
 }
 
 TEST_F(TwilioClientTest, ClosedPortFailsUnavailableAfterRetries) {

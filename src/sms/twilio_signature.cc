@@ -84,4 +84,9 @@ bool IsValidTwilioSignature(std::string_view auth_token, std::string_view url,
   return other && ConstantTimeEquals(TwilioSignature(auth_token, *other, params), signature);
 }
 
+SignedTwilioRequest SignTwilioRequest(std::string_view auth_token, std::string_view url,
+                                      const FormParams& params) {
+  return {EncodeForm(params), TwilioSignature(auth_token, url, params)};
+}
+
 }  // namespace vigil

@@ -26,6 +26,16 @@ std::string TwilioSignature(std::string_view auth_token, std::string_view url,
 bool IsValidTwilioSignature(std::string_view auth_token, std::string_view url,
                             const FormParams& params, std::string_view signature);
 
+// A webhook request as Twilio would send it (for tests and tools that play
+// Twilio): a POST of `params` to `url` (the full public URL, as for
+// TwilioSignature), with Content-Type application/x-www-form-urlencoded.
+struct SignedTwilioRequest {
+  std::string body;       // EncodeForm(params)
+  std::string signature;  // the X-Twilio-Signature header's value
+};
+SignedTwilioRequest SignTwilioRequest(std::string_view auth_token, std::string_view url,
+                                      const FormParams& params);
+
 }  // namespace vigil
 
 #endif  // VIGIL_SMS_TWILIO_SIGNATURE_H_

@@ -75,5 +75,14 @@ TEST(TwilioSignature, SortsRepeatedNamesByValue) {
             TwilioSignature(kToken, url, {{"MediaUrl", "ab"}}));
 }
 
+TEST(SignTwilioRequest, SignsTheEncodedBodyAsTwilioWould) {
+  const SignedTwilioRequest request = SignTwilioRequest(kToken, kUrl, PublishedParams());
+  EXPECT_EQ(request.signature, kSignature);
+  const StatusOr<FormParams> sent = ParseForm(request.body);
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  EXPECT_EQ(*sent, PublishedParams());
+  EXPECT_TRUE(IsValidTwilioSignature(kToken, kUrl, *sent, request.signature));
+}
+
 }  // namespace
 }  // namespace vigil

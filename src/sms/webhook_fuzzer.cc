@@ -3,8 +3,8 @@
 // TwiML rendering and the request signature.
 //
 // Besides never crashing, leaking or tripping UBSan, it checks:
-//  - a parsed form, encoded again (every byte escaped), parses to the same
-//    pairs; a body without '%' always parses;
+//  - a parsed form, encoded again (every byte escaped, and by EncodeForm),
+//    parses to the same pairs; a body without '%' always parses;
 //  - MaskPhone keeps the length, shows at most the first 3 and last 4
 //    characters, and masks everything else;
 //  - an E.164-valid value is '+' and 8 to 15 digits;
@@ -50,6 +50,8 @@ void CheckFormRoundTrip(std::string_view body, const FormParams& params) {
   const StatusOr<FormParams> reparsed = ParseForm(again);
   // A pair with an empty name and value ("=") encodes to "=", which parses back.
   if (!reparsed.ok() || *reparsed != params) Fail("form does not survive re-encoding", body);
+  const StatusOr<FormParams> encoded = ParseForm(EncodeForm(params));
+  if (!encoded.ok() || *encoded != params) Fail("form does not survive EncodeForm", body);
 }
 
 void CheckMask(std::string_view value) {
