@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: generate a synthetic Indian marketplace, train the order and
 # return models on it, score the orders, load the history into a service
-# store, and end with `vigil serve` on 127.0.0.1:8080 (Ctrl-C stops it).
+# store, seed the payment flow's demo accounts and payments (`vigil seed`),
+# and end with `vigil serve` on 127.0.0.1:8080 (Ctrl-C stops it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=passive  # XGBoost's idle threads must not spin on shared cores
@@ -24,6 +25,11 @@ echo
 build/vigil ingest --data "$dir/data" --data-dir "$store"
 scorer=$(build/vigil keys create --data-dir "$store" --role scorer --name demo-scorer 2>/dev/null)
 analyst=$(build/vigil keys create --data-dir "$store" --role analyst --name demo-analyst 2>/dev/null)
+# The payment flow's demo accounts and payments (a few fraud-like), each
+# stored as received with the outbox item that will score it.
+seeded=$(build/vigil seed --data-dir "$store")
+echo "$seeded"
+payment=$(sed -n 's|.*GET /transaction/\([^ ]*\).*|\1|p' <<<"$seeded")
 # The customer with the most returns, for the seed's sample order.
 customer=$(awk -F, 'FNR == 1 { next }
   FILENAME ~ /orders/ { owner[$1] = $2; next }
@@ -43,6 +49,8 @@ Score the first seed's sample order (a COD electronics order by $customer, who r
 Then read it back, with similar past cases:
   curl -s http://127.0.0.1:$port/v1/decisions/ORD123456 -H 'X-API-Key: $analyst'
   curl -s http://127.0.0.1:$port/v1/decisions/ORD123456/similar?k=5 -H 'X-API-Key: $analyst'
+A seeded payment (a fraud-like one) and its history, with the scorer key:
+  curl -s http://127.0.0.1:$port/transaction/$payment -H 'X-API-Key: $scorer'
 API: docs/api.md. Metrics: http://127.0.0.1:$port/metrics
 
 MSG

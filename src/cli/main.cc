@@ -13,6 +13,7 @@
 #include "pipeline/load_flags.h"
 #include "pipeline/score_command.h"
 #include "pipeline/train_command.h"
+#include "seed/seed_command.h"
 #include "service/admin_commands.h"
 #include "service/ingest_command.h"
 #include "service/serve_command.h"
@@ -188,6 +189,13 @@ int Ingest(const IngestRequest& request) {
   return 0;
 }
 
+int Seed(const SeedRequest& request) {
+  auto summary = RunSeed(request, NowSeconds());
+  if (!summary.ok()) return Fail(summary.status());
+  fmt::print("{}", FormatSeedSummary(*summary));
+  return 0;
+}
+
 int Check(const Status& status) { return status.ok() ? 0 : Fail(status); }
 
 }  // namespace
@@ -337,6 +345,26 @@ int main(int argc, char** argv) {
   key_revoke->add_option("--data-dir", keys_dir, "Store directory")->required();
   key_revoke->add_option("--id", key_id, "key_... as `keys list` shows")->required();
 
+  SeedRequest seed;
+  auto* seed_cmd = app.add_subcommand(
+      "seed", "Demo accounts and payments (some fraud-like) into a running server or its store");
+  seed_cmd->add_option("--data-dir", seed.data_dir, "Store directory of `vigil serve` (embedded)");
+  seed_cmd->add_option("--url", seed.url, "Or a running vigil serve, e.g. http://127.0.0.1:8080");
+  seed_cmd->add_option("--api-key", seed.api_key, "With --url: a key for both (admin for accounts)")
+      ->envname("VIGIL_API_KEY");
+  seed_cmd->add_option("--admin-key", seed.admin_key, "With --url: an admin key for the accounts")
+      ->envname("VIGIL_ADMIN_KEY");
+  seed_cmd->add_option("--scorer-key", seed.scorer_key, "With --url: a scorer key for the payments")
+      ->envname("VIGIL_SCORER_KEY");
+  seed_cmd->add_option("--accounts", seed.plan.accounts, "Accounts user_001, ... (default 20)");
+  seed_cmd->add_option("--transactions", seed.plan.transactions, "Payments (default 200)");
+  seed_cmd->add_option("--seed", seed.plan.seed, "Random seed (same seed, same data and ids)");
+  seed_cmd->add_option("--fraud-share", seed.plan.fraud_share,
+                       "Share of fraud-like payments (default 0.05)");
+  seed_cmd->add_option("--rate", seed.rate,
+                       "With --url: payments per second (default 0: as fast as it answers)");
+  seed_cmd->add_option("--what", seed.what, "accounts, transactions or all (default)");
+
   std::string archive_dir;
   int archive_days = 90;
   auto* archive = app.add_subcommand("archive", "Move old decisions to compressed files");
@@ -354,6 +382,7 @@ int main(int argc, char** argv) {
   if (key_list->parsed()) return Check(RunKeysList(keys_dir, stdout));
   if (key_revoke->parsed()) return Check(RunKeysRevoke(keys_dir, key_id, stdout));
   if (archive->parsed()) return Check(RunArchive(archive_dir, archive_days, stdout));
+  if (seed_cmd->parsed()) return Seed(seed);
 
   if (generate->parsed()) return Generate(gen);
   if (train_cmd->parsed()) return Train(train, train_kinds, train_flags);
