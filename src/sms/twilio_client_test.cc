@@ -380,7 +380,7 @@ TEST_F(TwilioClientTest, FindSentFindsNothingWhenTheUnansweredSendCreatedNothing
   EXPECT_THAT(server_.messages(), SizeIs(1));
 }
 
-TEST_F(TwilioClientTest, FindSentRetriesServerErrorsAndTimeouts) {
+TEST_F(TwilioClientTest, FindSentRetriesServerErrorsRateLimitsAndLostAnswers) {
   const std::unique_ptr<TwilioClient> client = Client();
   ASSERT_TRUE(client->Send(Sms()).ok());
   server_.FailNext(FakeTwilioServer::Fault::kServerError);
