@@ -18,13 +18,15 @@ declare -A binaries=(
   [event_json_fuzzer]=src/service/fuzz/event_json_fuzzer
   [http_request_fuzzer]=src/service/fuzz/http_request_fuzzer
   [sms_webhook_fuzzer]=src/sms/sms_webhook_fuzzer
+  [sms_twilio_message_page_fuzzer]=src/sms/sms_twilio_message_page_fuzzer
 )
 declare -A corpora=(
   [event_json_fuzzer]=src/service/fuzz/corpus/event_json_fuzzer
   [http_request_fuzzer]=src/service/fuzz/corpus/http_request_fuzzer
   [sms_webhook_fuzzer]=src/sms/fuzz_corpus/webhook_fuzzer
+  [sms_twilio_message_page_fuzzer]=src/sms/fuzz_corpus/twilio_message_page_fuzzer
 )
-fuzzers=(event_json_fuzzer http_request_fuzzer sms_webhook_fuzzer)
+fuzzers=(event_json_fuzzer http_request_fuzzer sms_webhook_fuzzer sms_twilio_message_page_fuzzer)
 generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
 

@@ -157,6 +157,22 @@ void TransactionFeatureEngine::Apply(const Transaction& tx) {
   }
 }
 
+void TransactionFeatureEngine::AddLabel(const Transaction& tx, int8_t label, Timestamp known_at) {
+  if (tx.card == kNoId || label == kLabelUnknown) return;
+  if (tx.merchant != kNoId && tx.merchant < merchants_.size()) {
+    // The merchant window's entry for it, from the newest back.
+    auto& recent = merchants_[tx.merchant].recent;
+    for (auto it = recent.rbegin(); it != recent.rend() && it->at >= tx.at; ++it) {
+      if (it->at == tx.at && it->label == kLabelUnknown) {
+        it->label = label;
+        it->label_known_at = known_at;
+        break;
+      }
+    }
+  }
+  pending_labels_.push({known_at, tx.card, tx.merchant, label});
+}
+
 void TransactionFeatureEngine::Process(const Transaction& tx, std::vector<float>* features) {
   RevealLabels(tx.at);
   if (features != nullptr) {

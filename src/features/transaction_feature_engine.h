@@ -44,6 +44,11 @@ class TransactionFeatureEngine {
   // tx.at, then applies it. Transactions are expected in time order.
   void Process(const Transaction& tx, std::vector<float>* features);
 
+  // A label learnt after `tx` was processed (online: the customer denied or
+  // confirmed the payment): it counts from `known_at` on, as if `tx` had
+  // carried it. `tx` must be the transaction as processed.
+  void AddLabel(const Transaction& tx, int8_t label, Timestamp known_at);
+
  private:
   struct CardTransaction {
     Timestamp at;

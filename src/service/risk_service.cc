@@ -102,6 +102,7 @@ StatusOr<std::unique_ptr<RiskService>> RiskService::Open(RiskServiceOptions opti
     service->engine_.set_calendar(std::move(calendar));
   }
   RETURN_IF_ERROR(service->Replay());
+  RETURN_IF_ERROR(service->ReplayTransactions());
   RETURN_IF_ERROR(service->ReloadModels());
   if (service->options_.similar.capacity > 0) {
     ASSIGN_OR_RETURN(service->similar_, SimilarCases::Open(service->options_.similar, store));
@@ -128,15 +129,18 @@ Status RiskService::Replay() {
 }
 
 Status RiskService::ReloadModels() {
-  std::array<std::shared_ptr<const ServingModel>, 2> loaded;
-  for (DecisionKind kind : {DecisionKind::kOrder, DecisionKind::kReturn}) {
+  std::array<std::shared_ptr<const ServingModel>, 3> loaded;
+  for (DecisionKind kind :
+       {DecisionKind::kOrder, DecisionKind::kReturn, DecisionKind::kTransaction}) {
     auto model = LoadProductionModel(options_.models_dir, kind);
     if (absl::IsFailedPrecondition(model.status())) continue;  // none yet: 503 until there is
     RETURN_IF_ERROR(model.status());
     auto serving = std::make_shared<ServingModel>();
     serving->shap = std::make_unique<const TreeShap>((*model)->forest());
     serving->model = std::move(*model);
-    std::string challenger = options_.challenger_versions[static_cast<size_t>(kind)];
+    std::string challenger = kind == DecisionKind::kTransaction
+                                 ? std::string()
+                                 : options_.challenger_versions[static_cast<size_t>(kind)];
     if (!challenger.empty()) {
       const std::string name(DecisionKindName(kind));
       // "order-v2" as `vigil models list` prints it, or "v2".

@@ -38,6 +38,7 @@
 #include "narrate/narrator.h"
 #include "nlohmann/json.hpp"
 #include "service/decision_lists.h"
+#include "service/score_response.h"
 #include "service/similar_cases.h"
 #include "store/store.h"
 
@@ -54,7 +55,7 @@ struct RiskServiceOptions {
   // scored in shadow on `challenger_share` of the decisions (chosen by a
   // hash of the order or return id, so a replay picks the same ones) and
   // recorded in the decision's audit document beside the champion's answer.
-  std::array<std::string, 2> challenger_versions;
+  std::array<std::string, 2> challenger_versions;  // order, return
   double challenger_share = 0.0;
   // Narrates each stored decision after the answer, attaching the text to
   // the decision (GET /v1/decisions/{id} shows it); null: off.
@@ -82,6 +83,19 @@ struct ScoreResult {
   std::optional<bool> challenger_agrees;
 };
 
+// A payment scored by ScoreTransaction.
+struct TransactionScore {
+  double risk_score = 0;
+  std::string risk_level;
+  std::string action;  // the policy's, or the list's when one matched
+  std::string model_version;
+  std::optional<ListOverride> list_override;
+  // {"risk_score","risk_level","action","model_version","language",
+  //  "explanation":{summary,key_factors,recommendation},"factors":[...],
+  //  "list_override"?}: what GET /transaction shows.
+  std::string document;
+};
+
 struct IngestResult {
   std::string body;  // {"accepted":N,"duplicates":D,"rejected":[...]}
   int64_t accepted = 0, duplicates = 0, rejected = 0;
@@ -105,6 +119,18 @@ class RiskService {
   // model), AlreadyExists (the id was recorded without a decision).
   void Score(DecisionKind kind, std::string_view body, std::string_view accept_language,
              std::string_view request_id, ScoreDone done);
+
+  // Scores a payment of the SMS flow: its features as of now (the card's,
+  // that is the user's, and the merchant's history), the transaction model,
+  // SHAP factors and sentences in `language`, the policy's action, and the
+  // allow/block lists (user_id as the customer, `phone`). The payment joins
+  // the feature state. Unavailable without a production transaction model.
+  [[nodiscard]] StatusOr<TransactionScore> ScoreTransaction(const TransactionRecord& transaction,
+                                                            std::string_view phone,
+                                                            std::string_view language);
+  // Adds a settled payment's outcome to the feature state: the customer
+  // denied it (fraud) or confirmed it.
+  void LabelTransaction(const TransactionRecord& transaction, bool fraud, Timestamp at);
 
   // POST /v1/events: one JSON object, or NDJSON when `ndjson`. Bad lines are
   // rejected with their line number and error; the rest are applied.
@@ -135,6 +161,12 @@ class RiskService {
  private:
   RiskService(RiskServiceOptions options, Store* store);
   Status Replay();
+  // The payment flow's scored transactions, into the transaction features.
+  Status ReplayTransactions();
+  // The payment's place in the transaction feature state (interning its
+  // card, merchant and location).
+  Transaction InternTransaction(const TransactionRecord& t)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(engine_mu_);
   std::shared_ptr<const ServingModel> Serving(DecisionKind kind) const;
   // Asks the narrator for the decision's narration, attached when it comes.
   void Narrate(NarrationRequest request, const std::string& decision_id);
@@ -151,7 +183,8 @@ class RiskService {
   FeatureEngine engine_ ABSL_GUARDED_BY(engine_mu_);
 
   mutable absl::Mutex models_mu_;
-  std::array<std::shared_ptr<const ServingModel>, 2> models_ ABSL_GUARDED_BY(models_mu_);
+  // By DecisionKind: order, return, transaction.
+  std::array<std::shared_ptr<const ServingModel>, 3> models_ ABSL_GUARDED_BY(models_mu_);
 
   // Event ids of /v1/events submitted to the store and not yet committed.
   absl::Mutex pending_events_mu_ ABSL_ACQUIRED_AFTER(engine_mu_);

@@ -120,8 +120,8 @@ StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
   }
   const toml::table& root = parsed.table();
   for (const auto& [key, node] : root) {
-    static const std::set<std::string> kSections = {"server",      "store",   "models",   "policy",
-                                                    "rate_limits", "similar", "narration"};
+    static const std::set<std::string> kSections = {
+        "server", "store", "models", "policy", "rate_limits", "similar", "narration", "payment"};
     if (!kSections.contains(std::string(key.str())) || !node.is_table()) {
       return absl::InvalidArgumentError(
           fmt::format("{}: [{}] is not a known section", path, key.str()));
@@ -204,6 +204,15 @@ StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
     RETURN_IF_ERROR(r.Read("queue_capacity", &n.async_queue_capacity));
     RETURN_IF_ERROR(r.RejectUnknown());
   }
+  if (const toml::table* t = Sub(root, "payment")) {
+    TableReader r(*t, "payment", path);
+    RETURN_IF_ERROR(r.Read("fraud_threshold", &config.fraud_threshold));
+    RETURN_IF_ERROR(r.Read("verification_ttl_seconds", &config.verification_ttl_seconds));
+    RETURN_IF_ERROR(r.Read("expired_status", &config.expired_status));
+    RETURN_IF_ERROR(r.Read("no_sms_status", &config.no_sms_status));
+    RETURN_IF_ERROR(r.Read("sms_shows_amount", &config.sms_shows_amount));
+    RETURN_IF_ERROR(r.RejectUnknown());
+  }
   if (const toml::table* t = Sub(root, "similar")) {
     TableReader r(*t, "similar", path);
     RETURN_IF_ERROR(r.Read("capacity", &config.similar_capacity));
@@ -230,6 +239,14 @@ Status ApplyEnvironment(ServeConfig* config) {
   secret("AWS_SESSION_TOKEN", &config->narration.session_token);
   secret("TWILIO_AUTH_TOKEN", &config->twilio_auth_token);
   secret("PUBLIC_BASE_URL", &config->public_base_url);
+  if (const char* v = std::getenv("FRAUD_THRESHOLD"); v != nullptr && *v != '\0') {
+    double threshold = 0;
+    if (!absl::SimpleAtod(v, &threshold) || !(threshold > 0 && threshold < 1)) {
+      return absl::InvalidArgumentError(
+          fmt::format("FRAUD_THRESHOLD='{}' must be a number between 0 and 1", v));
+    }
+    config->fraud_threshold = threshold;
+  }
   ASSIGN_OR_RETURN(const int64_t port, EnvInt("VIGIL_PORT", config->port));
   ASSIGN_OR_RETURN(const int64_t threads, EnvInt("VIGIL_IO_THREADS", config->io_threads));
   if (port < 0 || port > 65535) {
@@ -278,6 +295,16 @@ Status Validate(const ServeConfig& c) {
   if (c.similar_capacity < 0) return bad("similar.capacity must not be negative");
   if (!(c.similar_cpu_share > 0 && c.similar_cpu_share <= 1)) {
     return bad("similar.cpu_share must be above 0 and at most 1");
+  }
+  if (!(c.fraud_threshold > 0 && c.fraud_threshold < 1)) {
+    return bad("payment.fraud_threshold must be between 0 and 1");
+  }
+  if (c.verification_ttl_seconds < 1) return bad("payment.verification_ttl_seconds must be >= 1");
+  for (auto [name, value] : {std::pair{"expired_status", &c.expired_status},
+                             std::pair{"no_sms_status", &c.no_sms_status}}) {
+    if (*value != "declined" && *value != "manual_review") {
+      return bad(fmt::format("payment.{} must be declined or manual_review", name));
+    }
   }
   RETURN_IF_ERROR(ValidateNarrationConfig(c.narration));
   return absl::OkStatus();

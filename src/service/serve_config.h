@@ -9,12 +9,14 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "common/status.h"
 #include "decision/policy.h"
 #include "http/rate_limiter.h"
 #include "narrate/narration_config.h"
+#include "sms/sms_sender.h"
 
 namespace vigil {
 
@@ -65,6 +67,17 @@ struct ServeConfig {
   // cover). Without them POST /webhook/twilio answers 503.
   std::string twilio_auth_token;
   std::string public_base_url;
+  // [payment]: the SMS verification flow. fraud_threshold is overridden by
+  // the FRAUD_THRESHOLD environment variable (the second seed's name).
+  double fraud_threshold = 0.5;
+  int64_t verification_ttl_seconds = 900;       // how long a verification waits for a reply
+  std::string expired_status = "declined";      // or "manual_review"
+  std::string no_sms_status = "manual_review";  // or "declined"
+  bool sms_shows_amount = true;
+  // Twilio's REST API comes from TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
+  // TWILIO_FROM_NUMBER and TWILIO_API_BASE (sms/twilio_client.h); without
+  // them messages are only logged. Tests set `sms_sender` instead.
+  std::shared_ptr<SmsSender> sms_sender;
   // [similar]
   int64_t similar_capacity = 200'000;  // cases per kind; 0 turns similar cases off
   double similar_cpu_share = 0.2;      // of one core, for the indexing thread: (0, 1]

@@ -98,5 +98,36 @@ TEST(ServeConfig, EnvironmentOverridesAndIsRangeChecked) {
   unsetenv("VIGIL_PORT");
 }
 
+TEST(ServeConfig, ReadsThePaymentFlowAndFraudThresholdFromTheEnvironment) {
+  auto c = Load(R"(
+[payment]
+fraud_threshold = 0.7
+verification_ttl_seconds = 600
+expired_status = "manual_review"
+no_sms_status = "declined"
+sms_shows_amount = false
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_DOUBLE_EQ(c->fraud_threshold, 0.7);
+  EXPECT_EQ(c->verification_ttl_seconds, 600);
+  EXPECT_EQ(c->expired_status, "manual_review");
+  EXPECT_EQ(c->no_sms_status, "declined");
+  EXPECT_FALSE(c->sms_shows_amount);
+  EXPECT_TRUE(Validate(*c).ok());
+
+  // The second seed's variable wins over the file.
+  setenv("FRAUD_THRESHOLD", "0.35", 1);
+  ASSERT_TRUE(ApplyEnvironment(&*c).ok());
+  EXPECT_DOUBLE_EQ(c->fraud_threshold, 0.35);
+  setenv("FRAUD_THRESHOLD", "high", 1);
+  EXPECT_THAT(ApplyEnvironment(&*c).message(), HasSubstr("FRAUD_THRESHOLD='high'"));
+  unsetenv("FRAUD_THRESHOLD");
+
+  c->expired_status = "approved";
+  EXPECT_THAT(Validate(*c).message(), HasSubstr("payment.expired_status"));
+  auto unknown = Load("[payment]\nthreshold = 0.5\n");
+  EXPECT_FALSE(unknown.ok());
+}
+
 }  // namespace
 }  // namespace vigil

@@ -5,12 +5,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <regex>
 #include <sstream>
@@ -21,7 +24,10 @@
 #include "http/test_http_client.h"
 #include "nlohmann/json.hpp"
 #include "service/service_fixture_for_test.h"
+#include "service/transaction_model_for_test.h"
+#include "service/twilio_webhook_for_test.h"
 #include "service/vigil_server.h"
+#include "sms/fake_twilio_server.h"
 
 namespace vigil {
 namespace {
@@ -353,6 +359,155 @@ TEST(VigilArchive, MovesDecisionsPastRetentionToCompressedFiles) {
 
   EXPECT_EQ(RunVigil({"archive", "--data-dir", dir / "missing"}, &out, &err), 1);
   EXPECT_THAT(err, HasSubstr("no such directory"));
+}
+
+// The payment flow across SIGKILLs: a `vigil serve` process is killed after
+// the payment is accepted, while Twilio holds the send it has already
+// created, after the send is recorded and after the reply; each restart goes
+// on from where the store says it stopped, and the customer gets exactly
+// one message per verification.
+class PaymentFlowProcessTest : public ::testing::Test {
+ protected:
+  static constexpr char kSid[] = "AC0123456789abcdef0123456789abcdef";
+  static constexpr char kToken[] = "process-token";
+  static constexpr char kPhone[] = "+919800000001";
+
+  void SetUp() override {
+    models_ = testing::TrainTransactionModel(models_root_.path());
+    scorer_ = CreateKey(dir_.path(), "scorer");
+    {
+      auto store = OpenSqliteStore(dir_.path());
+      ASSERT_TRUE(store.ok());
+      ASSERT_TRUE((*store)->PutAccount({.user_id = "U1", .name = "Asha", .phone = kPhone}).ok());
+      ASSERT_TRUE(
+          (*store)->PutAccount({.user_id = "U2", .name = "Ravi", .phone = "+919800000002"}).ok());
+      (*store)->Close();
+    }
+    setenv("TWILIO_ACCOUNT_SID", kSid, 1);
+    setenv("TWILIO_AUTH_TOKEN", kToken, 1);
+    setenv("TWILIO_FROM_NUMBER", "+15005550006", 1);
+    setenv("TWILIO_API_BASE", twilio_.api_base().c_str(), 1);
+    setenv("PUBLIC_BASE_URL", "https://risk.example.in", 1);
+  }
+  void TearDown() override {
+    for (const char* name : {"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
+                             "TWILIO_API_BASE", "PUBLIC_BASE_URL"}) {
+      unsetenv(name);
+    }
+  }
+
+  std::unique_ptr<ServeProcess> Serve() {
+    auto server = std::make_unique<ServeProcess>(dir_.path(), models_);
+    EXPECT_NE(server->port(), 0) << server->log();
+    return server;
+  }
+  static void Kill(std::unique_ptr<ServeProcess>& server) {
+    server->Signal(SIGKILL);
+    server->Wait();
+    server.reset();
+  }
+  json Get(ServeProcess& server, const std::string& id) {
+    TestHttpClient client(server.port());
+    auto r =
+        client.Request("GET", "/transaction/" + id, "", fmt::format("X-API-Key: {}\r\n", scorer_));
+    if (!r.has_value() || r->status != 200) return json();
+    return json::parse(r->body, nullptr, false);
+  }
+  // Polls (up to 20 s) until `done` holds for the transaction.
+  json WaitUntil(ServeProcess& server, const std::string& id,
+                 const std::function<bool(const json&)>& done) {
+    json t;
+    for (int i = 0; i < 400; ++i) {
+      t = Get(server, id);
+      if (t.is_object() && done(t)) return t;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << id << ": " << t.dump(2);
+    return t;
+  }
+  // Waits until Twilio has seen `n` message creation requests.
+  void WaitForSends(size_t n) {
+    for (int i = 0; i < 400; ++i) {
+      size_t posts = 0;
+      for (const auto& r : twilio_.requests()) posts += r.method == "POST";
+      if (posts >= n) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "Twilio never got " << n << " sends";
+  }
+  size_t MessagesTo(const std::string& phone) {
+    size_t n = 0;
+    for (const auto& m : twilio_.messages()) n += m.to == phone;
+    return n;
+  }
+  void Pay(ServeProcess& server, const std::string& id, const std::string& user) {
+    TestHttpClient client(server.port());
+    auto r = client.Request(
+        "POST", "/transaction",
+        json{{"transaction_id", id}, {"user_id", user}, {"amount", 5000}, {"merchant", "M1"}}
+            .dump(),
+        fmt::format("X-API-Key: {}\r\nContent-Type: application/json\r\n", scorer_));
+    ASSERT_TRUE(r.has_value());
+    ASSERT_EQ(r->status, 202) << r->body;
+  }
+
+  ScratchDir models_root_{"payment_process_models"};
+  ScratchDir dir_{"payment_process"};
+  std::string models_, scorer_;
+  FakeTwilioServer twilio_{kSid, kToken};
+};
+
+TEST_F(PaymentFlowProcessTest, KillNineBetweenEveryStepLosesNothingAndTextsOnce) {
+  // Twilio creates the first message and never answers; the second send
+  // hangs before anything is created.
+  twilio_.FailNext(FakeTwilioServer::Fault::kCreateThenNeverAnswer);
+  auto server = Serve();
+  Pay(*server, "TX_A", "U1");
+  Kill(server);  // accepted, scored or not
+
+  server = Serve();
+  WaitForSends(1);  // the send is in flight, and Twilio has the message
+  Kill(server);
+  ASSERT_EQ(MessagesTo(kPhone), 1u);
+
+  server = Serve();  // finds the message at Twilio instead of sending again
+  json t =
+      WaitUntil(*server, "TX_A", [](const json& t) { return t["sms"]["message_sid"].is_string(); });
+  EXPECT_EQ(t["status"], "pending_verification");
+  EXPECT_EQ(t["sms"]["message_sid"], twilio_.messages().at(0).sid);
+  Kill(server);
+
+  server = Serve();
+  const FormParams yes = {
+      {"MessageSid", "SM_REPLY_A"}, {"From", kPhone}, {"To", "+15005550006"}, {"Body", "YES"}};
+  TestHttpResponse answer = PostTwilio(
+      server->port(), yes, TwilioSignature(kToken, "https://risk.example.in/webhook/twilio", yes));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_THAT(answer.body, HasSubstr("approved"));
+  Kill(server);
+
+  // A payment whose send hangs before Twilio creates anything.
+  twilio_.FailNext(FakeTwilioServer::Fault::kNeverAnswer);
+  server = Serve();
+  EXPECT_EQ(Get(*server, "TX_A")["status"], "approved");
+  Pay(*server, "TX_B", "U2");
+  WaitForSends(2);
+  Kill(server);
+  server = Serve();
+  t = WaitUntil(*server, "TX_B", [](const json& t) { return t["sms"]["message_sid"].is_string(); });
+  EXPECT_EQ(MessagesTo("+919800000002"), 1u);
+  EXPECT_EQ(MessagesTo(kPhone), 1u);
+  // The same reply again (Twilio retrying) after the restarts changes nothing.
+  EXPECT_EQ(PostTwilio(server->port(), yes,
+                       TwilioSignature(kToken, "https://risk.example.in/webhook/twilio", yes))
+                .body,
+            answer.body);
+  json a = Get(*server, "TX_A");
+  EXPECT_EQ(a["status"], "approved");
+  std::vector<std::string> statuses;
+  for (const json& h : a["history"]) statuses.push_back(h["status"]);
+  EXPECT_THAT(statuses,
+              ::testing::ElementsAre("received", "scored", "pending_verification", "approved"));
 }
 
 }  // namespace

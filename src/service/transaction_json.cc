@@ -5,6 +5,7 @@
 #include "common/field_error.h"
 #include "common/json_writer.h"
 #include "nlohmann/json.hpp"
+#include "sms/phone.h"
 
 namespace vigil {
 namespace {
@@ -74,7 +75,8 @@ StatusOr<TransactionRecord> ParseTransaction(std::string_view text, Timestamp no
 }
 
 std::string TransactionJson(const TransactionRecord& t,
-                            const std::vector<TransactionTransition>& history) {
+                            const std::vector<TransactionTransition>& history,
+                            const std::vector<OutboundSms>& messages) {
   JsonWriter w;
   w.StartObject();
   w.Field("transaction_id", t.transaction_id);
@@ -86,8 +88,75 @@ std::string TransactionJson(const TransactionRecord& t,
   w.Field("created_at", FormatTimestamp(t.created_at));
   w.Field("received_at", FormatTimestamp(t.received_at));
   w.Field("status", t.status);
-  for (const char* later : {"risk_score", "risk_level", "explanation", "sms", "user_response"}) {
-    w.Key(later);
+  // The decision document is ours (transaction_scoring.cc), valid JSON.
+  const nlohmann::json decision =
+      t.decision.empty() ? nlohmann::json() : nlohmann::json::parse(t.decision, nullptr, false);
+  auto from_decision = [&](const char* key) {
+    w.Key(key);
+    if (decision.is_object() && decision.contains(key)) {
+      w.Raw(decision[key].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    } else {
+      w.Null();
+    }
+  };
+  w.Key("risk_score");
+  if (t.risk_score) {
+    w.Number(*t.risk_score);
+  } else {
+    w.Null();
+  }
+  for (const char* key : {"risk_level", "action", "model_version", "explanation", "factors"}) {
+    from_decision(key);
+  }
+  w.Key("sms");
+  if (messages.empty()) {
+    w.Null();
+  } else {
+    const OutboundSms& m = messages.back();
+    w.StartObject();
+    w.Field("status", m.status);
+    w.Field("to", MaskPhone(m.to_phone));
+    w.Key("sent_at");
+    if (m.sent_at > 0) {
+      w.String(FormatTimestamp(m.sent_at));
+    } else {
+      w.Null();
+    }
+    w.Key("message_sid");
+    if (m.message_sid.empty()) {
+      w.Null();
+    } else {
+      w.String(m.message_sid);
+    }
+    w.Key("sender");
+    if (m.sender.empty()) {
+      w.Null();
+    } else {
+      w.String(m.sender);
+    }
+    w.Key("attempts");
+    w.Int(m.attempts);
+    w.Key("error");
+    if (m.error.empty()) {
+      w.Null();
+    } else {
+      w.String(m.error);
+    }
+    w.EndObject();
+  }
+  w.Key("user_response");
+  if (t.user_response_at > 0) {
+    w.StartObject();
+    w.Field("text", t.user_response);
+    w.Field("at", FormatTimestamp(t.user_response_at));
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("label");
+  if (t.label) {
+    w.String(*t.label == 1 ? "fraud" : "genuine");
+  } else {
     w.Null();
   }
   w.Key("history");

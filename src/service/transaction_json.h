@@ -25,10 +25,13 @@ namespace vigil {
                                                            std::string new_id);
 
 // GET's answer: the transaction, its status and its history; the parts the
-// payment flow fills later (risk_score, risk_level, explanation, sms,
-// user_response) are null until then.
+// payment flow fills later (risk_score, risk_level, action, model_version,
+// explanation, factors, sms, user_response, label) are null until then.
+// `messages` are its verification SMS, oldest first (the last one shows,
+// with the phone number masked).
 std::string TransactionJson(const TransactionRecord& transaction,
-                            const std::vector<TransactionTransition>& history);
+                            const std::vector<TransactionTransition>& history,
+                            const std::vector<OutboundSms>& messages);
 
 }  // namespace vigil
 

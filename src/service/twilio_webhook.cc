@@ -1,6 +1,8 @@
 #include "service/twilio_webhook.h"
 
 #include "common/json_writer.h"
+#include "service/payment_flow.h"
+#include "service/payment_messages.h"
 #include "sms/form.h"
 #include "sms/sms_reply.h"
 #include "sms/twilio_signature.h"
@@ -8,26 +10,6 @@
 
 namespace vigil {
 namespace {
-
-struct SmsTexts {
-  std::string_view help;
-  std::string_view nothing_pending;
-};
-
-// The webhook's own answers, by account language.
-const SmsTexts& TextsFor(std::string_view language) {
-  static const SmsTexts kEnglish{
-      .help =
-          "Payment checks: reply YES if you made the payment, NO if you did not. "
-          "Reply STOP to stop these messages.",
-      .nothing_pending = "No payment is waiting for your reply. Thank you."};
-  static const SmsTexts kHindi{
-      .help =
-          "भुगतान जाँच: अगर भुगतान आपने किया है तो YES भेजें, नहीं किया तो NO। "
-          "ये संदेश बंद करने के लिए STOP भेजें।",
-      .nothing_pending = "आपके जवाब के लिए कोई भुगतान प्रतीक्षा में नहीं है। धन्यवाद।"};
-  return language == "hi" ? kHindi : kEnglish;
-}
 
 WebhookAnswer Error(int status, std::string_view code, std::string_view message,
                     std::string_view field = {}) {
@@ -67,10 +49,13 @@ WebhookAnswer TwilioWebhook::Handle(std::string_view target, std::string_view bo
     return Error(422, "invalid_field", "MessageSid is required", "MessageSid");
   }
   const auto body_text = FormValue(*params, "Body");
-  if (!body_text.has_value() && FormValue(*params, "MessageStatus").has_value()) {
-    // A delivery status callback: acknowledged (outbound messages are not
-    // recorded yet).
-    return WebhookAnswer{.body = TwimlEmpty()};
+  if (!body_text.has_value()) {
+    if (const auto status = FormValue(*params, "MessageStatus")) {
+      // A delivery status callback for one of our verification messages.
+      auto found = store_->UpdateSmsStatusBySid(*sid, *status, now);
+      if (!found.ok()) return Error(500, "internal", std::string(found.status().message()));
+      return WebhookAnswer{.body = TwimlEmpty()};
+    }
   }
   const auto from = FormValue(*params, "From");
   if (!from.has_value() || from->empty()) {
@@ -79,7 +64,8 @@ WebhookAnswer TwilioWebhook::Handle(std::string_view target, std::string_view bo
 
   auto accounts = store_->AccountsByPhone(*from);
   if (!accounts.ok()) return Error(500, "internal", std::string(accounts.status().message()));
-  const SmsTexts& texts = TextsFor(accounts->empty() ? "en" : accounts->front().language);
+  const PaymentTexts& texts =
+      PaymentTextsFor(accounts->empty() ? "en" : accounts->front().language);
   InboundSmsRecord sms{.message_sid = *sid,
                        .from_phone = *from,
                        .body = body_text.value_or(""),
@@ -87,7 +73,11 @@ WebhookAnswer TwilioWebhook::Handle(std::string_view target, std::string_view bo
                        .outcome = {},
                        .answer = {}};
   std::optional<bool> opt_out;
-  switch (ClassifySmsReply(sms.body)) {
+  std::optional<TransactionStep> step;
+  std::optional<TransactionRecord> settled;
+  bool fraud = false;
+  const SmsReplyKind reply = ClassifySmsReply(sms.body);
+  switch (reply) {
     case SmsReplyKind::kOptOut:
       opt_out = true;
       sms.outcome = "opt_out";
@@ -104,13 +94,37 @@ WebhookAnswer TwilioWebhook::Handle(std::string_view target, std::string_view bo
       break;
     case SmsReplyKind::kConfirm:
     case SmsReplyKind::kDeny:
-    case SmsReplyKind::kUnknown:
-      sms.outcome = "no_pending";
-      sms.answer = TwimlMessage(texts.nothing_pending);
+    case SmsReplyKind::kUnknown: {
+      auto pending = store_->PendingVerification(*from);
+      if (!pending.ok()) return Error(500, "internal", std::string(pending.status().message()));
+      if (!pending->has_value()) {
+        sms.outcome = "no_pending";
+        sms.answer = TwimlMessage(texts.nothing_pending);
+      } else if (reply != SmsReplyKind::kUnknown) {
+        const bool confirmed = reply == SmsReplyKind::kConfirm;
+        step = SettleStep(**pending, confirmed, sms.body, now);
+        settled = *pending;
+        fraud = !confirmed;
+        sms.outcome = confirmed ? "confirmed" : "denied";
+        sms.answer = TwimlMessage(confirmed ? texts.confirmed : texts.denied);
+      } else if (!(*pending)->reprompted) {
+        step = TransactionStep{.transaction_id = (*pending)->transaction_id, .at = now};
+        step->expected_statuses = {"pending_verification"};
+        step->reprompted = true;
+        sms.outcome = "reprompted";
+        sms.answer = TwimlMessage(texts.unclear);
+      } else {
+        sms.outcome = "unclear";  // asked once already: no loop of questions
+        sms.answer = TwimlEmpty();
+      }
       break;
+    }
   }
-  auto earlier = store_->RecordInboundSms(sms, opt_out);
+  auto earlier = store_->RecordInboundSms(sms, opt_out, step ? &*step : nullptr);
   if (!earlier.ok()) return Error(500, "internal", std::string(earlier.status().message()));
+  if (!earlier->has_value() && settled.has_value() && risk_ != nullptr) {
+    risk_->LabelTransaction(*settled, fraud, now);
+  }
   return WebhookAnswer{.body = earlier->has_value() ? (*earlier)->answer : sms.answer};
 }
 

@@ -7,10 +7,12 @@
 // retries a webhook that failed; a retry gets the same answer and changes
 // nothing again). STOP and Twilio's other opt-out words set sms_opt_out on the
 // accounts of that number, START and UNSTOP clear it (Twilio confirms those
-// itself, so the answer is empty); HELP gets the help text; YES or NO get a
-// polite answer that nothing is waiting for one, in the account's language,
-// until the payment flow's verifications exist. Status callbacks are
-// acknowledged.
+// itself, so the answer is empty). HELP gets the help text. YES and NO settle
+// the most recent verification pending for that number (payment_flow.h's
+// SettleStep, in the same store transaction as the record of the SMS);
+// anything else asks the question again, once; with nothing pending the
+// answer says so and nothing changes. Answers are in the account's language.
+// Status callbacks (MessageStatus) update the verification SMS.
 //
 // Thread-safety: Handle may be called from many threads.
 #ifndef VIGIL_SERVICE_TWILIO_WEBHOOK_H_
@@ -20,6 +22,7 @@
 #include <string_view>
 
 #include "common/time.h"
+#include "service/risk_service.h"
 #include "store/store.h"
 
 namespace vigil {
@@ -37,8 +40,9 @@ struct WebhookAnswer {
 
 class TwilioWebhook {
  public:
-  TwilioWebhook(TwilioWebhookOptions options, Store* store)
-      : options_(std::move(options)), store_(store) {}
+  // `risk` (may be null) learns the outcome of settled payments.
+  TwilioWebhook(TwilioWebhookOptions options, Store* store, RiskService* risk = nullptr)
+      : options_(std::move(options)), store_(store), risk_(risk) {}
 
   // `target` is the request's path and query as received; `signature` the
   // X-Twilio-Signature header (empty when absent). 503 when not configured,
@@ -50,6 +54,7 @@ class TwilioWebhook {
  private:
   const TwilioWebhookOptions options_;
   Store* const store_;
+  RiskService* const risk_;
 };
 
 }  // namespace vigil

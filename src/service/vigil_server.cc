@@ -28,9 +28,12 @@
 #include "nlohmann/json.hpp"
 #include "service/account_json.h"
 #include "service/api_keys.h"
+#include "service/payment_flow.h"
 #include "service/risk_service.h"
 #include "service/transaction_json.h"
 #include "service/twilio_webhook.h"
+#include "sms/log_sender.h"
+#include "sms/twilio_client.h"
 #include "store/sqlite_store.h"
 
 namespace vigil {
@@ -85,6 +88,40 @@ StatusOr<std::string> EnsureFestivals(const std::string& data_dir) {
 
 constexpr std::array<std::string_view, 4> kLevels = {"low", "medium", "high", "critical"};
 
+// The SMS sender: the test's, else Twilio's REST API when its credentials
+// are in the environment, else the log (the demo works offline).
+StatusOr<std::shared_ptr<SmsSender>> MakeSmsSender(const ServeConfig& config) {
+  if (config.sms_sender != nullptr) return config.sms_sender;
+  if (std::optional<TwilioOptions> twilio = TwilioOptionsFromEnvironment()) {
+    // One attempt per Send: the payment flow retries, durably and with
+    // reconciliation, because a retry after a timeout could send twice.
+    twilio->max_attempts = 1;
+    ASSIGN_OR_RETURN(std::unique_ptr<TwilioClient> client, TwilioClient::Create(*twilio));
+    return std::shared_ptr<SmsSender>(std::move(client));
+  }
+  return std::shared_ptr<SmsSender>(std::make_shared<LogSender>());
+}
+
+PaymentFlowOptions PaymentFlowOptionsFrom(const ServeConfig& config, MetricsRegistry* metrics) {
+  PaymentFlowOptions options{.fraud_threshold = config.fraud_threshold,
+                             .verification_ttl_seconds = config.verification_ttl_seconds,
+                             .expired_status = config.expired_status,
+                             .no_sms_status = config.no_sms_status,
+                             .sms_shows_amount = config.sms_shows_amount};
+  std::string_view base = config.public_base_url;
+  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+  if (!base.empty() && !config.twilio_auth_token.empty()) {
+    options.status_callback_url = std::string(base) + "/webhook/twilio";
+  }
+  options.on_step = [metrics](std::string_view step, std::string_view outcome) {
+    metrics
+        ->GetCounter("vigil_payment_steps_total", "Steps of the payment flow by outcome",
+                     {{"step", std::string(step)}, {"outcome", std::string(outcome)}})
+        ->Increment();
+  };
+  return options;
+}
+
 }  // namespace
 
 struct VigilServer::Impl {
@@ -96,6 +133,8 @@ struct VigilServer::Impl {
   std::unique_ptr<RiskService> service;
   std::unique_ptr<ApiKeys> keys;
   std::unique_ptr<TwilioWebhook> twilio;
+  std::shared_ptr<SmsSender> sms_sender;
+  std::unique_ptr<PaymentFlow> payments;                 // before the store closes, stopped
   std::array<std::unique_ptr<RateLimiter>, 3> limiters;  // by Role
   std::unique_ptr<HttpServer> http;
   std::atomic<bool> shut_down{false};
@@ -330,7 +369,9 @@ struct VigilServer::Impl {
         }
         auto history = store->TransactionHistory(id);
         if (!history.ok()) return respond(ResponseFromStatus(history.status()));
-        respond(JsonResponse(TransactionJson(**found, *history)));
+        auto messages = store->SmsForTransaction(id);
+        if (!messages.ok()) return respond(ResponseFromStatus(messages.status()));
+        respond(JsonResponse(TransactionJson(**found, *history, *messages)));
       });
     }
     router.Add("POST", "/webhook/twilio", [this](HttpRequest& req, Responder respond) {
@@ -507,6 +548,7 @@ struct VigilServer::Impl {
     if (!transaction.ok()) return respond(ResponseFromStatus(transaction.status()));
     auto created = store->ReceiveTransaction(*transaction);
     if (!created.ok()) return respond(ResponseFromStatus(created.status()));
+    if (*created) payments->Wake();
     std::string status = "received";
     if (!*created) {
       auto stored = store->FindTransaction(transaction->transaction_id);
@@ -606,7 +648,12 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
   ASSIGN_OR_RETURN(impl->service, RiskService::Open(std::move(options), impl->store.get()));
   impl->keys = std::make_unique<ApiKeys>(impl->store.get());
   impl->twilio = std::make_unique<TwilioWebhook>(
-      TwilioWebhookOptions{config.twilio_auth_token, config.public_base_url}, impl->store.get());
+      TwilioWebhookOptions{config.twilio_auth_token, config.public_base_url}, impl->store.get(),
+      impl->service.get());
+  ASSIGN_OR_RETURN(impl->sms_sender, MakeSmsSender(config));
+  impl->payments =
+      std::make_unique<PaymentFlow>(PaymentFlowOptionsFrom(config, &impl->metrics),
+                                    impl->store.get(), impl->service.get(), impl->sms_sender.get());
   RETURN_IF_ERROR(impl->keys->Load());
   for (Role role : {Role::kScorer, Role::kAnalyst, Role::kAdmin}) {
     RateLimiterOptions limits;
@@ -627,6 +674,7 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
                          .access_log = config.access_log ? StderrAccessLogSink() : nullptr};
   ASSIGN_OR_RETURN(impl->http, HttpServer::Start(http, std::move(router), &impl->metrics));
   impl->StartArchiver();
+  impl->payments->Start();
   return std::unique_ptr<VigilServer>(new VigilServer(std::move(impl)));
 }
 
@@ -636,6 +684,7 @@ void VigilServer::Shutdown() {
   if (impl_ == nullptr || impl_->shut_down.exchange(true)) return;
   impl_->http->Shutdown(std::chrono::milliseconds(impl_->config.shutdown_drain_ms));
   impl_->StopArchiver();
+  impl_->payments->Stop();
   impl_->store->Close();
 }
 

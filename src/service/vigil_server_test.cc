@@ -16,6 +16,7 @@
 #include "narrate/fake_llm_server.h"
 #include "nlohmann/json.hpp"
 #include "service/service_fixture_for_test.h"
+#include "service/twilio_webhook_for_test.h"
 #include "sms/twilio_signature.h"
 
 namespace vigil {
@@ -463,34 +464,6 @@ TEST_F(VigilServerTest, APaymentIsCheckedFieldByField) {
   EXPECT_EQ(error_field({{"user_id", "U"}, {"amount", 5}, {"merchant", 7}}), "merchant");
   EXPECT_EQ(Call("POST", "/transaction", scorer_, "not json").status, 400);
   EXPECT_EQ(Call("POST", "/transaction", analyst_, R"({"user_id":"U","amount":5})").status, 403);
-}
-
-// A Twilio webhook call: the form body, percent-encoded, signed for the
-// public URL as Twilio would sign it (unless `signature` is given).
-TestHttpResponse PostTwilio(
-    uint16_t port, const FormParams& params, std::optional<std::string> signature = std::nullopt,
-    std::string_view signed_url = "https://risk.example.in/webhook/twilio") {
-  std::string body;
-  for (const auto& [name, value] : params) {
-    if (!body.empty()) body += '&';
-    body += name + '=';
-    for (unsigned char c : value) {
-      if (std::isalnum(c)) {
-        body += static_cast<char>(c);
-      } else {
-        body += fmt::format("%{:02X}", c);
-      }
-    }
-  }
-  const std::string sig =
-      signature.value_or(TwilioSignature("twilio-test-token", signed_url, params));
-  TestHttpClient client(port);
-  auto r = client.Request("POST", "/webhook/twilio", body,
-                          fmt::format("Content-Type: application/x-www-form-urlencoded\r\n"
-                                      "X-Twilio-Signature: {}\r\n",
-                                      sig));
-  EXPECT_TRUE(r.has_value());
-  return r.value_or(TestHttpResponse{});
 }
 
 TEST_F(VigilServerTest, ATwilioStopOptsTheNumberOutOnceAndARetryChangesNothing) {

@@ -11,7 +11,7 @@ namespace {
 
 // Append only: a released migration never changes. INTEGER PRIMARY KEY is
 // SQLite's row id (PostgreSQL: BIGINT GENERATED ALWAYS AS IDENTITY).
-constexpr std::array<std::string_view, 6> kMigrations = {
+constexpr std::array<std::string_view, 7> kMigrations = {
     // 1: events, decisions, lists, API keys, snapshots.
     R"sql(
 CREATE TABLE events (
@@ -134,6 +134,48 @@ CREATE TABLE outbox (
   last_error TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX outbox_by_due ON outbox (due_at, seq);
+)sql",
+    // 7: the payment flow's decisions, replies and verification messages.
+    R"sql(
+ALTER TABLE transactions ADD COLUMN risk_score DOUBLE PRECISION;
+ALTER TABLE transactions ADD COLUMN decision TEXT NOT NULL DEFAULT '';
+ALTER TABLE transactions ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+ALTER TABLE transactions ADD COLUMN user_response TEXT NOT NULL DEFAULT '';
+ALTER TABLE transactions ADD COLUMN user_response_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE transactions ADD COLUMN reprompted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE transactions ADD COLUMN label INTEGER;
+CREATE INDEX transactions_by_phone_status ON transactions (phone, status, received_at);
+-- Outbox seqs are never reused (AUTOINCREMENT): a step that names the item it
+-- completes must not remove a newer item that took a freed number.
+CREATE TABLE outbox_v7 (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  step TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  due_at BIGINT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO outbox_v7 SELECT seq, step, subject_id, due_at, attempts, last_error FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v7 RENAME TO outbox;
+CREATE INDEX outbox_by_due ON outbox (due_at, seq);
+CREATE TABLE sms_outbound (
+  message_key TEXT PRIMARY KEY,
+  transaction_id TEXT NOT NULL,
+  to_phone TEXT NOT NULL,
+  body TEXT NOT NULL,
+  status TEXT NOT NULL,
+  sender TEXT NOT NULL DEFAULT '',
+  message_sid TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  attempt_at BIGINT NOT NULL DEFAULT 0,
+  sent_at BIGINT NOT NULL DEFAULT 0,
+  updated_at BIGINT NOT NULL,
+  error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sms_outbound_by_transaction ON sms_outbound (transaction_id, created_at);
+CREATE UNIQUE INDEX sms_outbound_by_sid ON sms_outbound (message_sid);
 )sql",
 };
 

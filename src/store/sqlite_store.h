@@ -83,12 +83,24 @@ class SqliteStore final : public Store {
   StatusOr<std::optional<AccountRecord>> FindAccount(std::string_view user_id) override;
   StatusOr<std::vector<AccountRecord>> AccountsByPhone(std::string_view phone) override;
   StatusOr<std::optional<InboundSmsRecord>> RecordInboundSms(
-      const InboundSmsRecord& sms, std::optional<bool> set_opt_out) override;
+      const InboundSmsRecord& sms, std::optional<bool> set_opt_out,
+      const TransactionStep* step = nullptr) override;
   StatusOr<bool> ReceiveTransaction(const TransactionRecord& transaction) override;
   StatusOr<std::optional<TransactionRecord>> FindTransaction(
       std::string_view transaction_id) override;
   StatusOr<std::vector<TransactionTransition>> TransactionHistory(
       std::string_view transaction_id) override;
+  Status ScanScoredTransactions(const std::function<Status(const TransactionRecord&)>& fn) override;
+  StatusOr<std::optional<TransactionRecord>> PendingVerification(std::string_view phone) override;
+  StatusOr<bool> ApplyTransactionStep(const TransactionStep& step) override;
+  StatusOr<std::vector<OutboxItem>> DueWork(Timestamp now, size_t limit) override;
+  StatusOr<std::optional<Timestamp>> NextWorkDue() override;
+  Status RescheduleWork(int64_t seq, Timestamp due_at, std::string_view error) override;
+  Status UpdateSms(const SmsUpdate& update, Timestamp at) override;
+  StatusOr<bool> UpdateSmsStatusBySid(std::string_view message_sid, std::string_view status,
+                                      Timestamp at) override;
+  StatusOr<std::optional<OutboundSms>> FindSms(std::string_view message_key) override;
+  StatusOr<std::vector<OutboundSms>> SmsForTransaction(std::string_view transaction_id) override;
   Status PutApiKey(const ApiKeyRecord& key) override;
   StatusOr<std::vector<ApiKeyRecord>> ApiKeys() override;
   StatusOr<bool> RevokeApiKey(std::string_view key_id, Timestamp at) override;

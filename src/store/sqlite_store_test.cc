@@ -538,6 +538,114 @@ TEST_F(SqliteStoreTest, AReceivedTransactionIsStoredOnceWithItsHistoryAndWorkToD
       absl::IsInvalidArgument(store_->ReceiveTransaction({.transaction_id = "T3"}).status()));
 }
 
+TEST_F(SqliteStoreTest, ATransactionStepAppliesAtomicallyAndOnlyFromTheExpectedStatus) {
+  ASSERT_TRUE(store_->PutAccount({.user_id = "U1", .name = "A", .phone = "+919812345678"}).ok());
+  ASSERT_TRUE(*store_->ReceiveTransaction(
+      {.transaction_id = "T1", .user_id = "U1", .amount = 5000, .received_at = kDay1}));
+  std::vector<OutboxItem> due = *store_->DueWork(kDay1, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].step, "score_transaction");
+  EXPECT_TRUE(store_->DueWork(kDay1 - 1, 10)->empty());
+
+  TransactionStep score{.transaction_id = "T1", .at = kDay1 + 1};
+  score.expected_statuses = {"received"};
+  score.done_work = due[0].seq;
+  score.transitions = {{"scored", kDay1 + 1, "risk"}, {"pending_verification", kDay1 + 1, "sms"}};
+  score.risk_score = 0.9;
+  score.decision = R"({"risk_level":"critical"})";
+  score.phone = "+919812345678";
+  score.new_sms =
+      OutboundSms{.message_key = "T1/verify", .to_phone = "+919812345678", .body = "Ref X"};
+  score.new_work = {{.step = "send_sms", .due_at = kDay1 + 1},
+                    {.step = "expire_verification", .due_at = kDay1 + 900}};
+  EXPECT_TRUE(*store_->ApplyTransactionStep(score));
+  // Repeated (a crash before the worker saw the commit): nothing twice.
+  EXPECT_FALSE(*store_->ApplyTransactionStep(score));
+  EXPECT_EQ(CountRows("sms_outbound"), 1);
+  EXPECT_EQ(CountRows("outbox"), 2);
+  const TransactionRecord t = **store_->FindTransaction("T1");
+  EXPECT_EQ(t.status, "pending_verification");
+  EXPECT_EQ(t.risk_score, 0.9);
+  EXPECT_EQ(t.phone, "+919812345678");
+  EXPECT_EQ((*store_->PendingVerification("+919812345678"))->transaction_id, "T1");
+  EXPECT_FALSE(store_->PendingVerification("+910000000000")->has_value());
+  EXPECT_EQ(*store_->NextWorkDue(), kDay1 + 1);
+
+  // Sending: marked before the provider is called, then the sid; a late
+  // "sent" callback does not undo "delivered".
+  ASSERT_TRUE(
+      store_
+          ->UpdateSms({.message_key = "T1/verify", .status = "sending", .new_attempt = true},
+                      kDay1 + 2)
+          .ok());
+  OutboundSms sms = **store_->FindSms("T1/verify");
+  EXPECT_EQ(sms.status, "sending");
+  EXPECT_EQ(sms.attempts, 1);
+  EXPECT_EQ(sms.attempt_at, kDay1 + 2);
+  ASSERT_TRUE(store_
+                  ->UpdateSms({.message_key = "T1/verify",
+                               .status = "queued",
+                               .sender = "twilio",
+                               .message_sid = "SM1",
+                               .sent_at = kDay1 + 3},
+                              kDay1 + 3)
+                  .ok());
+  EXPECT_TRUE(*store_->UpdateSmsStatusBySid("SM1", "delivered", kDay1 + 4));
+  EXPECT_TRUE(*store_->UpdateSmsStatusBySid("SM1", "sent", kDay1 + 5));
+  EXPECT_FALSE(*store_->UpdateSmsStatusBySid("SM_OTHER", "sent", kDay1 + 5));
+  sms = (*store_->SmsForTransaction("T1")).at(0);
+  EXPECT_EQ(sms.status, "delivered");
+  EXPECT_EQ(sms.message_sid, "SM1");
+  EXPECT_EQ(sms.attempts, 1);
+
+  // The reply settles it, blocks the account and cancels the expiry.
+  TransactionStep deny{.transaction_id = "T1", .at = kDay1 + 60};
+  deny.expected_statuses = {"pending_verification"};
+  deny.transitions = {{"declined", kDay1 + 60, "denied"}};
+  deny.user_response = "NO";
+  deny.label = 1;
+  deny.block_account = true;
+  deny.cancel_steps = {"expire_verification", "send_sms"};
+  auto earlier = store_->RecordInboundSms(
+      {"SM_IN", "+919812345678", "NO", kDay1 + 60, "denied", "<Response/>"}, std::nullopt, &deny);
+  ASSERT_TRUE(earlier.ok());
+  EXPECT_FALSE(earlier->has_value());
+  EXPECT_EQ(CountRows("outbox"), 0);
+  EXPECT_EQ((*store_->FindAccount("U1"))->status, "blocked");
+  Reopen();
+  const TransactionRecord settled = **store_->FindTransaction("T1");
+  EXPECT_EQ(settled.status, "declined");
+  EXPECT_EQ(settled.label, 1);
+  EXPECT_EQ(settled.user_response, "NO");
+  EXPECT_EQ(settled.user_response_at, kDay1 + 60);
+  EXPECT_EQ(store_->TransactionHistory("T1")->size(), 4u);
+  int scanned = 0;
+  ASSERT_TRUE(store_
+                  ->ScanScoredTransactions([&](const TransactionRecord& r) {
+                    EXPECT_EQ(r.transaction_id, "T1");
+                    ++scanned;
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(scanned, 1);
+}
+
+TEST_F(SqliteStoreTest, AFailedStepIsRescheduledWithItsError) {
+  ASSERT_TRUE(*store_->ReceiveTransaction(
+      {.transaction_id = "T1", .user_id = "U1", .amount = 5, .received_at = kDay1}));
+  const OutboxItem item = store_->DueWork(kDay1, 1)->at(0);
+  ASSERT_TRUE(store_->RescheduleWork(item.seq, kDay1 + 30, "no model").ok());
+  EXPECT_TRUE(store_->DueWork(kDay1 + 29, 10)->empty());
+  const OutboxItem again = store_->DueWork(kDay1 + 30, 10)->at(0);
+  EXPECT_EQ(again.attempts, 1);
+  EXPECT_EQ(again.last_error, "no model");
+  // Work whose transaction is gone is simply removed.
+  TransactionStep gone{.transaction_id = "T_GONE", .at = kDay1};
+  gone.done_work = again.seq;
+  EXPECT_FALSE(*store_->ApplyTransactionStep(gone));
+  EXPECT_FALSE(store_->NextWorkDue()->has_value());
+}
+
 TEST_F(SqliteStoreTest, ApiKeysRevokePermanently) {
   ASSERT_TRUE(store_->PutApiKey({"k1", "checkout", "scorer", "hash1", 100, std::nullopt}).ok());
   ASSERT_TRUE(store_->PutApiKey({"k2", "analyst", "analyst", "hash2", 200, std::nullopt}).ok());

@@ -103,6 +103,15 @@ struct InboundSmsRecord {
   friend bool operator==(const InboundSmsRecord&, const InboundSmsRecord&) = default;
 };
 
+// One step of a transaction's history.
+struct TransactionTransition {
+  std::string status;
+  Timestamp at = 0;
+  std::string reason;
+
+  friend bool operator==(const TransactionTransition&, const TransactionTransition&) = default;
+};
+
 // A payment of the second seed's flow: received, then scored, then approved,
 // or sent for SMS verification and settled by the reply (issue 5).
 struct TransactionRecord {
@@ -116,17 +125,93 @@ struct TransactionRecord {
   Timestamp received_at = 0;  // when it was stored
   std::string status = "received";
   Timestamp updated_at = 0;
+  // Set when it is scored: the probability, and the decision document
+  // (risk_level, action, model_version, explanation, factors) as JSON.
+  std::optional<double> risk_score;
+  std::string decision;
+  std::string phone;          // where its verification SMS went (E.164), "" when none
+  std::string user_response;  // the customer's reply that settled it
+  Timestamp user_response_at = 0;
+  bool reprompted = false;       // an unclear reply was answered with the question again
+  std::optional<int64_t> label;  // 1 fraud (customer denied), 0 genuine (confirmed)
 
   friend bool operator==(const TransactionRecord&, const TransactionRecord&) = default;
 };
 
-// One step of a transaction's history.
-struct TransactionTransition {
-  std::string status;
-  Timestamp at = 0;
-  std::string reason;
+// Work still to do for a transaction (the seed's stream): the payment-flow
+// worker takes due items in order and removes each in the same store
+// transaction as the step's effects, so a crash repeats a step, never skips
+// one.
+struct OutboxItem {
+  int64_t seq = 0;
+  std::string step;        // "score_transaction" | "send_sms" | "expire_verification"
+  std::string subject_id;  // the transaction_id
+  Timestamp due_at = 0;
+  int64_t attempts = 0;  // failed attempts so far
+  std::string last_error;
 
-  friend bool operator==(const TransactionTransition&, const TransactionTransition&) = default;
+  friend bool operator==(const OutboxItem&, const OutboxItem&) = default;
+};
+
+// A verification SMS. Its key is recorded before the first attempt to send,
+// and the status says how far it got: "pending" (never attempted),
+// "sending" (an attempt started and its outcome is unknown: reconcile with
+// the provider before trying again), "cancelled", "failed", or the
+// provider's own status once it accepted it ("queued", "sent", "delivered",
+// "undelivered", ... or "logged" for the log sender).
+struct OutboundSms {
+  std::string message_key;  // idempotency key, one per verification message
+  std::string transaction_id;
+  std::string to_phone;  // E.164
+  std::string body;
+  std::string status = "pending";
+  std::string sender;  // "twilio" | "log", once sent
+  std::string message_sid;
+  int64_t attempts = 0;
+  Timestamp created_at = 0;
+  Timestamp attempt_at = 0;  // when the latest attempt started; 0 before the first
+  Timestamp sent_at = 0;     // when the provider accepted it; 0 before
+  Timestamp updated_at = 0;
+  std::string error;  // the provider's error object (JSON) or our message
+
+  friend bool operator==(const OutboundSms&, const OutboundSms&) = default;
+};
+
+// A change to an OutboundSms: empty strings and zero times keep the stored
+// value.
+struct SmsUpdate {
+  std::string message_key;
+  std::string status;
+  std::string sender;
+  std::string message_sid;
+  Timestamp sent_at = 0;
+  std::string error;
+  bool new_attempt = false;  // attempts + 1 and attempt_at = the step's time
+};
+
+// One step of the payment flow, applied atomically by ApplyTransactionStep.
+struct TransactionStep {
+  std::string transaction_id;
+  Timestamp at = 0;
+  // The step applies only while the transaction's status is one of these
+  // (any status when empty); otherwise only `done_work` is removed.
+  std::vector<std::string> expected_statuses;
+  // Appended to the history; the last one's status becomes the transaction's.
+  std::vector<TransactionTransition> transitions;
+  std::optional<double> risk_score;
+  std::optional<std::string> decision;
+  std::optional<std::string> phone;
+  std::optional<std::string> user_response;  // recorded with `at`
+  std::optional<bool> reprompted;
+  std::optional<int64_t> label;
+  bool block_account = false;  // the transaction's user's account becomes blocked
+  std::optional<OutboundSms> new_sms;
+  std::optional<SmsUpdate> sms_update;
+  std::vector<OutboxItem> new_work;  // their seq is ignored
+  std::optional<int64_t> done_work;  // this outbox item is removed in any case
+  // Outbox items of this transaction with these steps are removed (when the
+  // step applies), e.g. the expiry of a verification that was answered.
+  std::vector<std::string> cancel_steps;
 };
 
 // An API key as stored: only the hash of the secret, never the secret.
@@ -252,8 +337,11 @@ class Store {
   // an SMS with this message_sid is already recorded nothing changes and
   // that record is returned; otherwise nullopt. InvalidArgument for an empty
   // message_sid.
+  // `step`, when given, is applied in the same transaction (as by
+  // ApplyTransactionStep) unless the SMS was already recorded.
   [[nodiscard]] virtual StatusOr<std::optional<InboundSmsRecord>> RecordInboundSms(
-      const InboundSmsRecord& sms, std::optional<bool> set_opt_out) = 0;
+      const InboundSmsRecord& sms, std::optional<bool> set_opt_out,
+      const TransactionStep* step = nullptr) = 0;
 
   // Stores a new transaction as received, the first step of its history and
   // the outbox item that will score it, in one transaction: once this
@@ -265,6 +353,39 @@ class Store {
       std::string_view transaction_id) = 0;
   // Oldest first.
   [[nodiscard]] virtual StatusOr<std::vector<TransactionTransition>> TransactionHistory(
+      std::string_view transaction_id) = 0;
+  // Calls `fn` for every transaction past "received" (scored at least), in
+  // the order they were received: the payment features' history on restart.
+  [[nodiscard]] virtual Status ScanScoredTransactions(
+      const std::function<Status(const TransactionRecord&)>& fn) = 0;
+  // The most recently received transaction awaiting the reply of `phone`.
+  [[nodiscard]] virtual StatusOr<std::optional<TransactionRecord>> PendingVerification(
+      std::string_view phone) = 0;
+
+  // Applies `step` in one transaction; false when the transaction's status
+  // was not one of step.expected_statuses (then only step.done_work is
+  // removed). NotFound when there is no such transaction.
+  [[nodiscard]] virtual StatusOr<bool> ApplyTransactionStep(const TransactionStep& step) = 0;
+  // Outbox items with due_at <= now, by due_at then seq, at most `limit`.
+  [[nodiscard]] virtual StatusOr<std::vector<OutboxItem>> DueWork(Timestamp now, size_t limit) = 0;
+  // The earliest due_at in the outbox, or nullopt when it is empty.
+  [[nodiscard]] virtual StatusOr<std::optional<Timestamp>> NextWorkDue() = 0;
+  // A failed attempt: attempts + 1, the error, and a new due time.
+  [[nodiscard]] virtual Status RescheduleWork(int64_t seq, Timestamp due_at,
+                                              std::string_view error) = 0;
+  // Applies `update` (at time `at`) on its own, durably before returning:
+  // e.g. "sending" before the provider is called.
+  [[nodiscard]] virtual Status UpdateSms(const SmsUpdate& update, Timestamp at) = 0;
+  // A delivery status callback: sets the status of the SMS with this sid
+  // unless it already has a later one (a callback may overtake another).
+  // false when no SMS has this sid.
+  [[nodiscard]] virtual StatusOr<bool> UpdateSmsStatusBySid(std::string_view message_sid,
+                                                            std::string_view status,
+                                                            Timestamp at) = 0;
+  [[nodiscard]] virtual StatusOr<std::optional<OutboundSms>> FindSms(
+      std::string_view message_key) = 0;
+  // Oldest first.
+  [[nodiscard]] virtual StatusOr<std::vector<OutboundSms>> SmsForTransaction(
       std::string_view transaction_id) = 0;
 
   [[nodiscard]] virtual Status PutApiKey(const ApiKeyRecord& key) = 0;

@@ -1,0 +1,154 @@
+// RiskService's payment scoring (the SMS flow of issue 5): features from the
+// transaction feature state, the transaction model with its SHAP factors,
+// sentences, policy and lists.
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "common/json_writer.h"
+#include "explain/language.h"
+#include "fmt/format.h"
+#include "service/risk_service.h"
+
+namespace vigil {
+namespace {
+
+std::string RenderTransactionDocument(const TransactionScore& score, std::string_view language,
+                                      const Explanation& explanation,
+                                      std::span<const Factor> factors) {
+  JsonWriter w;
+  w.StartObject();
+  w.NumberField("risk_score", std::round(score.risk_score * 1e4) / 1e4);
+  w.Field("risk_level", score.risk_level);
+  w.Field("action", score.action);
+  w.Field("model_version", score.model_version);
+  w.Field("language", language);
+  w.Key("explanation");
+  w.StartObject();
+  w.Field("summary", explanation.summary);
+  w.Key("key_factors");
+  w.StartArray();
+  for (const std::string& sentence : explanation.key_factors) w.String(sentence);
+  w.EndArray();
+  w.Field("recommendation", explanation.recommendation);
+  w.EndObject();
+  w.Key("factors");
+  w.StartArray();
+  for (const Factor& f : factors) {
+    w.StartObject();
+    w.Field("feature", f.feature);
+    w.Key("value");
+    w.Float(f.value);
+    w.NumberField("contribution", std::round(f.contribution * 1e4) / 1e4);
+    w.EndObject();
+  }
+  w.EndArray();
+  if (score.list_override) {
+    w.Key("list_override");
+    w.StartObject();
+    w.Field("list", score.list_override->list);
+    w.Field("field", score.list_override->field);
+    w.Field("reason", score.list_override->reason);
+    w.EndObject();
+  }
+  w.EndObject();
+  return w.Release();
+}
+
+}  // namespace
+
+Transaction RiskService::InternTransaction(const TransactionRecord& t) {
+  Catalog& catalog = engine_.catalog();
+  Transaction tx;
+  tx.at = t.created_at;
+  tx.card = catalog.Intern(Entity::kCustomer, t.user_id);
+  tx.merchant = t.merchant.empty() ? kNoId : catalog.Intern(Entity::kMerchant, t.merchant);
+  tx.location = t.location.empty() ? kNoId : catalog.Intern(Entity::kLocation, t.location);
+  tx.amount = static_cast<float>(t.amount);
+  return tx;
+}
+
+Status RiskService::ReplayTransactions() {
+  absl::MutexLock lock(&engine_mu_);
+  return store_->ScanScoredTransactions([&](const TransactionRecord& t) -> Status {
+    Transaction tx = InternTransaction(t);
+    if (t.label.has_value()) {
+      tx.label = static_cast<int8_t>(*t.label);
+      tx.label_known_at = std::max(t.user_response_at, tx.at);
+    }
+    engine_.transactions().Process(tx, nullptr);
+    return absl::OkStatus();
+  });
+}
+
+void RiskService::LabelTransaction(const TransactionRecord& t, bool fraud, Timestamp at) {
+  absl::MutexLock lock(&engine_mu_);
+  const Catalog& catalog = engine_.catalog();
+  Transaction tx;
+  tx.at = t.created_at;
+  tx.card = catalog.Find(Entity::kCustomer, t.user_id);
+  tx.merchant = catalog.Find(Entity::kMerchant, t.merchant);
+  tx.location = catalog.Find(Entity::kLocation, t.location);
+  engine_.transactions().AddLabel(tx, fraud ? 1 : 0, std::max(at, tx.at));
+}
+
+StatusOr<TransactionScore> RiskService::ScoreTransaction(const TransactionRecord& t,
+                                                         std::string_view phone,
+                                                         std::string_view language_request) {
+  constexpr DecisionKind kKind = DecisionKind::kTransaction;
+  auto serving = Serving(kKind);
+  if (serving == nullptr) {
+    return absl::UnavailableError(
+        "no production transaction model is loaded; train one (vigil train --kind "
+        "transaction) and promote it");
+  }
+  const std::string language(NegotiateLanguage(language_request));
+  std::vector<float> features;
+  {
+    absl::MutexLock lock(&engine_mu_);
+    engine_.transactions().Process(InternTransaction(t), &features);
+  }
+  const ScoringModel& model = *serving->model;
+  const double score = model.Probability(model.forest().PredictMargin(features.data()));
+  const RiskLevel level = options_.policy.Level(kKind, score);
+  TransactionScore result{.risk_score = score,
+                          .risk_level = std::string(RiskLevelName(level)),
+                          .action = std::string(options_.policy.Action(kKind, level, false)),
+                          .model_version = model.model_version(),
+                          .list_override = std::nullopt,
+                          .document = {}};
+
+  std::vector<double> contributions(model.forest().num_features() + 1);
+  serving->shap->Explain(features.data(), contributions.data());
+  const auto specs = FeatureSpecs(kKind);
+  std::vector<uint32_t> order(specs.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&contributions](uint32_t a, uint32_t b) {
+    const double ca = std::abs(contributions[a]), cb = std::abs(contributions[b]);
+    return ca > cb || (ca == cb && a < b);
+  });
+  std::vector<Factor> factors;
+  factors.reserve(specs.size());
+  for (uint32_t i : order)
+    factors.push_back({std::string(specs[i].name), features[i], contributions[i]});
+  Explanation explanation = templates_.Explain(kKind, language, level, result.action, factors,
+                                               features, options_.top_factors);
+
+  if (auto entry = lists_.Match({t.user_id, {}, {}, phone})) {
+    const bool block = entry->list == "block";
+    result.action = block ? "decline" : "approve";
+    explanation.recommendation = templates_.Recommendation(kKind, language, result.action);
+    explanation.summary =
+        templates_.Summary(kKind, language, block ? RiskLevel::kCritical : RiskLevel::kLow);
+    explanation.key_factors.insert(
+        explanation.key_factors.begin(),
+        templates_.ListOverride(language, entry->list, entry->field, entry->reason));
+    result.list_override = ListOverride{entry->list, entry->field, entry->reason};
+  }
+  const size_t top = std::min(options_.top_factors, factors.size());
+  result.document = RenderTransactionDocument(result, language, explanation,
+                                              std::span<const Factor>(factors.data(), top));
+  return result;
+}
+
+}  // namespace vigil
