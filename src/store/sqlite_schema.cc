@@ -11,7 +11,7 @@ namespace {
 
 // Append only: a released migration never changes. INTEGER PRIMARY KEY is
 // SQLite's row id (PostgreSQL: BIGINT GENERATED ALWAYS AS IDENTITY).
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     // 1: events, decisions, lists, API keys, snapshots.
     R"sql(
 CREATE TABLE events (
@@ -176,6 +176,36 @@ CREATE TABLE sms_outbound (
 );
 CREATE INDEX sms_outbound_by_transaction ON sms_outbound (transaction_id, created_at);
 CREATE UNIQUE INDEX sms_outbound_by_sid ON sms_outbound (message_sid);
+)sql",
+    // 8: the dashboard: sign-in sessions, analysts' labels on decisions, and
+    // the look-ups of the review queue and of a customer's decisions.
+    R"sql(
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  key_id TEXT NOT NULL,
+  role TEXT NOT NULL,
+  csrf_token TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+CREATE INDEX sessions_by_key ON sessions (key_id);
+CREATE TABLE decision_labels (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  decision_id TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  label TEXT NOT NULL,
+  note TEXT NOT NULL,
+  labeled_by TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  event_id TEXT NOT NULL
+);
+CREATE INDEX decision_labels_by_decision ON decision_labels (decision_id, seq);
+-- Partial: only the decisions a reviewer looks at, so scoring pays little for it.
+CREATE INDEX decisions_for_review ON decisions (at)
+  WHERE action IN ('manual_review', 'block', 'deny', 'decline', 'step_up_authentication');
+CREATE INDEX decisions_by_customer ON decisions (customer_id, at);
 )sql",
 };
 
