@@ -88,17 +88,19 @@ void PaymentFlow::Loop() {
 
 StatusOr<int> PaymentFlow::RunDue(Timestamp now) {
   ASSIGN_OR_RETURN(std::vector<OutboxItem> items, store_->DueWork(now, kBatch));
-  Status first_error;
+  int done = 0;
   for (const OutboxItem& item : items) {
-    Status status = Run(item, now);
-    if (!status.ok()) {
+    // A step that fails here (the store refused) stays in the outbox and
+    // runs again on the next pass.
+    if (Status status = Run(item, now); !status.ok()) {
       std::fprintf(stderr, "vigil serve: payment flow: %s %s: %s\n", item.step.c_str(),
                    item.subject_id.c_str(), std::string(status.message()).c_str());
-      if (first_error.ok()) first_error = status;
+      Report(item.step, "error");
+      continue;
     }
+    ++done;
   }
-  if (!first_error.ok() && items.size() == 1) return first_error;
-  return static_cast<int>(items.size());
+  return done;
 }
 
 Status PaymentFlow::Run(const OutboxItem& item, Timestamp now) {

@@ -83,7 +83,8 @@ class PaymentFlow {
   void Wake();
 
   // Runs the items due at `now`, in order, on the calling thread; returns how
-  // many ran. For tests and for the worker's loop.
+  // many ran without an error (a failed one stays due and is logged). For
+  // tests and for the worker's loop, which sleeps only when none ran.
   [[nodiscard]] StatusOr<int> RunDue(Timestamp now);
 
   const PaymentFlowOptions& options() const { return options_; }

@@ -123,7 +123,12 @@ WebhookAnswer TwilioWebhook::Handle(std::string_view target, std::string_view bo
   auto earlier = store_->RecordInboundSms(sms, opt_out, step ? &*step : nullptr);
   if (!earlier.ok()) return Error(500, "internal", std::string(earlier.status().message()));
   if (!earlier->has_value() && settled.has_value() && risk_ != nullptr) {
-    risk_->LabelTransaction(*settled, fraud, now);
+    // Only when this reply settled it (not an expiry that came first).
+    auto after = store_->FindTransaction(settled->transaction_id);
+    if (after.ok() && after->has_value() && (*after)->label == (fraud ? 1 : 0) &&
+        (*after)->user_response_at == now) {
+      risk_->LabelTransaction(*settled, fraud, now);
+    }
   }
   return WebhookAnswer{.body = earlier->has_value() ? (*earlier)->answer : sms.answer};
 }
