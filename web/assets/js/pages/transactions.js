@@ -1,0 +1,115 @@
+// Transactions: the payment flow's payments (GET /v1/transactions) and, for one, its history,
+// verification SMS and the customer's reply (GET /v1/transactions/{id}).
+import { get, qs, enc } from '../api.js';
+import { h, clear, errorBox, tableWrap } from '../dom.js';
+import { t } from '../i18n.js';
+import { fixed, inr, timeEl, levelBadge, actionText, labelBadge, featureValue } from '../format.js';
+
+const STATUSES = ['received', 'scored', 'pending_verification', 'approved', 'declined', 'expired', 'failed'];
+
+function smsStatus(tx) {
+  if (tx.sms && typeof tx.sms === 'object') return tx.sms.status || '—';
+  return tx.sms_status || tx.sms || '—';
+}
+
+export function render(main, ctx) {
+  const status = ctx.query.get('status') || '';
+  const cursor = ctx.query.get('cursor') || '';
+  const selected = ctx.args[0] || '';
+  const hashFor = (id, c, st = status) => {
+    const p = new URLSearchParams();
+    if (st) p.set('status', st);
+    if (c) p.set('cursor', c);
+    const s = p.toString();
+    return `#/transactions${id ? `/${enc(id)}` : ''}${s ? `?${s}` : ''}`;
+  };
+
+  const sel = h('select', { id: 'tx-status', name: 'status' },
+    h('option', { value: '' }, t('q.any')),
+    STATUSES.map((s) => h('option', { value: s, selected: s === status }, s)));
+  sel.addEventListener('change', () => ctx.navigate(hashFor('', '', sel.value)));
+  const list = h('div', { id: 'tx-list' }, h('p', { class: 'muted' }, t('loading')));
+  const detail = h('div', { id: 'tx-detail' }, h('p', { class: 'muted' }, t('t.pick')));
+  main.append(
+    h('div', { class: 'page-head' }, h('h1', { tabindex: -1 }, t('t.title'))),
+    h('p', { class: 'muted small' }, t('t.lead')),
+    h('div', { class: 'filters' }, h('div', { class: 'field' }, h('label', { for: 'tx-status' }, t('t.status')), sel)),
+    h('div', { class: 'grid grid-2' },
+      h('section', { class: 'panel', 'aria-label': t('t.title') }, list),
+      h('section', { class: 'panel', 'aria-live': 'polite', 'aria-label': selected ? t('t.detail', { id: selected }) : t('t.pick') }, detail)));
+
+  get(`/v1/transactions${qs({ status, limit: 50, cursor })}`).then((data) => {
+    if (!ctx.isCurrent()) return;
+    const rows = data.transactions || data.payments || [];
+    clear(list);
+    if (!rows.length) {
+      list.append(h('p', { class: 'notice' }, t('t.empty')));
+      return;
+    }
+    list.append(tableWrap(h('table', { id: 'tx-table' },
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, t('t.id')),
+        h('th', { scope: 'col', class: 'num' }, t('t.amount')),
+        h('th', { scope: 'col' }, t('t.status')),
+        h('th', { scope: 'col' }, t('t.risk')),
+        h('th', { scope: 'col' }, t('t.sms')),
+        h('th', { scope: 'col', class: 'hide-narrow' }, t('t.created')))),
+      h('tbody', {}, rows.map((tx) => h('tr', { class: tx.transaction_id === selected ? 'current' : null },
+        h('td', {}, h('a', { class: 'mono', href: hashFor(tx.transaction_id, cursor), 'aria-current': tx.transaction_id === selected ? 'true' : null }, tx.transaction_id),
+          h('div', { class: 'small muted' }, tx.user_id || '')),
+        h('td', { class: 'num' }, inr(tx.amount, tx.currency || 'INR')),
+        h('td', { class: 'act' }, tx.status || '—'),
+        h('td', {}, tx.risk_score !== null && tx.risk_score !== undefined ? `${fixed(tx.risk_score, 3)} ` : '', levelBadge(tx.risk_level)),
+        h('td', { class: 'act' }, smsStatus(tx)),
+        h('td', { class: 'hide-narrow' }, timeEl(tx.created_at)))))), t('t.title')));
+    if (data.next_cursor) {
+      list.append(h('nav', { class: 'pager', 'aria-label': 'Pages' },
+        cursor ? h('a', { class: 'btn btn-quiet', href: hashFor('', '') }, t('q.first')) : null,
+        h('a', { class: 'btn', href: hashFor('', data.next_cursor) }, t('q.next'))));
+    }
+  }).catch((err) => { if (ctx.isCurrent() && err.status !== 401) clear(list).append(errorBox(err)); });
+
+  if (selected) {
+    detail.textContent = t('loading');
+    get(`/v1/transactions/${enc(selected)}`).then((tx) => {
+      if (!ctx.isCurrent()) return;
+      clear(detail).append(txDetail(tx));
+    }).catch((err) => { if (ctx.isCurrent() && err.status !== 401) clear(detail).append(h('h2', {}, t('t.detail', { id: selected })), errorBox(err)); });
+  }
+}
+
+function txDetail(tx) {
+  const sms = tx.sms && typeof tx.sms === 'object' ? tx.sms : null;
+  const kv = (entries) => h('dl', { class: 'kv' }, entries.filter(([, v]) => v !== undefined).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '—')]));
+  const ex = tx.explanation || {};
+  return h('div', { id: 'tx-detail-body' },
+    h('h2', {}, t('t.detail', { id: tx.transaction_id })),
+    kv([
+      [t('t.user'), h('span', { class: 'mono' }, tx.user_id)],
+      [t('t.amount'), inr(tx.amount, tx.currency || 'INR')],
+      ['merchant', tx.merchant || '—'],
+      ['location', tx.location || '—'],
+      [t('t.status'), actionText(tx.status)],
+      [t('c.score'), tx.risk_score !== null && tx.risk_score !== undefined ? fixed(tx.risk_score, 3) : '—'],
+      [t('c.level'), levelBadge(tx.risk_level)],
+      [t('c.action'), actionText(tx.action)],
+      [t('c.model'), tx.model_version || '—'],
+      [t('q.label'), labelBadge(tx.label)],
+    ]),
+    ex.summary ? h('div', { class: 'explanation' }, h('h3', {}, t('c.explanation')), h('p', { class: 'summary' }, ex.summary),
+      ex.key_factors?.length ? h('ul', {}, ex.key_factors.map((f) => h('li', {}, f))) : null,
+      ex.recommendation ? h('p', {}, ex.recommendation) : null) : null,
+    tx.factors?.length ? h('details', {}, h('summary', {}, t('c.waterfall')),
+      h('ul', {}, tx.factors.map((f) => h('li', { class: 'mono small' }, `${f.feature} = ${featureValue(f.value)}: ${f.contribution >= 0 ? '+' : ''}${fixed(f.contribution, 3)}`)))) : null,
+    h('h3', {}, t('t.sms')),
+    sms ? kv([
+      ['status', actionText(sms.status)], ['to', sms.to || '—'], ['sent_at', sms.sent_at ? timeEl(sms.sent_at) : '—'],
+      ['sender', sms.sender || '—'], ['attempts', String(sms.attempts ?? '—')],
+      ['error', sms.error ? JSON.stringify(sms.error) : '—'],
+    ]) : h('p', { class: 'muted' }, t('none')),
+    h('h3', {}, t('t.reply')),
+    tx.user_response ? h('p', {}, h('strong', {}, tx.user_response.text), ' · ', timeEl(tx.user_response.at)) : h('p', { class: 'muted' }, t('none')),
+    h('h3', {}, t('t.history')),
+    h('ol', { class: 'timeline', id: 'tx-history' }, (tx.history || []).map((step) => h('li', {},
+      timeEl(step.at), ' · ', actionText(step.status), step.reason ? ` — ${step.reason}` : ''))));
+}
