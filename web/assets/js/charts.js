@@ -74,7 +74,7 @@ export function shareBar(parts, { label }) {
     svg.append(s('rect', { x, y: 0, width: Math.max(w, 0.5), height: 28, class: `fill-${p.cls}` }, s('title', {}, `${p.name}: ${num(p.value)} (${pct(p.value, total)})`)));
     x += w;
   }
-  if (!total) svg.append(s('rect', { x: 0, y: 0, width: 1000, height: 28, class: 'grid-line' }));
+  if (!total) svg.append(s('rect', { x: 0, y: 0, width: 1000, height: 28, class: 'fill-empty' }));
   const legend = h('ul', { class: 'legend' }, parts.map((p) => h('li', {},
     h('span', { class: ['swatch', `sw-${p.cls}`], 'aria-hidden': 'true' }),
     `${p.name} ${num(p.value)} (${pct(p.value, total)})`)));
@@ -94,7 +94,7 @@ export function histogram(container, counts, { kind, label }) {
     const bw = (W - padL - 6) / counts.length;
     const svg = s('svg', { class: 'chart-svg', width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label });
     const y = (v) => padT + (H - padT - padB) * (1 - v / max);
-    for (const g of [0, 0.5, 1]) {
+    for (const g of max >= 4 ? [0, 0.5, 1] : [0, 1]) {
       const yy = y(max * g);
       svg.append(s('line', { x1: padL, x2: W, y1: yy, y2: yy, class: 'grid-line' }));
       svg.append(s('text', { x: padL - 4, y: yy + 4, 'text-anchor': 'end', class: 'tick' }, num(Math.round(max * g))));

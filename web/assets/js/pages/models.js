@@ -7,6 +7,7 @@ import { fixed, num, timeEl } from '../format.js';
 import { confirmDialog } from './confirm.js';
 
 function metricText(k, v) {
+  if (v === null || v === undefined) return null;
   if (typeof v === 'number') return `${k} ${Number.isInteger(v) ? num(v) : fixed(v, 4)}`;
   if (v && typeof v === 'object') return null;
   return `${k} ${v}`;
@@ -74,6 +75,7 @@ export function render(main, ctx) {
             return h('tr', { 'data-version': m.version },
               h('td', { class: 'mono' }, m.version),
               h('td', {}, m.production ? h('span', { class: 'badge badge-prod' }, t('m.production')) : '—',
+                m.in_service && !m.production ? [' ', h('span', { class: 'badge badge-chal' }, t('m.serving'))] : null,
                 m.challenger ? [' ', h('span', { class: 'badge badge-chal' }, t('ov.challenger'))] : null),
               h('td', { class: 'hide-narrow' }, timeEl(m.created_at)),
               h('td', { class: 'small' }, metrics.length ? h('ul', { class: 'legend' }, metrics.map((x) => h('li', {}, x))) : '—'),

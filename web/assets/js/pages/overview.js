@@ -132,7 +132,8 @@ export function render(main, ctx) {
     const key = which === 'level' ? 'by_level' : 'by_action';
     const byKind = data.decisions?.[key] || {};
     const title = t(which === 'level' ? 'ov.byLevel' : 'ov.byAction');
-    const rows = Object.keys(byKind).sort((a, b) => KINDS.indexOf(a) - KINDS.indexOf(b)).map((kind) => {
+    const total = (counts) => Object.values(counts || {}).reduce((a, v) => a + v, 0);
+    const rows = Object.keys(byKind).filter((k) => total(byKind[k]) > 0).sort((a, b) => KINDS.indexOf(a) - KINDS.indexOf(b)).map((kind) => {
       const counts = byKind[kind] || {};
       let parts;
       if (which === 'level') {
@@ -151,7 +152,7 @@ export function render(main, ctx) {
 
   function histogramPanel(data) {
     const hist = data.score_histogram || {};
-    const kinds = Object.keys(hist).sort((a, b) => KINDS.indexOf(a) - KINDS.indexOf(b));
+    const kinds = Object.keys(hist).filter((k) => (hist[k] || []).some((c) => c > 0)).sort((a, b) => KINDS.indexOf(a) - KINDS.indexOf(b));
     const section = h('section', { class: 'panel span-2', 'aria-labelledby': 'ov-hist-h' }, h('h2', { id: 'ov-hist-h' }, t('ov.hist')));
     const grid = h('div', { class: 'grid grid-3' });
     for (const k of kinds) {

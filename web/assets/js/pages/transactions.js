@@ -5,7 +5,7 @@ import { h, clear, errorBox, tableWrap } from '../dom.js';
 import { t } from '../i18n.js';
 import { fixed, inr, timeEl, levelBadge, actionText, labelBadge, featureValue } from '../format.js';
 
-const STATUSES = ['received', 'scored', 'pending_verification', 'approved', 'declined', 'expired', 'failed'];
+const STATUSES = ['received', 'scored', 'pending_verification', 'manual_review', 'approved', 'declined', 'expired'];
 
 function smsStatus(tx) {
   if (tx.sms && typeof tx.sms === 'object') return tx.sms.status || '—';
@@ -38,7 +38,8 @@ export function render(main, ctx) {
       h('section', { class: 'panel', 'aria-label': t('t.title') }, list),
       h('section', { class: 'panel', 'aria-live': 'polite', 'aria-label': selected ? t('t.detail', { id: selected }) : t('t.pick') }, detail)));
 
-  get(`/v1/transactions${qs({ status, limit: 50, cursor })}`).then((data) => {
+  const listed = get(`/v1/transactions${qs({ status, limit: 50, cursor })}`);
+  listed.then((data) => {
     if (!ctx.isCurrent()) return;
     const rows = data.transactions || data.payments || [];
     clear(list);
@@ -74,7 +75,14 @@ export function render(main, ctx) {
     get(`/v1/transactions/${enc(selected)}`).then((tx) => {
       if (!ctx.isCurrent()) return;
       clear(detail).append(txDetail(tx));
-    }).catch((err) => { if (ctx.isCurrent() && err.status !== 401) clear(detail).append(h('h2', {}, t('t.detail', { id: selected })), errorBox(err)); });
+    }).catch(async (err) => {
+      if (!ctx.isCurrent() || err.status === 401) return;
+      // The payment's own route may be closed to this role (403): show what the list knows.
+      const row = err.status === 403 ? ((await listed.catch(() => ({}))).transactions || []).find((x) => x.transaction_id === selected) : null;
+      if (!ctx.isCurrent()) return;
+      if (row) clear(detail).append(txDetail(row), h('p', { class: 'notice small', id: 'tx-detail-limited' }, t('t.limited', { message: err.message })));
+      else clear(detail).append(h('h2', {}, t('t.detail', { id: selected })), errorBox(err));
+    });
   }
 }
 
@@ -87,8 +95,8 @@ function txDetail(tx) {
     kv([
       [t('t.user'), h('span', { class: 'mono' }, tx.user_id)],
       [t('t.amount'), inr(tx.amount, tx.currency || 'INR')],
-      ['merchant', tx.merchant || '—'],
-      ['location', tx.location || '—'],
+      [t('t.merchant'), tx.merchant || '—'],
+      [t('t.location'), tx.location || '—'],
       [t('t.status'), actionText(tx.status)],
       [t('c.score'), tx.risk_score !== null && tx.risk_score !== undefined ? fixed(tx.risk_score, 3) : '—'],
       [t('c.level'), levelBadge(tx.risk_level)],
@@ -102,14 +110,15 @@ function txDetail(tx) {
     tx.factors?.length ? h('details', {}, h('summary', {}, t('c.waterfall')),
       h('ul', {}, tx.factors.map((f) => h('li', { class: 'mono small' }, `${f.feature} = ${featureValue(f.value)}: ${f.contribution >= 0 ? '+' : ''}${fixed(f.contribution, 3)}`)))) : null,
     h('h3', {}, t('t.sms')),
-    sms ? kv([
+    !sms && tx.sms_status ? kv([['status', actionText(tx.sms_status)]]) : sms ? kv([
       ['status', actionText(sms.status)], ['to', sms.to || '—'], ['sent_at', sms.sent_at ? timeEl(sms.sent_at) : '—'],
       ['sender', sms.sender || '—'], ['attempts', String(sms.attempts ?? '—')],
       ['error', sms.error ? JSON.stringify(sms.error) : '—'],
     ]) : h('p', { class: 'muted' }, t('none')),
     h('h3', {}, t('t.reply')),
-    tx.user_response ? h('p', {}, h('strong', {}, tx.user_response.text), ' · ', timeEl(tx.user_response.at)) : h('p', { class: 'muted' }, t('none')),
-    h('h3', {}, t('t.history')),
-    h('ol', { class: 'timeline', id: 'tx-history' }, (tx.history || []).map((step) => h('li', {},
-      timeEl(step.at), ' · ', actionText(step.status), step.reason ? ` — ${step.reason}` : ''))));
+    tx.user_response ? h('p', {}, typeof tx.user_response === 'string' ? h('strong', {}, tx.user_response)
+      : [h('strong', {}, tx.user_response.text), ' · ', timeEl(tx.user_response.at)]) : h('p', { class: 'muted' }, t('none')),
+    tx.history ? [h('h3', {}, t('t.history')),
+      h('ol', { class: 'timeline', id: 'tx-history' }, tx.history.map((step) => h('li', {},
+        timeEl(step.at), ' · ', actionText(step.status), step.reason ? ` — ${step.reason}` : '')))] : null);
 }
