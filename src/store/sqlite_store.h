@@ -104,6 +104,11 @@ class SqliteStore final : public Store {
   Status PutApiKey(const ApiKeyRecord& key) override;
   StatusOr<std::vector<ApiKeyRecord>> ApiKeys() override;
   StatusOr<bool> RevokeApiKey(std::string_view key_id, Timestamp at) override;
+  // Dashboard sessions: sqlite_store_sessions.cc.
+  Status CreateSession(const SessionRecord& session) override;
+  StatusOr<std::optional<SessionAndKey>> FindSession(std::string_view token_hash) override;
+  StatusOr<bool> RevokeSession(std::string_view token_hash, Timestamp at) override;
+  StatusOr<int64_t> RevokeSessionsOfKey(std::string_view key_id, Timestamp at) override;
   Status PutSnapshot(int64_t seq, std::string_view blob) override;
   StatusOr<std::optional<std::pair<int64_t, std::string>>> LatestSnapshot() override;
   StatusOr<int64_t> ArchiveDecisions(Timestamp cutoff, const std::string& archive_dir) override;

@@ -226,6 +226,27 @@ struct ApiKeyRecord {
   friend bool operator==(const ApiKeyRecord&, const ApiKeyRecord&) = default;
 };
 
+// A dashboard session (docs/dashboard.md, "Sessions"): a sign-in with an API
+// key. Only the SHA-256 of the session's token is stored, never the token.
+struct SessionRecord {
+  std::string token_hash;  // lower-case hex SHA-256 of the cookie's token
+  std::string key_id;      // the API key it was opened with
+  std::string role;        // that key's role when the session began
+  std::string csrf_token;  // sent back in X-CSRF-Token by state-changing requests
+  Timestamp created_at = 0;
+  Timestamp expires_at = 0;
+  std::optional<Timestamp> revoked_at;
+
+  friend bool operator==(const SessionRecord&, const SessionRecord&) = default;
+};
+
+// A session as found, with its API key as stored now (nullopt when the key
+// is not in the store), so one read tells whether both are still live.
+struct SessionAndKey {
+  SessionRecord session;
+  std::optional<ApiKeyRecord> key;
+};
+
 // One durable unit: any mix of events and decisions, committed atomically
 // and in Submit order relative to every other batch.
 struct WriteBatch {
@@ -394,6 +415,24 @@ class Store {
   // true when the key is revoked now, false when it already was; NotFound
   // when there is no such key.
   [[nodiscard]] virtual StatusOr<bool> RevokeApiKey(std::string_view key_id, Timestamp at) = 0;
+
+  // ---- Dashboard sessions (docs/dashboard.md "Sessions") ----
+  // Stores a new session and forgets sessions that ended (expired or were
+  // revoked) more than kSessionRetentionSeconds before its created_at.
+  // InvalidArgument for an empty token_hash, key_id or csrf_token;
+  // AlreadyExists when a session with this token_hash is stored.
+  static constexpr int64_t kSessionRetentionSeconds = 30 * 86'400;
+  [[nodiscard]] virtual Status CreateSession(const SessionRecord& session) = 0;
+  // The session with this token hash, expired and revoked ones included,
+  // with its API key; nullopt when there is none.
+  [[nodiscard]] virtual StatusOr<std::optional<SessionAndKey>> FindSession(
+      std::string_view token_hash) = 0;
+  // true when the session is revoked now; false when it already was or
+  // there is no such session.
+  [[nodiscard]] virtual StatusOr<bool> RevokeSession(std::string_view token_hash, Timestamp at) = 0;
+  // Revokes every session of the key not revoked yet; how many it revoked.
+  [[nodiscard]] virtual StatusOr<int64_t> RevokeSessionsOfKey(std::string_view key_id,
+                                                              Timestamp at) = 0;
 
   // Stores an opaque feature-state blob valid as of event `seq` and keeps
   // only the two latest (by seq, then insertion). Large blobs are written in
