@@ -140,6 +140,8 @@ StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
     RETURN_IF_ERROR(r.Read("shutdown_drain_ms", &config.shutdown_drain_ms));
     RETURN_IF_ERROR(r.Read("metrics_require_key", &config.metrics_require_key));
     RETURN_IF_ERROR(r.Read("access_log", &config.access_log));
+    RETURN_IF_ERROR(r.Read("web_dir", &config.web_dir));
+    RETURN_IF_ERROR(r.Read("secure_cookies", &config.secure_cookies));
     RETURN_IF_ERROR(r.RejectUnknown());
   }
   if (const toml::table* t = Sub(root, "store")) {
@@ -229,6 +231,10 @@ Status ApplyEnvironment(ServeConfig* config) {
   }
   if (const char* v = std::getenv("VIGIL_MODELS"); v != nullptr && *v != '\0') {
     config->models_dir = v;
+  }
+  // docs/dashboard.md: [server] web_dir, else VIGIL_WEB_DIR.
+  if (const char* v = std::getenv("VIGIL_WEB_DIR"); v != nullptr && *v != '\0') {
+    if (config->web_dir.empty()) config->web_dir = v;
   }
   auto secret = [](const char* name, std::string* out) {
     if (const char* v = std::getenv(name); v != nullptr && *v != '\0') *out = v;

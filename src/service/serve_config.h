@@ -1,18 +1,21 @@
 // ServeConfig: every setting of `vigil serve`, read from a TOML file
 // (docs/configuration.md lists them with their defaults), then from
 // environment variables (VIGIL_BIND, VIGIL_PORT, VIGIL_DATA_DIR, VIGIL_MODELS,
-// VIGIL_IO_THREADS), then from command-line flags: later sources win.
+// VIGIL_IO_THREADS), then from command-line flags: later sources win, except
+// that VIGIL_WEB_DIR only applies when the file sets no web_dir.
 // Unknown keys in the file are errors, so a typo never silently keeps a
 // default. A value type.
 #ifndef VIGIL_SERVICE_SERVE_CONFIG_H_
 #define VIGIL_SERVICE_SERVE_CONFIG_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 
 #include "common/status.h"
+#include "common/time.h"
 #include "decision/policy.h"
 #include "http/rate_limiter.h"
 #include "narrate/narration_config.h"
@@ -33,6 +36,13 @@ struct ServeConfig {
   int64_t shutdown_drain_ms = 10'000;
   bool metrics_require_key = false;  // /metrics open by default, as Prometheus expects
   bool access_log = true;            // one JSON line per request on stderr
+  // The dashboard's files (docs/dashboard.md): this directory, else
+  // VIGIL_WEB_DIR, else "web" beside the vigil binary (the file's value wins
+  // over the environment here, unlike the other settings).
+  std::string web_dir;
+  bool secure_cookies = false;  // the session cookie gets Secure (serve over HTTPS)
+  // The clock of dashboard sessions' expiry: NowSeconds when empty. Tests set it.
+  std::function<Timestamp()> session_clock;
   // [store]
   std::string data_dir = "vigil-data";
   int retention_days = 90;  // decisions older than this are archived

@@ -28,8 +28,10 @@
 #include "nlohmann/json.hpp"
 #include "service/account_json.h"
 #include "service/api_keys.h"
+#include "service/dashboard_sessions.h"
 #include "service/payment_flow.h"
 #include "service/risk_service.h"
+#include "service/static_files.h"
 #include "service/transaction_json.h"
 #include "service/twilio_webhook.h"
 #include "sms/log_sender.h"
@@ -132,6 +134,8 @@ struct VigilServer::Impl {
   std::unique_ptr<Store> store;
   std::unique_ptr<RiskService> service;
   std::unique_ptr<ApiKeys> keys;
+  std::unique_ptr<DashboardSessions> sessions;
+  std::unique_ptr<StaticFiles> web;
   std::unique_ptr<TwilioWebhook> twilio;
   std::shared_ptr<SmsSender> sms_sender;
   std::unique_ptr<PaymentFlow> payments;                 // before the store closes, stopped
@@ -246,30 +250,80 @@ struct VigilServer::Impl {
     }
   }
 
-  // The caller, or nullopt after answering 401, 403 or 429.
+  // The caller, or nullopt after answering 401, 403 or 429. A request with
+  // no API key may be signed in by the dashboard's session cookie on the
+  // analyst and admin routes (docs/dashboard.md); scoring takes keys only,
+  // and a request with a key never looks at cookies.
   std::optional<Caller> Admit(const HttpRequest& req, Role need, const Responder& respond) {
     const std::string_view presented = PresentedKey(req);
+    if (presented.empty() && need != Role::kScorer) {
+      const std::string_view token = SessionTokenFromCookies(req.Header("Cookie").value_or(""));
+      if (!token.empty()) return AdmitSession(req, token, need, respond);
+    }
+    return AdmitKey(presented, need, respond);
+  }
+
+  std::optional<Caller> AdmitKey(std::string_view presented, Role need, const Responder& respond) {
+    const auto caller = AuthenticateKey(presented, respond);
+    if (!caller.has_value()) return std::nullopt;
+    return AdmitCaller(*caller, need, respond);
+  }
+
+  // The key's caller, or nullopt after answering 401.
+  std::optional<Caller> AuthenticateKey(std::string_view presented, const Responder& respond) {
     if (presented.empty()) {
       unauthenticated->Increment();
       respond(ErrorResponse(401, "unauthenticated",
                             "send an API key as X-API-Key or Authorization: Bearer"));
       return std::nullopt;
     }
-    const auto caller = keys->Authenticate(presented);
+    auto caller = keys->Authenticate(presented);
     if (!caller.has_value()) {
       unauthenticated->Increment();
       respond(ErrorResponse(401, "unauthenticated", "the API key is not valid or was revoked"));
+    }
+    return caller;
+  }
+
+  // A state-changing request signed in by the cookie must also carry the
+  // session's CSRF token, which another site cannot read.
+  std::optional<Caller> AdmitSession(const HttpRequest& req, std::string_view token, Role need,
+                                     const Responder& respond) {
+    const auto session = AuthenticateSession(token, respond);
+    if (!session.has_value()) return std::nullopt;
+    if (NeedsCsrfToken(req.method()) &&
+        !CsrfTokenMatches(session->csrf_token, req.Header("X-CSRF-Token").value_or(""))) {
+      forbidden->Increment();
+      respond(ErrorResponse(403, "csrf",
+                            "a request signed in by the session cookie must send the session's "
+                            "csrf_token as X-CSRF-Token"));
       return std::nullopt;
     }
-    if (!RoleAllows(caller->role, need)) {
+    return AdmitCaller(session->caller, need, respond);
+  }
+
+  // The live session of `token`, or nullopt after answering 401 (or the
+  // store's error).
+  std::optional<DashboardSession> AuthenticateSession(std::string_view token,
+                                                      const Responder& respond) {
+    auto session = sessions->Authenticate(token);
+    if (session.ok()) return *std::move(session);
+    if (absl::IsUnauthenticated(session.status())) unauthenticated->Increment();
+    respond(ResponseFromStatus(session.status()));
+    return std::nullopt;
+  }
+
+  // The role check and the rate limit of an authenticated caller.
+  std::optional<Caller> AdmitCaller(const Caller& caller, Role need, const Responder& respond) {
+    if (!RoleAllows(caller.role, need)) {
       forbidden->Increment();
       respond(ErrorResponse(403, "permission_denied",
                             fmt::format("this route needs the {} role; the key is {}",
-                                        RoleName(need), RoleName(caller->role))));
+                                        RoleName(need), RoleName(caller.role))));
       return std::nullopt;
     }
-    const size_t r = static_cast<size_t>(caller->role);
-    const auto decision = limiters[r]->TryAcquire(caller->key_id, std::chrono::steady_clock::now());
+    const size_t r = static_cast<size_t>(caller.role);
+    const auto decision = limiters[r]->TryAcquire(caller.key_id, std::chrono::steady_clock::now());
     if (!decision.allowed) {
       rate_limited[r]->Increment();
       respond(TooManyRequestsResponse(decision.retry_after_seconds));
@@ -278,7 +332,93 @@ struct VigilServer::Impl {
     return caller;
   }
 
+  // POST, GET and DELETE /v1/session: signing in to the dashboard with an
+  // analyst or admin key, and out (docs/dashboard.md, "Sessions").
+  void AddSessionRoutes(Router& router) {
+    router.Add("POST", "/v1/session", [this](HttpRequest& req, Responder respond) {
+      if (!AcceptsJsonBody(req, respond)) return;
+      auto key = SignInKey(req.body());
+      if (!key.ok()) return respond(ResponseFromStatus(key.status()));
+      const auto caller = AuthenticateKey(*key, respond);
+      if (!caller.has_value()) return;
+      if (caller->role == Role::kScorer) {
+        forbidden->Increment();
+        return respond(ErrorResponse(403, "permission_denied",
+                                     "the dashboard is for analyst and admin keys; this key is "
+                                     "a scorer key"));
+      }
+      if (!AdmitCaller(*caller, Role::kAnalyst, respond)) return;
+      auto begun = sessions->Begin(*caller);
+      if (absl::IsUnauthenticated(begun.status())) {
+        unauthenticated->Increment();  // revoked by another process a moment ago
+        return respond(
+            ErrorResponse(401, "unauthenticated", "the API key is not valid or was revoked"));
+      }
+      if (!begun.ok()) return respond(ResponseFromStatus(begun.status()));
+      HttpResponse r = SessionResponse(begun->session, 201);
+      r.headers.emplace_back("Set-Cookie", sessions->SessionCookie(begun->token));
+      respond(std::move(r));
+    });
+    router.Add("GET", "/v1/session", [this](HttpRequest& req, Responder respond) {
+      const std::string_view token = SessionTokenFromCookies(req.Header("Cookie").value_or(""));
+      if (token.empty()) {
+        unauthenticated->Increment();
+        return respond(ErrorResponse(401, "unauthenticated", "not signed in"));
+      }
+      const auto session = AuthenticateSession(token, respond);
+      if (!session || !AdmitCaller(session->caller, Role::kAnalyst, respond)) return;
+      respond(SessionResponse(*session, 200));
+    });
+    // Signing out of a session that has ended already succeeds too: the
+    // cookie is cleared either way.
+    router.Add("DELETE", "/v1/session", [this](HttpRequest& req, Responder respond) {
+      const std::string_view token = SessionTokenFromCookies(req.Header("Cookie").value_or(""));
+      if (!token.empty()) {
+        auto session = sessions->Authenticate(token);
+        if (!session.ok() && !absl::IsUnauthenticated(session.status())) {
+          return respond(ResponseFromStatus(session.status()));
+        }
+        if (session.ok()) {
+          if (!CsrfTokenMatches(session->csrf_token, req.Header("X-CSRF-Token").value_or(""))) {
+            forbidden->Increment();
+            return respond(ErrorResponse(403, "csrf",
+                                         "signing out needs the session's csrf_token as "
+                                         "X-CSRF-Token"));
+          }
+          if (Status s = sessions->End(*session); !s.ok()) return respond(ResponseFromStatus(s));
+        }
+      }
+      HttpResponse r;
+      r.status = 204;
+      r.headers.emplace_back("Set-Cookie", sessions->ClearedCookie());
+      r.headers.emplace_back("Cache-Control", "no-store");
+      respond(std::move(r));
+    });
+  }
+
+  static HttpResponse SessionResponse(const DashboardSession& session, int status) {
+    HttpResponse r = JsonResponse(DashboardSessions::SessionJson(session), status);
+    r.headers.emplace_back("Cache-Control", "no-store");  // it holds the CSRF token
+    return r;
+  }
+
+  // GET / and GET /assets/...: the dashboard's files. The router matches
+  // whole segments, so /assets/ takes paths up to kAssetDepth deep.
+  static constexpr int kAssetDepth = 6;
+  void AddDashboardRoutes(Router& router) {
+    router.Add("GET", "/",
+               [this](HttpRequest& req, Responder respond) { respond(web->Index(req)); });
+    std::string pattern = "/assets";
+    for (int depth = 1; depth <= kAssetDepth; ++depth) {
+      pattern += fmt::format("/{{p{}}}", depth);
+      router.Add("GET", pattern,
+                 [this](HttpRequest& req, Responder respond) { respond(web->Asset(req)); });
+    }
+  }
+
   void AddRoutes(Router& router) {
+    AddSessionRoutes(router);
+    AddDashboardRoutes(router);
     router.Add("POST", "/v1/orders/score", [this](HttpRequest& req, Responder respond) {
       Score(DecisionKind::kOrder, req, std::move(respond));
     });
@@ -647,6 +787,14 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
   }
   ASSIGN_OR_RETURN(impl->service, RiskService::Open(std::move(options), impl->store.get()));
   impl->keys = std::make_unique<ApiKeys>(impl->store.get());
+  impl->sessions = std::make_unique<DashboardSessions>(
+      impl->store.get(), DashboardSessionOptions{.secure_cookies = config.secure_cookies,
+                                                 .clock = config.session_clock});
+  impl->web = std::make_unique<StaticFiles>(ResolveWebDir(config.web_dir));
+  if (!impl->web->Installed()) {
+    fmt::print(stderr, "vigil serve: no dashboard in {} (no index.html); GET / answers 404\n",
+               impl->web->dir());
+  }
   impl->twilio = std::make_unique<TwilioWebhook>(
       TwilioWebhookOptions{config.twilio_auth_token, config.public_base_url}, impl->store.get(),
       impl->service.get());
