@@ -84,6 +84,20 @@ function needs(t, ...names) {
   return false;
 }
 
+/** Signs in with `key` unless some session is on; the steps need not run in one piece. */
+async function ensureSignedIn(key) {
+  const page = env.page;
+  if (!(await page.locator('#top').isVisible())) {
+    await page.goto(`${env.base}/`);
+    await page.waitForSelector('body[data-ready]');
+    if (await page.locator('#api-key').isVisible()) {
+      await page.fill('#api-key', key);
+      await page.click('form button[type=submit]');
+    }
+    await page.waitForSelector('#top:not([hidden])');
+  }
+}
+
 function figureNumber(text) {
   return Number(String(text).replace(/[^\d.]/g, ''));
 }
@@ -338,6 +352,22 @@ describe('dashboard end to end', { concurrency: false }, () => {
     assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'sorted by score, descending');
     await shot('queue');
 
+    // Keyset paging: the next page continues the order; "Previous" comes back to the same rows.
+    const firstPage = await page.$$eval('#queue-table tbody tr', (trs) => trs.map((tr) => tr.dataset.decision));
+    if (firstPage.length === 50) {
+      t0 = performance.now();
+      await page.click('#queue-next');
+      await page.waitForFunction(() => document.querySelector('#queue-table caption')?.textContent.endsWith('2'));
+      timing('queue_next_page', performance.now() - t0);
+      const second = await page.$$eval('#queue-table tbody tr', (trs) => trs.map((tr) => tr.dataset.decision));
+      assert.ok(second.length > 0 && second.every((d) => !firstPage.includes(d)), 'page 2 has other decisions');
+      const secondScores = await page.$$eval('#queue-table tbody tr td:nth-child(6)', (tds) => tds.map((td) => Number(td.textContent)));
+      assert.ok(secondScores[0] <= scores.at(-1), 'page 2 continues the order by score');
+      await page.click('#queue-prev');
+      await page.waitForFunction(() => document.querySelector('#queue-table caption')?.textContent.endsWith('1'));
+      assert.deepEqual(await page.$$eval('#queue-table tbody tr', (trs) => trs.map((tr) => tr.dataset.decision)), firstPage);
+    }
+
     // Keyboard: j moves to the first row, j again to the second, k back; Enter opens it.
     await page.locator('body').press('j');
     await page.keyboard.press('j');
@@ -398,6 +428,7 @@ describe('dashboard end to end', { concurrency: false }, () => {
   it('renders the dashboard and a Hindi explanation in Hindi', async (t) => {
     if (!needs(t, 'dashboard', 'session')) return;
     const page = env.page;
+    await ensureSignedIn(env.keys.analyst);
     await page.selectOption('#lang', 'hi');
     assert.equal(await page.textContent('#nav a[data-page=queue]'), 'समीक्षा कतार');
     assert.ok(env.hindiReturn, 'a return explained in Hindi went to review');
@@ -417,6 +448,7 @@ describe('dashboard end to end', { concurrency: false }, () => {
   it('shows the payments of the SMS flow with their verification and reply', async (t) => {
     if (!needs(t, 'dashboard', 'session', 'transactions')) return;
     const page = env.page;
+    await ensureSignedIn(env.keys.analyst);
     await page.goto(`${env.base}/#/transactions`);
     await page.waitForSelector('#tx-table tbody tr');
     const rows = await page.locator('#tx-table tbody tr').count();
@@ -435,6 +467,7 @@ describe('dashboard end to end', { concurrency: false }, () => {
   it('shows models to an analyst without promote or rollback, and the server refuses them (403)', async (t) => {
     if (!needs(t, 'dashboard', 'session', 'models')) return;
     const page = env.page;
+    await ensureSignedIn(env.keys.analyst);
     await page.goto(`${env.base}/#/models`);
     await page.waitForSelector('#models-body table');
     assert.ok(await page.locator('#models-body tr[data-version="order-v2"]').count() === 1, 'order-v2 is listed');
@@ -458,6 +491,7 @@ describe('dashboard end to end', { concurrency: false }, () => {
   it('looks right at phone width', async (t) => {
     if (!needs(t, 'dashboard', 'session', 'overview', 'queue')) return;
     const page = env.page;
+    await ensureSignedIn(env.keys.analyst);
     await page.setViewportSize(PHONE);
     await page.goto(`${env.base}/#/overview`);
     await page.waitForSelector('[data-figure=total]');
@@ -478,6 +512,7 @@ describe('dashboard end to end', { concurrency: false }, () => {
   it('signs out: the session is revoked', async (t) => {
     if (!needs(t, 'dashboard', 'session')) return;
     const page = env.page;
+    await ensureSignedIn(env.keys.analyst);
     await page.goto(`${env.base}/#/overview`);
     await page.waitForSelector('#signout');
     await page.click('#signout');
@@ -489,9 +524,11 @@ describe('dashboard end to end', { concurrency: false }, () => {
   it('lets an admin edit the lists and promote a model, after a confirmation', async (t) => {
     if (!needs(t, 'dashboard', 'session', 'models', 'promote')) return;
     const page = env.page;
-    await page.fill('#api-key', env.keys.admin);
-    await page.click('form button[type=submit]');
-    await page.waitForSelector('[data-figure=total]');
+    if (await page.locator('#top').isVisible()) {
+      await page.click('#signout');
+      await page.waitForSelector('#api-key');
+    }
+    await ensureSignedIn(env.keys.admin);
     assert.equal(await page.locator('#nav-lists').isVisible(), true, 'Lists for an admin');
 
     await page.click('#nav a[data-page=lists]');
@@ -532,6 +569,8 @@ describe('dashboard end to end', { concurrency: false }, () => {
 
   it('breaks no Content-Security-Policy rule and logs no script error', async (t) => {
     if (!needs(t, 'dashboard', 'session')) return;
-    assert.deepEqual(env.consoleProblems, []);
+    // While routes are missing, the pages' requests to them fail with 404: that is reported above.
+    const problems = Object.keys(missing).length ? env.consoleProblems.filter((m) => !/status of 404/.test(m)) : env.consoleProblems;
+    assert.deepEqual(problems, []);
   });
 });
