@@ -105,6 +105,16 @@ export function render(main, ctx) {
     return h('dl', { class: 'cards' }, cards);
   }
 
+  function seriesTable(data) {
+    const kinds = kindsOf(data);
+    const rows = data.decisions?.series || [];
+    const wrap = tableWrap(h('table', {},
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('q.at')), kinds.map((k) => h('th', { scope: 'col', class: 'num' }, kindName(k))))),
+      h('tbody', {}, rows.slice(-24).reverse().map((r) => h('tr', {}, h('td', {}, when(r.at)), kinds.map((k) => h('td', { class: 'num' }, num(r[k] || 0))))))), t('ov.series'));
+    wrap.id = 'ov-series-table';
+    return wrap;
+  }
+
   function seriesPanel(data) {
     const kinds = kindsOf(data);
     const rows = data.decisions?.series || [];
@@ -113,9 +123,7 @@ export function render(main, ctx) {
       h('h2', { id: 'ov-series-h' }, t('ov.series')),
       h('p', { class: 'muted small' }, t('ov.seriesCap', { bucket: bucketName(data.bucket_seconds || 60) })),
       box,
-      h('details', {}, h('summary', {}, t('ov.tableAlt')), tableWrap(h('table', {},
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('q.at')), kinds.map((k) => h('th', { scope: 'col', class: 'num' }, kindName(k))))),
-        h('tbody', {}, rows.slice(-24).reverse().map((r) => h('tr', {}, h('td', {}, when(r.at)), kinds.map((k) => h('td', { class: 'num' }, num(r[k] || 0))))))), t('ov.series'))));
+      h('details', {}, h('summary', {}, t('ov.tableAlt')), seriesTable(data)));
     const chartData = {
       times: rows.map((r) => Date.parse(r.at) / 1000),
       series: kinds.map((k) => ({ name: k, label: kindName(k), values: rows.map((r) => r[k] || 0) })),
@@ -206,8 +214,10 @@ export function render(main, ctx) {
         for (const d of disposers) d();
         disposers = [];
         body.querySelector('.cards').replaceWith(figures(data));
+        body.querySelector('#ov-series-table').replaceWith(seriesTable(data));
+        // Keep the panels a keyboard user is in; the next poll updates them.
         const rest = body.querySelector('#ov-rest');
-        rest.replaceWith(restOf(data));
+        if (!rest.contains(document.activeElement)) rest.replaceWith(restOf(data));
       } else {
         disposeCharts();
         clear(body);
