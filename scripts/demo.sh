@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `make demo`: generate a synthetic Indian marketplace, train the order and
-# return models on it, score the orders, load the history into a service
-# store, seed the payment flow's demo accounts and payments (`vigil seed`),
-# and end with `vigil serve` on 127.0.0.1:8080 (Ctrl-C stops it).
+# `make demo`: generate a synthetic Indian marketplace with its card payments,
+# train the order, return and transaction models on it, score the orders,
+# load the history into a service store, seed the payment flow's demo
+# accounts and payments (`vigil seed`), and end with `vigil serve` on
+# 127.0.0.1:8080 (Ctrl-C stops it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=passive  # XGBoost's idle threads must not spin on shared cores
@@ -16,6 +17,7 @@ echo
 build/vigil models list --models "$dir/models"
 echo
 echo "Reports: $dir/models/order/v1/report.html and $dir/models/return/v1/report.html"
+echo "         and $dir/models/transaction/v1/report.html (card payments)"
 echo "Scores:  $dir/order_scores.csv and $dir/return_scores.csv"
 
 # The service: the marketplace's history as its event log, so it knows every

@@ -30,9 +30,12 @@ int Fail(const Status& status) {
 int Generate(const GeneratorOptions& options) {
   auto summary = GenerateMarketplace(options);
   if (!summary.ok()) return Fail(summary.status());
-  fmt::print("Wrote {}: {} customers, {} products, {} orders ({} RTO), {} returns ({} abusive)\n",
-             options.out_dir, summary->customers, summary->products, summary->orders,
-             summary->rto_orders, summary->returns, summary->abusive_returns);
+  fmt::print(
+      "Wrote {}: {} customers, {} products, {} orders ({} RTO), {} returns ({} abusive), "
+      "{} card payments ({} fraud)\n",
+      options.out_dir, summary->customers, summary->products, summary->orders, summary->rto_orders,
+      summary->returns, summary->abusive_returns, summary->transactions,
+      summary->fraud_transactions);
   return 0;
 }
 
@@ -148,13 +151,26 @@ int Demo(const std::string& dir, int64_t customers) {
   std::filesystem::remove_all(models);
   GeneratorOptions generate{.out_dir = data, .customers = customers};
   if (int rc = Generate(generate); rc != 0) return rc;
-  TrainRequest train{.data_dir = data, .models_dir = models};
+  TrainRequest train{
+      .data_dir = data,
+      .models_dir = models,
+      .kinds = {DecisionKind::kOrder, DecisionKind::kReturn, DecisionKind::kTransaction}};
   auto summary = RunTrain(train, stdout);
   if (!summary.ok()) return Fail(summary.status());
+  fmt::print("\nDone. Models in {}:\n", models);
+  for (const KindResult& k : summary->kinds) {
+    if (k.skipped) {
+      fmt::print("  {:<12} skipped: {}\n", DecisionKindName(k.kind), k.skip_reason);
+      continue;
+    }
+    fmt::print("  {:<12} {}validation ROC-AUC {:.4f}, PR-AUC {:.4f}  {}\n", k.model_version,
+               k.production ? "production, " : "", k.validation.roc_auc, k.validation.pr_auc,
+               k.report_path);
+  }
   fmt::print(
-      "\nDone. Models in {}; score them with:\n  vigil score --data {} --models {} "
-      "--kind order --out {}/order_scores.csv\n",
-      models, data, models, dir);
+      "Score them with:\n  vigil score --data {} --models {} --kind order --out "
+      "{}/order_scores.csv\n(--kind return or transaction for the others)\n",
+      data, models, dir);
   return 0;
 }
 
@@ -310,7 +326,8 @@ int main(int argc, char** argv) {
 
   std::string demo_dir = "demo";
   int64_t demo_customers = 50000;
-  auto* demo = app.add_subcommand("demo", "Generate a marketplace and train both models");
+  auto* demo = app.add_subcommand(
+      "demo", "Generate a marketplace and train its order, return and transaction models");
   demo->add_option("--dir", demo_dir, "Working directory");
   demo->add_option("--customers", demo_customers, "Customers to generate")
       ->check(CLI::Range(int64_t{100}, int64_t{10'000'000}));

@@ -20,6 +20,7 @@
 #include "generate/india_geography.h"
 #include "generate/order_schedule.h"
 #include "generate/order_simulator.h"
+#include "generate/payment_simulator.h"
 #include "generate/random.h"
 
 namespace vigil {
@@ -36,7 +37,8 @@ enum Stream : uint64_t {
   kPopulationStream,
   kScheduleStream,
   kOrderStream,
-  kNameStream
+  kNameStream,
+  kPaymentStream
 };
 
 struct Period {
@@ -265,6 +267,44 @@ Status WriteFestivals(const std::string& dir, const FestivalSchedule& calendar,
   return out->Commit();
 }
 
+// transactions.csv, in the format `vigil train --kind transaction` reads.
+// Genuine payments have no labeled_at: their label is known after the
+// trainer's --label-delay-days.
+Status WriteTransactions(const std::string& dir, const SimulatedPayments& simulated,
+                         Timestamp start, ProgressBar& progress, int64_t progress_base) {
+  ASSIGN_OR_RETURN(
+      auto out,
+      CsvFileWriter::Create(
+          PathIn(dir, "transactions.csv"),
+          "transaction_id,user_id,created_at,amount,merchant,location,is_fraud,labeled_at"));
+  const std::vector<Payment>& payments = simulated.payments;
+  for (size_t i = 0; i < payments.size(); ++i) {
+    const Payment& p = payments[i];
+    const Timestamp at = start + p.second;
+    CsvBuffer& row = out->row();
+    AppendId(row, 'T', static_cast<int64_t>(i) + 1, 9);
+    row.push_back(',');
+    AppendId(row, 'C', p.customer + 1, 7);
+    row.push_back(',');
+    AppendIstTimestamp(row, at);
+    row.push_back(',');
+    AppendRupees(row, p.amount_paise);
+    row.push_back(',');
+    AppendCsvField(row, simulated.merchants[p.merchant].name);
+    row.push_back(',');
+    AppendCsvField(row, Cities()[p.city].name);
+    if (p.fraud == FraudScenario::kNone) {
+      row.append(std::string_view(",0,"));
+    } else {
+      row.append(std::string_view(",1,"));
+      AppendIstTimestamp(row, at + p.reported_after);
+    }
+    out->EndRow();
+    if ((i & 0xfff) == 0) progress.Update(progress_base + static_cast<int64_t>(i));
+  }
+  return out->Commit();
+}
+
 }  // namespace
 
 StatusOr<GeneratorSummary> GenerateMarketplace(const GeneratorOptions& options) {
@@ -282,9 +322,12 @@ StatusOr<GeneratorSummary> GenerateMarketplace(const GeneratorOptions& options) 
       CustomerPopulation::Generate(options.customers, period.start, period.end, population_rng);
   Rng schedule_rng(options.seed, kScheduleStream);
   const std::vector<CheckoutSlot> slots = ScheduleCheckouts(population, demand, schedule_rng);
+  Rng payment_rng(options.seed, kPaymentStream);
+  const SimulatedPayments payments = SimulatePayments(population, demand, payment_rng);
 
+  const int64_t ledger_end = population.size() + static_cast<int64_t>(slots.size());
   ProgressBar progress("Generating marketplace",
-                       population.size() + static_cast<int64_t>(slots.size()));
+                       ledger_end + static_cast<int64_t>(payments.payments.size()));
   RETURN_IF_ERROR(WriteProducts(dir, catalog));
   RETURN_IF_ERROR(WriteCustomers(dir, population, options.seed, progress));
 
@@ -299,10 +342,16 @@ StatusOr<GeneratorSummary> GenerateMarketplace(const GeneratorOptions& options) 
   }
   RETURN_IF_ERROR(ledger.Commit());
   RETURN_IF_ERROR(WriteFestivals(dir, calendar, period));
+  RETURN_IF_ERROR(WriteTransactions(dir, payments, period.start, progress, ledger_end));
   progress.Finish();
-  return GeneratorSummary{population.size(),        products,
-                          ledger.orders(),          ledger.returns(),
-                          ledger.abusive_returns(), ledger.rto_orders()};
+  return GeneratorSummary{.customers = population.size(),
+                          .products = products,
+                          .orders = ledger.orders(),
+                          .returns = ledger.returns(),
+                          .abusive_returns = ledger.abusive_returns(),
+                          .rto_orders = ledger.rto_orders(),
+                          .transactions = static_cast<int64_t>(payments.payments.size()),
+                          .fraud_transactions = payments.frauds};
 }
 
 }  // namespace vigil

@@ -1,8 +1,10 @@
 // GenerateMarketplace: writes a synthetic Indian e-commerce marketplace in
 // the data-lake format of DESIGN.md (customers.csv, products.csv,
-// orders.csv, returns.csv, external/festivals.csv), deterministic for a seed,
-// with ground-truth labels on the abusive acts (returns.is_abuse; RTO in
-// orders.delivery_status). See order_simulator.h for the behaviours.
+// orders.csv, returns.csv, external/festivals.csv, transactions.csv),
+// deterministic for a seed, with ground-truth labels on the abusive acts
+// (returns.is_abuse; RTO in orders.delivery_status) and on card fraud
+// (transactions.is_fraud). See order_simulator.h for the behaviours and
+// payment_simulator.h for the card payments.
 //
 // Files and columns:
 //   customers.csv  customer_id, registered_at, state, pincode, phone, name, city
@@ -13,13 +15,18 @@
 //   returns.csv    return_id, order_id, requested_at, reason, refund_amount, qc_result,
 //                  is_abuse, qc_completed_at
 //   external/festivals.csv  name, start_date, end_date, kind, basis
+//   transactions.csv  transaction_id, user_id, created_at, amount, merchant, location,
+//                     is_fraud, labeled_at
 // orders.delivered_at is when the delivery outcome became known: the
 // delivery for `delivered`, the refusal / return to origin for `rto`; empty
 // for `cancelled` and for `pending` (still in transit when the period ends).
 // returns.qc_result and qc_completed_at are empty while a return is still open
 // at the end of the period; is_abuse is the ground truth even then. Orders and
 // returns are written in time order (order_id follows ordered_at, return_id
-// follows requested_at), customers in registration order.
+// follows requested_at), customers in registration order. transactions.csv
+// holds the customers' card and UPI payments at shops (user_id is the
+// customer_id, location their city), in time order; labeled_at is when a
+// fraud was reported, empty for genuine payments.
 //
 // Single-threaded; safe to call from several threads on different out_dirs.
 #ifndef VIGIL_GENERATE_MARKETPLACE_GENERATOR_H_
@@ -42,6 +49,7 @@ struct GeneratorOptions {
 
 struct GeneratorSummary {
   int64_t customers, products, orders, returns, abusive_returns, rto_orders;
+  int64_t transactions, fraud_transactions;
 };
 
 // InvalidArgument for bad options (customers or days not positive or too

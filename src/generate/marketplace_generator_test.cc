@@ -15,6 +15,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "common/csv_reader.h"
 #include "common/time.h"
+#include "data/transaction_log.h"
+#include "generate/india_geography.h"
 
 namespace vigil {
 namespace {
@@ -495,6 +497,80 @@ TEST(GenerateMarketplaceTest, OneCustomerOneDayStillWritesEveryFile) {
   for (const char* file :
        {"customers.csv", "products.csv", "orders.csv", "returns.csv", "external/festivals.csv"}) {
     EXPECT_TRUE(std::filesystem::exists(dir + "/" + file)) << file;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// The file `vigil generate` writes: the same for a seed, read by
+// LoadTransactions without a rejected row.
+class GeneratedTransactionsTest : public ::testing::Test {
+ protected:
+  static GeneratorSummary Generate(const std::string& dir, uint64_t seed) {
+    GeneratorOptions options{.out_dir = dir, .customers = 3000, .days = 90, .seed = seed};
+    auto summary = GenerateMarketplace(options);
+    EXPECT_TRUE(summary.ok()) << summary.status();
+    return summary.ok() ? *summary : GeneratorSummary{};
+  }
+};
+
+TEST_F(GeneratedTransactionsTest, SameSeedSameFileOtherSeedOtherFile) {
+  const std::string a = TestDir("vigil-payments-a"), b = TestDir("vigil-payments-b"),
+                    c = TestDir("vigil-payments-c");
+  Generate(a, 7);
+  Generate(b, 7);
+  Generate(c, 8);
+  const std::string first = ReadFile(a + "/transactions.csv");
+  EXPECT_GT(first.size(), 100'000u);
+  EXPECT_EQ(first, ReadFile(b + "/transactions.csv"));
+  EXPECT_NE(first, ReadFile(c + "/transactions.csv"));
+  for (const std::string& dir : {a, b, c}) std::filesystem::remove_all(dir);
+}
+
+TEST_F(GeneratedTransactionsTest, LoadTransactionsReadsEveryRow) {
+  const std::string dir = TestDir("vigil-payments-load");
+  const GeneratorSummary summary = Generate(dir, 42);
+  Catalog catalog;
+  auto log = LoadTransactions(dir, &catalog);
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_EQ(log->report.rejected_rows(), 0);
+  ASSERT_EQ(static_cast<int64_t>(log->transactions.size()), summary.transactions);
+  EXPECT_TRUE(log->has_labels);
+  const std::string header = ReadFile(dir + "/transactions.csv").substr(0, 90);
+  EXPECT_THAT(header, ::testing::StartsWith("transaction_id,user_id,created_at,amount,merchant,"
+                                            "location,is_fraud,labeled_at\n"));
+
+  int64_t frauds = 0;
+  const Timestamp start = *ParseTimestamp("2025-07-15");
+  for (const Transaction& t : log->transactions) {
+    ASSERT_NE(t.label, kLabelUnknown);
+    ASSERT_GE(t.at, start);
+    ASSERT_LT(t.at, start + 90 * kSecondsPerDay);
+    // Genuine payments leave labeled_at to the default delay of 7 days;
+    // frauds are reported 2 to 14 days later.
+    const Timestamp delay = t.label_known_at - t.at;
+    if (t.label == 1) {
+      ++frauds;
+      ASSERT_GE(delay, 2 * kSecondsPerDay);
+      ASSERT_LE(delay, 14 * kSecondsPerDay);
+    } else {
+      ASSERT_EQ(delay, 7 * kSecondsPerDay);
+    }
+    ASSERT_GT(t.amount, 0);
+    ASSERT_NE(t.merchant, kNoId);
+    ASSERT_NE(t.location, kNoId);
+  }
+  EXPECT_EQ(frauds, summary.fraud_transactions);
+  // user_id is the marketplace's customer_id; location a city it delivers to.
+  std::set<std::string> cities;
+  for (const City& city : Cities()) cities.emplace(city.name);
+  for (uint32_t id = 0; id < catalog.table(Entity::kCustomer).size(); ++id) {
+    const std::string name(catalog.Name(Entity::kCustomer, id));
+    ASSERT_EQ(name.size(), 8u) << name;
+    ASSERT_EQ(name[0], 'C') << name;
+    ASSERT_LE(std::stoi(name.substr(1)), 3000) << name;
+  }
+  for (uint32_t id = 0; id < catalog.table(Entity::kLocation).size(); ++id) {
+    ASSERT_TRUE(cities.contains(std::string(catalog.Name(Entity::kLocation, id))));
   }
   std::filesystem::remove_all(dir);
 }
