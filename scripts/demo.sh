@@ -37,6 +37,14 @@ customer=$(awk -F, 'FNR == 1 { next }
   FILENAME ~ /orders/ { owner[$1] = $2; next }
   { n[owner[$2]]++ } END { for (c in n) if (n[c] > best) { best = n[c]; top = c }; print top }' \
   "$dir/data/orders.csv" "$dir/data/returns.csv")
+# The payment flow offline: messages are only logged (no Twilio account), the
+# webhook accepts replies signed with a demo token (scripts/sms_reply.sh plays
+# Twilio), and the threshold is lower than the seed's 0.5 because the demo's
+# model gives calibrated probabilities on a 0.7 % fraud rate, so that a few
+# seeded payments ask their customer.
+export TWILIO_AUTH_TOKEN=${TWILIO_AUTH_TOKEN:-demo-token}
+export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://127.0.0.1:$port}
+export FRAUD_THRESHOLD=${FRAUD_THRESHOLD:-0.3}
 cat <<MSG
 
 vigil serve is starting on http://127.0.0.1:$port (Ctrl-C stops it).
@@ -53,7 +61,11 @@ Then read it back, with similar past cases:
   curl -s http://127.0.0.1:$port/v1/decisions/ORD123456/similar?k=5 -H 'X-API-Key: $analyst'
 A seeded payment (a fraud-like one) and its history, with the scorer key:
   curl -s http://127.0.0.1:$port/transaction/$payment -H 'X-API-Key: $scorer'
-API: docs/api.md. Metrics: http://127.0.0.1:$port/metrics
+Payments waiting for their customer's reply (messages are logged above as NOT SENT), and a reply
+played as Twilio would send it:
+  sqlite3 $store/vigil.db "SELECT transaction_id, phone FROM transactions WHERE status = 'pending_verification'"
+  TWILIO_AUTH_TOKEN=$TWILIO_AUTH_TOKEN PUBLIC_BASE_URL=$PUBLIC_BASE_URL scripts/sms_reply.sh PHONE YES
+API: docs/api.md. Payments: docs/payments.md. Metrics: http://127.0.0.1:$port/metrics
 
 MSG
 exec build/vigil serve --data-dir "$store" --models "$dir/models" --port "$port"

@@ -28,7 +28,8 @@ std::string DurationText(Timestamp seconds) {
   return fmt::format("{} seconds", seconds);
 }
 
-std::string Threshold(double v) { return fmt::format("{:.2f}", v); }
+// Up to 3 decimals, as set: 0.5, 0.05, 0.125.
+std::string Threshold(double v) { return fmt::format("{:.3g}", v); }
 
 }  // namespace
 
