@@ -438,6 +438,11 @@ Status SqliteStore::RunOnWriter(WriterTask task, size_t bytes) {
   return result;
 }
 
+Status SqliteStore::SubmitTask(WriterTask task, std::function<void(Status)> done, size_t bytes) {
+  std::unique_ptr<WriteUnit> unit = std::make_unique<TaskUnit>(std::move(task), std::move(done));
+  return queue_.Push(std::move(unit), bytes);
+}
+
 void SqliteStore::WriterLoop() {
   while (true) {
     std::vector<std::unique_ptr<WriteUnit>> group =

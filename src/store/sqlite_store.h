@@ -112,6 +112,14 @@ class SqliteStore final : public Store {
   Status PutSnapshot(int64_t seq, std::string_view blob) override;
   StatusOr<std::optional<std::pair<int64_t, std::string>>> LatestSnapshot() override;
   StatusOr<int64_t> ArchiveDecisions(Timestamp cutoff, const std::string& archive_dir) override;
+  // The dashboard's data: sqlite_store_dashboard.cc.
+  Status SubmitDecisionLabel(DecisionLabelRecord label, EventRecord event,
+                             std::function<void(StatusOr<DecisionLabelRecord>)> done) override;
+  StatusOr<std::vector<DecisionLabelRecord>> DecisionLabels(std::string_view decision_id) override;
+  StatusOr<DecisionPage> ListDecisions(const DecisionQuery& query) override;
+  StatusOr<TransactionPage> ListTransactions(const TransactionQuery& query) override;
+  StatusOr<DashboardCounts> CountDecisions(Timestamp from, Timestamp until,
+                                           int64_t bucket_seconds) override;
   StoreStats Stats() const override;
   void Close() override;
 
@@ -132,6 +140,11 @@ class SqliteStore final : public Store {
   // Runs `task` on the writer thread inside the next group transaction and
   // waits until it is durable (or failed).
   [[nodiscard]] Status RunOnWriter(WriterTask task, size_t bytes = 0);
+  // Queues `task` as RunOnWriter does, without waiting: `done` runs on the
+  // writer thread once the task's transaction is durable (or failed). The
+  // queue's refusal is returned, and then `done` never runs.
+  [[nodiscard]] Status SubmitTask(WriterTask task, std::function<void(Status)> done,
+                                  size_t bytes = 0);
   // FailedPrecondition on the writer thread (inside a write callback).
   [[nodiscard]] Status CheckNotOnWriter() const;
   [[nodiscard]] Status RemoveIncompleteSnapshots();

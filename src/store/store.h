@@ -275,6 +275,123 @@ struct StoreStats {
   int64_t checkpoints = 0;  // background WAL checkpoints run
 };
 
+// ---- The dashboard's data (docs/dashboard.md "Data routes") ----
+
+// An analyst's label on a decision (decision_labels), with the id of the
+// `label` event that carried it into the event log.
+struct DecisionLabelRecord {
+  int64_t label_id = 0;  // assigned by the store; later labels have larger ids
+  std::string decision_id;
+  std::string subject_id;  // the decision's order, return or transaction id
+  std::string kind;        // the decision's kind
+  std::string label;       // "abuse" | "fraud" | "genuine" (not checked by the store)
+  std::string note;
+  std::string by_key_id;  // the API key that labelled
+  std::string by_name;    // that key's name at the time
+  Timestamp at = 0;
+  std::string event_id;
+
+  friend bool operator==(const DecisionLabelRecord&, const DecisionLabelRecord&) = default;
+};
+
+// A decision as lists show it: its columns, without the document.
+struct DecisionSummary {
+  std::string decision_id;
+  std::string kind;
+  std::string subject_id;
+  std::string customer_id;
+  Timestamp at = 0;
+  double risk_score = 0;
+  std::string risk_level;
+  std::string action;
+  std::string model_version;
+  std::optional<DecisionLabelRecord> label;  // the latest label, if any
+};
+
+// A place in a sorted list of decisions: the sort key (`at` or the risk
+// score) and the decision's seq, which breaks ties.
+struct DecisionPosition {
+  double key = 0;
+  int64_t seq = 0;
+
+  friend bool operator==(const DecisionPosition&, const DecisionPosition&) = default;
+};
+
+// The actions a reviewer must see (the partial index decisions_for_review).
+inline constexpr const char* kReviewActions[] = {"manual_review", "block", "deny", "decline",
+                                                 "step_up_authentication"};
+
+struct DecisionQuery {
+  bool queue = false;  // only decisions whose action is one of kReviewActions
+  std::string kind, action, risk_level, customer_id;  // "" matches any
+  std::optional<Timestamp> from;                      // at >= from
+  std::optional<Timestamp> until;                     // at < until
+  bool by_score = false;   // sort by risk_score instead of at; seq breaks ties
+  bool ascending = false;  // newest (or highest) first by default
+  int64_t limit = 50;
+  std::optional<DecisionPosition> after;  // the page starts after this place
+};
+
+struct DecisionPage {
+  std::vector<DecisionSummary> decisions;
+  // The place of the last decision when more may follow; nullopt at the end.
+  std::optional<DecisionPosition> next;
+};
+
+// A payment as the list shows it, with the status of its latest
+// verification SMS ("" when none was sent).
+struct TransactionSummary {
+  TransactionRecord transaction;
+  std::string sms_status;
+};
+
+// A place in the list of payments, newest first: received_at, then
+// transaction_id (descending) among payments received in the same second.
+struct TransactionPosition {
+  Timestamp received_at = 0;
+  std::string transaction_id;
+
+  friend bool operator==(const TransactionPosition&, const TransactionPosition&) = default;
+};
+
+struct TransactionQuery {
+  std::string status;  // "" matches any
+  int64_t limit = 50;
+  std::optional<TransactionPosition> after;
+};
+
+struct TransactionPage {
+  std::vector<TransactionSummary> transactions;
+  std::optional<TransactionPosition> next;  // as DecisionPage::next
+};
+
+// How many decisions of one kind fell in one time bucket with one level,
+// action and score bin (20 bins of 0.05: bin 19 holds [0.95, 1]). Scored
+// payments count as decisions of kind "transaction".
+struct DecisionCount {
+  std::string kind;
+  int64_t bucket = 0;  // (at - from) / bucket_seconds
+  std::string risk_level;
+  std::string action;
+  int score_bin = 0;
+  int64_t count = 0;
+};
+
+// The SMS verifications started (their message created) in a time range and
+// how far each got.
+struct SmsFunnel {
+  int64_t sent = 0;       // the provider accepted the message
+  int64_t confirmed = 0;  // the customer confirmed the payment by reply
+  int64_t denied = 0;     // the customer denied it by reply
+  int64_t expired = 0;    // no reply in time
+  int64_t pending = 0;    // still awaiting the reply
+};
+
+struct DashboardCounts {
+  std::vector<DecisionCount> decisions;
+  SmsFunnel sms;
+};
+
 class WriteReservation;
 
 class Store {
@@ -452,6 +569,34 @@ class Store {
   // were archived; 0 writes no file.
   [[nodiscard]] virtual StatusOr<int64_t> ArchiveDecisions(Timestamp cutoff,
                                                            const std::string& archive_dir) = 0;
+
+  // ---- The dashboard's data (docs/dashboard.md "Data routes") ----
+  // Queues `label` and its `event` (the label event for the event log) to be
+  // written in one transaction, in the write order of Submit, and returns at
+  // once. A refusal (FailedPrecondition when closed, ResourceExhausted when
+  // the queue is full, InvalidArgument for an empty decision_id or event_id)
+  // is returned and `done` never runs; otherwise `done` runs on the writer
+  // thread once both are durable, with the label and its label_id, or with
+  // the error (AlreadyExists when the event_id is in the log). The caller
+  // has checked that the decision exists.
+  [[nodiscard]] virtual Status SubmitDecisionLabel(
+      DecisionLabelRecord label, EventRecord event,
+      std::function<void(StatusOr<DecisionLabelRecord>)> done) = 0;
+  // The labels of a decision, oldest first.
+  [[nodiscard]] virtual StatusOr<std::vector<DecisionLabelRecord>> DecisionLabels(
+      std::string_view decision_id) = 0;
+  // A page of decisions matching `query` (limit clamped to 1..1000), each
+  // with its latest label.
+  [[nodiscard]] virtual StatusOr<DecisionPage> ListDecisions(const DecisionQuery& query) = 0;
+  // A page of payments, newest first (limit clamped to 1..1000).
+  [[nodiscard]] virtual StatusOr<TransactionPage> ListTransactions(
+      const TransactionQuery& query) = 0;
+  // Decisions made (and payments received and scored) in [from, until),
+  // grouped by kind, time bucket, level, action and score bin, and the SMS
+  // funnel of the verifications created in that range. InvalidArgument for
+  // bucket_seconds < 1 or until < from.
+  [[nodiscard]] virtual StatusOr<DashboardCounts> CountDecisions(Timestamp from, Timestamp until,
+                                                                 int64_t bucket_seconds) = 0;
 
   virtual StoreStats Stats() const = 0;
 

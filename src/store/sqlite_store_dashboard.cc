@@ -1,0 +1,439 @@
+// SqliteStore's part of the dashboard (docs/dashboard.md "Data routes"):
+// analysts' labels on decisions, the review queue and the other lists of
+// decisions and payments, and the overview's counts. Lists page by keyset
+// (the sort key and a unique tie-breaker of the last row), never by OFFSET,
+// so a page costs the same wherever it is.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "fmt/format.h"
+#include "nlohmann/json.hpp"
+#include "store/sqlite_store.h"
+
+namespace vigil {
+namespace {
+
+// Rows a list may return at most, whatever the caller asks.
+constexpr int64_t kMaxListLimit = 1000;
+
+// "Name <key_id>" (as git writes an author): a key id is base64url after
+// "key_", so the last '<' starts it even when the name has one.
+std::string EncodeLabeledBy(std::string_view key_id, std::string_view name) {
+  return fmt::format("{} <{}>", name, key_id);
+}
+
+void DecodeLabeledBy(std::string_view text, DecisionLabelRecord* label) {
+  const size_t open = text.rfind('<');
+  if (open == std::string_view::npos || text.empty() || text.back() != '>') {
+    label->by_name = std::string(text);
+    return;
+  }
+  label->by_key_id = std::string(text.substr(open + 1, text.size() - open - 2));
+  std::string_view name = text.substr(0, open);
+  while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+  label->by_name = std::string(name);
+}
+
+constexpr std::string_view kLabelColumns =
+    "seq, decision_id, subject_id, kind, label, note, labeled_by, at, event_id";
+
+DecisionLabelRecord LabelFromRow(const SqliteStatement& row) {
+  DecisionLabelRecord label{.label_id = row.ColumnInt(0),
+                            .decision_id = row.ColumnText(1),
+                            .subject_id = row.ColumnText(2),
+                            .kind = row.ColumnText(3),
+                            .label = row.ColumnText(4),
+                            .note = row.ColumnText(5),
+                            .at = row.ColumnInt(7),
+                            .event_id = row.ColumnText(8)};
+  DecodeLabeledBy(row.ColumnText(6), &label);
+  return label;
+}
+
+// The same columns and reading as sqlite_store_payments.cc's, which keeps
+// its own private.
+constexpr std::string_view kTransactionColumns =
+    "transaction_id, user_id, amount, currency, merchant, location, created_at, received_at, "
+    "status, updated_at, risk_score, decision, phone, user_response, user_response_at, "
+    "reprompted, label";
+
+TransactionRecord TransactionFromRow(const SqliteStatement& row) {
+  TransactionRecord t{.transaction_id = row.ColumnText(0),
+                      .user_id = row.ColumnText(1),
+                      .amount = row.ColumnDouble(2),
+                      .currency = row.ColumnText(3),
+                      .merchant = row.ColumnText(4),
+                      .location = row.ColumnText(5),
+                      .created_at = row.ColumnInt(6),
+                      .received_at = row.ColumnInt(7),
+                      .status = row.ColumnText(8),
+                      .updated_at = row.ColumnInt(9)};
+  if (!row.ColumnIsNull(10)) t.risk_score = row.ColumnDouble(10);
+  t.decision = row.ColumnText(11);
+  t.phone = row.ColumnText(12);
+  t.user_response = row.ColumnText(13);
+  t.user_response_at = row.ColumnInt(14);
+  t.reprompted = row.ColumnInt(15) != 0;
+  if (!row.ColumnIsNull(16)) t.label = row.ColumnInt(16);
+  return t;
+}
+
+// The term of the partial index decisions_for_review, written as the schema
+// writes it: SQLite uses a partial index only when the query's WHERE has
+// the index's own term.
+std::string ReviewActionsTerm() {
+  std::string term = "action IN (";
+  for (const char* action : kReviewActions) {
+    if (term.back() != '(') term += ", ";
+    term += fmt::format("'{}'", action);
+  }
+  return term + ")";
+}
+
+// A WHERE clause and its parameters, built term by term.
+class Conditions {
+ public:
+  void Add(std::string term) { terms_.push_back(std::move(term)); }
+  void AddText(std::string term, std::string value) {
+    Add(std::move(term));
+    params_.emplace_back(std::move(value));
+  }
+  void AddInt(std::string term, int64_t value) {
+    Add(std::move(term));
+    params_.emplace_back(value);
+  }
+  // A term with two parameters, e.g. a keyset bound "(at, seq) < (?, ?)".
+  template <typename A, typename B>
+  void AddPair(std::string term, A a, B b) {
+    Add(std::move(term));
+    params_.emplace_back(std::move(a));
+    params_.emplace_back(std::move(b));
+  }
+  void AddParam(int64_t value) { params_.emplace_back(value); }
+
+  std::string Where() const {
+    if (terms_.empty()) return "";
+    std::string out = " WHERE ";
+    for (size_t i = 0; i < terms_.size(); ++i) out += (i == 0 ? "" : " AND ") + terms_[i];
+    return out;
+  }
+
+  Status Bind(SqliteStatement& stmt) const {
+    for (size_t i = 0; i < params_.size(); ++i) {
+      const int index = static_cast<int>(i) + 1;
+      const Param& p = params_[i];
+      if (const auto* text = std::get_if<std::string>(&p)) {
+        RETURN_IF_ERROR(stmt.BindText(index, *text));
+      } else if (const auto* number = std::get_if<int64_t>(&p)) {
+        RETURN_IF_ERROR(stmt.BindInt(index, *number));
+      } else {
+        RETURN_IF_ERROR(stmt.BindDouble(index, std::get<double>(p)));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  using Param = std::variant<std::string, int64_t, double>;
+  std::vector<std::string> terms_;
+  std::vector<Param> params_;
+};
+
+// A read transaction: the statements in its scope see one state of the
+// database. Declare statement leases after it, so they are reset first.
+class ScopedRead {
+ public:
+  static StatusOr<ScopedRead> Begin(SqliteConnection& c) {
+    RETURN_IF_ERROR(c.Exec("BEGIN"));
+    return ScopedRead(&c);
+  }
+  ScopedRead(ScopedRead&& other) noexcept : c_(std::exchange(other.c_, nullptr)) {}
+  ScopedRead& operator=(ScopedRead&&) = delete;
+  ~ScopedRead() {
+    if (c_ != nullptr) (void)c_->Exec("COMMIT");
+  }
+
+ private:
+  explicit ScopedRead(SqliteConnection* c) : c_(c) {}
+  SqliteConnection* c_;
+};
+
+int64_t ClampLimit(int64_t limit) { return std::clamp<int64_t>(limit, 1, kMaxListLimit); }
+
+// A JSON array of strings, for "x IN (SELECT value FROM json_each(?))": one
+// statement for any number of ids, instead of one per count of '?'.
+template <typename Range, typename Get>
+std::string JsonIds(const Range& items, Get get) {
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& item : items) ids.push_back(get(item));
+  return ids.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+StatusOr<absl::flat_hash_map<std::string, DecisionLabelRecord>> LatestLabels(
+    SqliteConnection& c, const std::vector<DecisionSummary>& decisions) {
+  absl::flat_hash_map<std::string, DecisionLabelRecord> latest;
+  if (decisions.empty()) return latest;
+  ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
+                   c.Prepare(fmt::format("SELECT {} FROM decision_labels WHERE decision_id IN "
+                                         "(SELECT value FROM json_each(?)) ORDER BY seq",
+                                         kLabelColumns)));
+  RETURN_IF_ERROR(
+      stmt->BindAll(JsonIds(decisions, [](const DecisionSummary& d) { return d.decision_id; })));
+  while (true) {
+    ASSIGN_OR_RETURN(const bool row, stmt->Step());
+    if (!row) break;
+    DecisionLabelRecord label = LabelFromRow(*stmt);
+    latest[label.decision_id] = std::move(label);  // later seqs replace earlier ones
+  }
+  return latest;
+}
+
+}  // namespace
+
+Status SqliteStore::SubmitDecisionLabel(DecisionLabelRecord label, EventRecord event,
+                                        std::function<void(StatusOr<DecisionLabelRecord>)> done) {
+  if (label.decision_id.empty()) return absl::InvalidArgumentError("a label needs a decision_id");
+  if (event.event_id.empty()) return absl::InvalidArgumentError("a label event needs an event_id");
+  label.event_id = event.event_id;
+  const size_t bytes = event.payload.size() + label.note.size() + 256;
+  auto shared = std::make_shared<DecisionLabelRecord>(std::move(label));
+  return SubmitTask(
+      [shared, event = std::move(event)](SqliteConnection& c) -> Status {
+        {
+          // No ON CONFLICT: a label's event is new, or the write fails.
+          ASSIGN_OR_RETURN(SqliteConnection::Lease insert,
+                           c.Prepare("INSERT INTO events (event_id, type, at, payload) "
+                                     "VALUES (?, ?, ?, ?)"));
+          RETURN_IF_ERROR(
+              insert->BindAll(event.event_id, event.type, event.at, SqlBlob{event.payload}));
+          RETURN_IF_ERROR(insert->Run());
+        }
+        const DecisionLabelRecord& l = *shared;
+        ASSIGN_OR_RETURN(SqliteConnection::Lease insert,
+                         c.Prepare("INSERT INTO decision_labels (decision_id, subject_id, kind, "
+                                   "label, note, labeled_by, at, event_id) "
+                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+        RETURN_IF_ERROR(insert->BindAll(l.decision_id, l.subject_id, l.kind, l.label, l.note,
+                                        EncodeLabeledBy(l.by_key_id, l.by_name), l.at, l.event_id));
+        RETURN_IF_ERROR(insert->Run());
+        shared->label_id = sqlite3_last_insert_rowid(c.db());
+        return absl::OkStatus();
+      },
+      [shared, done = std::move(done)](Status status) {
+        if (!status.ok()) return done(std::move(status));
+        done(std::move(*shared));
+      },
+      bytes);
+}
+
+StatusOr<std::vector<DecisionLabelRecord>> SqliteStore::DecisionLabels(
+    std::string_view decision_id) {
+  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
+  ASSIGN_OR_RETURN(
+      SqliteConnection::Lease stmt,
+      reader->Prepare(fmt::format(
+          "SELECT {} FROM decision_labels WHERE decision_id = ? ORDER BY seq", kLabelColumns)));
+  RETURN_IF_ERROR(stmt->BindAll(decision_id));
+  std::vector<DecisionLabelRecord> labels;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool row, stmt->Step());
+    if (!row) return labels;
+    labels.push_back(LabelFromRow(*stmt));
+  }
+}
+
+StatusOr<DecisionPage> SqliteStore::ListDecisions(const DecisionQuery& query) {
+  Conditions where;
+  if (query.queue) where.Add(ReviewActionsTerm());
+  if (!query.kind.empty()) where.AddText("kind = ?", query.kind);
+  if (!query.action.empty()) where.AddText("action = ?", query.action);
+  if (!query.risk_level.empty()) where.AddText("risk_level = ?", query.risk_level);
+  if (!query.customer_id.empty()) where.AddText("customer_id = ?", query.customer_id);
+  if (query.from.has_value()) where.AddInt("at >= ?", *query.from);
+  if (query.until.has_value()) where.AddInt("at < ?", *query.until);
+  const char* cmp = query.ascending ? ">" : "<";
+  if (query.after.has_value()) {
+    if (query.by_score) {
+      where.AddPair(fmt::format("(risk_score, seq) {} (?, ?)", cmp), query.after->key,
+                    query.after->seq);
+    } else {
+      // The plain bound on `at` lets the planner seek in the index; the pair
+      // then skips the rows of that second already shown.
+      const auto at = static_cast<int64_t>(query.after->key);
+      where.AddInt(fmt::format("at {}= ?", cmp), at);
+      where.AddPair(fmt::format("(at, seq) {} (?, ?)", cmp), at, query.after->seq);
+    }
+  }
+  const int64_t limit = ClampLimit(query.limit);
+  where.AddParam(limit + 1);  // one more tells whether another page follows
+  const char* dir = query.ascending ? "ASC" : "DESC";
+  const std::string sql = fmt::format(
+      "SELECT seq, decision_id, kind, subject_id, customer_id, at, risk_score, risk_level, "
+      "action, model_version FROM decisions{} ORDER BY {} {}, seq {} LIMIT ?",
+      where.Where(), query.by_score ? "risk_score" : "at", dir, dir);
+
+  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
+  DecisionPage page;
+  std::vector<int64_t> seqs;
+  {
+    ASSIGN_OR_RETURN(SqliteConnection::Lease stmt, reader->Prepare(sql));
+    RETURN_IF_ERROR(where.Bind(*stmt));
+    while (true) {
+      ASSIGN_OR_RETURN(const bool row, stmt->Step());
+      if (!row) break;
+      seqs.push_back(stmt->ColumnInt(0));
+      page.decisions.push_back(DecisionSummary{.decision_id = stmt->ColumnText(1),
+                                               .kind = stmt->ColumnText(2),
+                                               .subject_id = stmt->ColumnText(3),
+                                               .customer_id = stmt->ColumnText(4),
+                                               .at = stmt->ColumnInt(5),
+                                               .risk_score = stmt->ColumnDouble(6),
+                                               .risk_level = stmt->ColumnText(7),
+                                               .action = stmt->ColumnText(8),
+                                               .model_version = stmt->ColumnText(9)});
+    }
+  }
+  if (static_cast<int64_t>(page.decisions.size()) > limit) {
+    page.decisions.resize(limit);
+    const DecisionSummary& last = page.decisions.back();
+    page.next =
+        DecisionPosition{.key = query.by_score ? last.risk_score : static_cast<double>(last.at),
+                         .seq = seqs[limit - 1]};
+  }
+  ASSIGN_OR_RETURN(auto labels, LatestLabels(*reader, page.decisions));
+  for (DecisionSummary& d : page.decisions) {
+    if (auto it = labels.find(d.decision_id); it != labels.end()) d.label = std::move(it->second);
+  }
+  return page;
+}
+
+StatusOr<TransactionPage> SqliteStore::ListTransactions(const TransactionQuery& query) {
+  Conditions where;
+  if (!query.status.empty()) where.AddText("status = ?", query.status);
+  if (query.after.has_value()) {
+    where.AddPair("(received_at, transaction_id) < (?, ?)", query.after->received_at,
+                  query.after->transaction_id);
+  }
+  const int64_t limit = ClampLimit(query.limit);
+  where.AddParam(limit + 1);
+  const std::string sql = fmt::format(
+      "SELECT {} FROM transactions{} ORDER BY received_at DESC, transaction_id DESC "
+      "LIMIT ?",
+      kTransactionColumns, where.Where());
+
+  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
+  // One snapshot for the page and its messages.
+  ASSIGN_OR_RETURN(ScopedRead read, ScopedRead::Begin(*reader));
+  TransactionPage page;
+  {
+    ASSIGN_OR_RETURN(SqliteConnection::Lease stmt, reader->Prepare(sql));
+    RETURN_IF_ERROR(where.Bind(*stmt));
+    while (true) {
+      ASSIGN_OR_RETURN(const bool row, stmt->Step());
+      if (!row) break;
+      page.transactions.push_back({.transaction = TransactionFromRow(*stmt), .sms_status = {}});
+    }
+  }
+  if (static_cast<int64_t>(page.transactions.size()) > limit) {
+    page.transactions.resize(limit);
+    const TransactionRecord& last = page.transactions.back().transaction;
+    page.next = TransactionPosition{last.received_at, last.transaction_id};
+  }
+  if (page.transactions.empty()) return page;
+  ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
+                   reader->Prepare("SELECT transaction_id, status FROM sms_outbound "
+                                   "WHERE transaction_id IN (SELECT value FROM json_each(?)) "
+                                   "ORDER BY created_at, rowid"));
+  RETURN_IF_ERROR(stmt->BindAll(JsonIds(page.transactions, [](const TransactionSummary& t) {
+    return t.transaction.transaction_id;
+  })));
+  absl::flat_hash_map<std::string, std::string> latest;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool row, stmt->Step());
+    if (!row) break;
+    latest[stmt->ColumnText(0)] = stmt->ColumnText(1);  // the newest message wins
+  }
+  for (TransactionSummary& t : page.transactions) {
+    if (auto it = latest.find(t.transaction.transaction_id); it != latest.end()) {
+      t.sms_status = it->second;
+    }
+  }
+  return page;
+}
+
+StatusOr<DashboardCounts> SqliteStore::CountDecisions(Timestamp from, Timestamp until,
+                                                      int64_t bucket_seconds) {
+  if (bucket_seconds < 1) return absl::InvalidArgumentError("bucket_seconds must be at least 1");
+  if (until < from) return absl::InvalidArgumentError("the range ends before it starts");
+  // One pass over the range through decisions_by_at. The groups are
+  // counted here, not by GROUP BY: SQLite's sorter for the GROUP BY cost more
+  // than the scan (at 100 000 decisions, 166 ms against 105 ms; see
+  // sqlite_store_dashboard_benchmark.cc). Payments are decisions of kind
+  // "transaction" from their own table (the payment flow keeps its scores
+  // there); decision rows of that kind are left out so none counts twice.
+  constexpr std::string_view kDecisionCounts = R"sql(
+SELECT kind, (at - ?1) / ?3, risk_level, action,
+       MAX(0, MIN(19, CAST(risk_score * 20 AS INTEGER)))
+FROM decisions WHERE at >= ?1 AND at < ?2 AND kind <> 'transaction'
+UNION ALL
+SELECT 'transaction', (received_at - ?1) / ?3,
+       CASE WHEN json_valid(decision) THEN COALESCE(json_extract(decision, '$.risk_level'), '') ELSE '' END,
+       CASE WHEN json_valid(decision) THEN COALESCE(json_extract(decision, '$.action'), '') ELSE '' END,
+       MAX(0, MIN(19, CAST(risk_score * 20 AS INTEGER)))
+FROM transactions WHERE received_at >= ?1 AND received_at < ?2 AND risk_score IS NOT NULL
+)sql";
+  constexpr std::string_view kSmsFunnel = R"sql(
+SELECT COALESCE(SUM(o.sent_at > 0), 0),
+       COALESCE(SUM(t.label = 0 AND t.user_response_at > 0), 0),
+       COALESCE(SUM(t.label = 1 AND t.user_response_at > 0), 0),
+       COALESCE(SUM(EXISTS (SELECT 1 FROM transaction_history h
+                            WHERE h.transaction_id = t.transaction_id AND h.status = 'expired')), 0),
+       COALESCE(SUM(t.status = 'pending_verification'), 0)
+FROM sms_outbound o JOIN transactions t ON t.transaction_id = o.transaction_id
+WHERE o.created_at >= ?1 AND o.created_at < ?2
+)sql";
+  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
+  ASSIGN_OR_RETURN(ScopedRead read, ScopedRead::Begin(*reader));
+  DashboardCounts counts;
+  {
+    ASSIGN_OR_RETURN(SqliteConnection::Lease stmt, reader->Prepare(kDecisionCounts));
+    RETURN_IF_ERROR(stmt->BindAll(from, until, bucket_seconds));
+    using Key = std::tuple<std::string, int64_t, std::string, std::string, int>;
+    absl::flat_hash_map<Key, int64_t> groups;
+    while (true) {
+      ASSIGN_OR_RETURN(const bool row, stmt->Step());
+      if (!row) break;
+      ++groups[Key{stmt->ColumnText(0), stmt->ColumnInt(1), stmt->ColumnText(2),
+                   stmt->ColumnText(3), static_cast<int>(stmt->ColumnInt(4))}];
+    }
+    for (const auto& [key, n] : groups) {
+      counts.decisions.push_back(DecisionCount{.kind = std::get<0>(key),
+                                               .bucket = std::get<1>(key),
+                                               .risk_level = std::get<2>(key),
+                                               .action = std::get<3>(key),
+                                               .score_bin = std::get<4>(key),
+                                               .count = n});
+    }
+  }
+  ASSIGN_OR_RETURN(SqliteConnection::Lease stmt, reader->Prepare(kSmsFunnel));
+  RETURN_IF_ERROR(stmt->BindAll(from, until));
+  ASSIGN_OR_RETURN(const bool row, stmt->Step());
+  if (row) {
+    counts.sms = SmsFunnel{.sent = stmt->ColumnInt(0),
+                           .confirmed = stmt->ColumnInt(1),
+                           .denied = stmt->ColumnInt(2),
+                           .expired = stmt->ColumnInt(3),
+                           .pending = stmt->ColumnInt(4)};
+  }
+  return counts;
+}
+
+}  // namespace vigil

@@ -1,0 +1,163 @@
+// The dashboard's reads at 100 000 decisions (docs/dashboard.md asks that
+// they stay fast there): the overview's counts over 1 h, 24 h and 7 d, the
+// review queue's first and a deep page by time and by score, a list whose
+// filter matches nothing (a scan of the range), and a customer's decisions.
+// The decisions (~2 KB documents, 50 features, like real ones) are spread
+// over the 24 hours before the newest; 10 % take a reviewer's action.
+//
+// Run: cmake --build build --target sqlite_store_dashboard_benchmark &&
+//      build/src/store/sqlite_store_dashboard_benchmark [--benchmark_min_time=2]
+// (the database goes to $TMPDIR or /tmp and is built once per run, ~10 s;
+// VIGIL_BENCH_KEEP=1 keeps it, e.g. to look at query plans with sqlite3).
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "fmt/format.h"
+#include "store/sqlite_store.h"
+
+namespace vigil {
+namespace {
+
+constexpr int64_t kDecisions = 100'000;
+constexpr Timestamp kNewest = 1'760'918'400;  // 2025-10-20T00:00:00Z
+constexpr int64_t kSpan = 86'400;             // the decisions' 24 hours
+
+std::unique_ptr<Store> g_store;
+std::string g_dir;
+
+DecisionRecord BenchDecision(int64_t i) {
+  DecisionRecord d;
+  d.decision_id = fmt::format("dec_{:08}", i);
+  d.subject_id = fmt::format("ORD{:08}", i);
+  d.kind = i % 5 == 0 ? "return" : "order";
+  d.at = kNewest - kSpan + i * kSpan / kDecisions;
+  d.customer_id = fmt::format("CUST{}", i % 20'000);
+  d.model_version = "order-v3";
+  d.risk_score = static_cast<double>((i * 7919) % 1000) / 1000.0;
+  d.risk_level = d.risk_score >= 0.9   ? "critical"
+                 : d.risk_score >= 0.7 ? "high"
+                 : d.risk_score >= 0.4 ? "medium"
+                                       : "low";
+  if (i % 10 == 0) {
+    d.action = d.kind == "order" ? "manual_review" : "deny";
+  } else {
+    d.action = d.kind == "order" ? "allow" : "instant_refund";
+  }
+  d.request_id = fmt::format("req-{}", i);
+  d.document =
+      fmt::format(R"({{"order_id":"{}","response":"{}"}})", d.subject_id, std::string(1950, 'r'));
+  d.features.assign(50, 0.5f);
+  d.contributions.assign(50, 0.01);
+  return d;
+}
+
+void EnsureStore() {
+  if (g_store != nullptr) return;
+  const char* tmp = std::getenv("TMPDIR");
+  g_dir = fmt::format("{}/vigil_dashboard_bench_{}", tmp != nullptr ? tmp : "/tmp", getpid());
+  std::filesystem::remove_all(g_dir);
+  auto opened = OpenSqliteStore(g_dir);
+  if (!opened.ok()) std::abort();
+  g_store = *std::move(opened);
+  for (int64_t first = 0; first < kDecisions; first += 1000) {
+    WriteBatch batch;
+    for (int64_t i = first; i < first + 1000; ++i) batch.decisions.push_back(BenchDecision(i));
+    if (!g_store->Write(std::move(batch)).ok()) std::abort();
+  }
+}
+
+struct Cleanup {
+  ~Cleanup() {
+    g_store.reset();
+    if (g_dir.empty()) return;
+    if (std::getenv("VIGIL_BENCH_KEEP") != nullptr) {
+      fmt::print(stderr, "kept the database in {}\n", g_dir);
+    } else {
+      std::filesystem::remove_all(g_dir);
+    }
+  }
+} g_cleanup;
+
+// The overview's counts over the last `range` seconds (the dashboard's
+// bucket for that range).
+void BM_OverviewCounts(benchmark::State& state) {
+  EnsureStore();
+  const int64_t range = state.range(0);
+  const int64_t bucket = range == 3600 ? 60 : range == 86'400 ? 900 : 3600;
+  int64_t total = 0;
+  for (auto _ : state) {
+    auto counts = g_store->CountDecisions(kNewest + 1 - range, kNewest + 1, bucket);
+    if (!counts.ok()) state.SkipWithError("CountDecisions failed");
+    total = 0;
+    for (const DecisionCount& c : counts->decisions) total += c.count;
+    benchmark::DoNotOptimize(total);
+  }
+  state.counters["decisions_counted"] = static_cast<double>(total);
+}
+BENCHMARK(BM_OverviewCounts)
+    ->Arg(3600)
+    ->Arg(86'400)
+    ->Arg(7 * 86'400)
+    ->Unit(benchmark::kMillisecond);
+
+void RunList(benchmark::State& state, DecisionQuery query) {
+  EnsureStore();
+  size_t rows = 0;
+  for (auto _ : state) {
+    auto page = g_store->ListDecisions(query);
+    if (!page.ok()) state.SkipWithError("ListDecisions failed");
+    rows = page->decisions.size();
+    benchmark::DoNotOptimize(rows);
+  }
+  state.counters["rows"] = static_cast<double>(rows);
+}
+
+void BM_QueueFirstPageByAt(benchmark::State& state) {
+  RunList(state, {.queue = true, .limit = 50});
+}
+void BM_QueueDeepPageByAt(benchmark::State& state) {
+  RunList(state, {.queue = true,
+                  .limit = 50,
+                  .after = DecisionPosition{static_cast<double>(kNewest - kSpan / 2), 50'000}});
+}
+void BM_QueueFirstPageByScore(benchmark::State& state) {
+  RunList(state, {.queue = true, .by_score = true, .limit = 50});
+}
+void BM_QueueDeepPageByScore(benchmark::State& state) {
+  RunList(state,
+          {.queue = true, .by_score = true, .limit = 50, .after = DecisionPosition{0.5, 50'000}});
+}
+void BM_AllFirstPageByScore(benchmark::State& state) {
+  RunList(state, {.by_score = true, .limit = 50});
+}
+void BM_QueueKindMatchingNothing(benchmark::State& state) {
+  RunList(state, {.queue = true, .kind = "transaction", .limit = 50});
+}
+void BM_AllKindMatchingNothing(benchmark::State& state) {
+  RunList(state, {.kind = "transaction", .limit = 50});
+}
+void BM_CustomerDecisions(benchmark::State& state) {
+  RunList(state, {.customer_id = "CUST42", .limit = 50});
+}
+void BM_QueueLastHour(benchmark::State& state) {
+  RunList(state, {.queue = true, .from = kNewest - 3600, .limit = 200});
+}
+BENCHMARK(BM_QueueFirstPageByAt)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_QueueDeepPageByAt)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_QueueFirstPageByScore)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_QueueDeepPageByScore)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_AllFirstPageByScore)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_QueueKindMatchingNothing)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_AllKindMatchingNothing)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_CustomerDecisions)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_QueueLastHour)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace vigil
+
+BENCHMARK_MAIN();
