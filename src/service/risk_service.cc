@@ -564,7 +564,66 @@ StatusOr<std::string> RiskService::Decision(std::string_view id) const {
   if (!record->narration.empty()) {
     document["narration"] = {{"text", record->narration}, {"source", record->narration_source}};
   }
-  return document.dump();
+  ASSIGN_OR_RETURN(const std::vector<DecisionLabelRecord> labels,
+                   store_->DecisionLabels(record->decision_id));
+  json& list = document["labels"] = json::array();
+  for (const DecisionLabelRecord& label : labels) list.push_back(DecisionLabelJson(label));
+  return document.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+json DecisionLabelJson(const DecisionLabelRecord& label) {
+  return {{"label_id", label.label_id},
+          {"decision_id", label.decision_id},
+          {"label", label.label},
+          {"note", label.note},
+          {"by", {{"key_id", label.by_key_id}, {"name", label.by_name}}},
+          {"at", FormatTimestamp(label.at)},
+          {"event_id", label.event_id}};
+}
+
+void RiskService::Label(std::string_view id, DecisionLabelRecord label, LabelDone done) {
+  if (label.label != "abuse" && label.label != "fraud" && label.label != "genuine") {
+    return done(FieldError("label", "must be abuse, fraud or genuine"));
+  }
+  auto found = store_->FindDecision(id);
+  if (!found.ok()) return done(found.status());
+  if (!found->has_value())
+    return done(absl::NotFoundError(fmt::format("no decision for '{}'", id)));
+  const DecisionRecord& decision = **found;
+  const bool is_order = decision.kind == "order";
+  if (!is_order && decision.kind != "return") {
+    return done(absl::FailedPreconditionError(
+        fmt::format("decisions about {}s cannot be labelled: the event log has no label for them",
+                    decision.kind)));
+  }
+  const Timestamp now = NowSeconds();
+  label.decision_id = decision.decision_id;
+  label.subject_id = decision.subject_id;
+  label.kind = decision.kind;
+  label.at = now;
+  RawEvent raw{.at = now, .type = EventType::kLabel};
+  raw.label_target = is_order ? LabelTarget::kOrder : LabelTarget::kReturn;
+  (is_order ? raw.order_id : raw.return_id) = decision.subject_id;
+  raw.label = label.label == "genuine" ? 0 : 1;
+  // A fresh id: a later label on the same subject (a correction) is an
+  // event of its own, not a duplicate of the first.
+  const uint64_t counter = decision_counter_.fetch_add(1, std::memory_order_relaxed);
+  const std::string event_id = fmt::format("label:{}:{:x}{:06x}{:08x}", decision.decision_id, now,
+                                           decision_prefix_, counter);
+  EventRecord event{event_id, std::string(EventTypeName(raw.type)), now,
+                    EncodeEvent(event_id, raw)};
+  auto shared_done = std::make_shared<LabelDone>(std::move(done));
+  Status queued;
+  {
+    // Queued before the state changes, under the state's lock: the log
+    // keeps the state's order, and a refusal leaves the state as the log has it.
+    absl::MutexLock lock(&engine_mu_);
+    queued = store_->SubmitDecisionLabel(
+        std::move(label), std::move(event),
+        [shared_done](StatusOr<DecisionLabelRecord> stored) { (*shared_done)(std::move(stored)); });
+    if (queued.ok()) engine_.Ingest(raw, nullptr);
+  }
+  if (!queued.ok()) (*shared_done)(queued);
 }
 
 void RiskService::Narrate(NarrationRequest request, const std::string& decision_id) {

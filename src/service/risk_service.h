@@ -101,10 +101,15 @@ struct IngestResult {
   int64_t accepted = 0, duplicates = 0, rejected = 0;
 };
 
+// A label as the API shows it: {"label_id", "decision_id", "label", "note",
+// "by": {"key_id", "name"}, "at", "event_id"}.
+nlohmann::json DecisionLabelJson(const DecisionLabelRecord& label);
+
 class RiskService {
  public:
   using ScoreDone = std::function<void(StatusOr<ScoreResult>)>;
   using IngestDone = std::function<void(StatusOr<IngestResult>)>;
+  using LabelDone = std::function<void(StatusOr<DecisionLabelRecord>)>;
 
   // Replays the store's event log into a fresh feature state, loads the
   // production models (a kind without one answers Unavailable until a model
@@ -136,8 +141,21 @@ class RiskService {
   // rejected with their line number and error; the rest are applied.
   void Ingest(std::string_view body, bool ndjson, IngestDone done);
 
-  // GET /v1/decisions/{id}: by decision id or by the order / return id.
+  // GET /v1/decisions/{id}: by decision id or by the order / return id,
+  // with its analysts' labels ("labels", oldest first).
   [[nodiscard]] StatusOr<std::string> Decision(std::string_view id) const;
+  // POST /v1/decisions/{id}/label: records an analyst's label on the
+  // decision `id` (a decision id, or an order or return id: its latest
+  // decision). `label` brings label ("abuse" and "fraud" are the kind's
+  // positive label, "genuine" its negative), note, by_key_id and by_name;
+  // the rest is filled here. The label is stored (decision_labels) with a
+  // `label` event (target order or return, label 1 or 0, a fresh event id)
+  // in one transaction, and the event is applied to the feature state in
+  // the log's order. `done` gets the stored label once both are durable.
+  // Errors: NotFound (no such decision), FailedPrecondition (a payment's
+  // decision: the event log has no label for payments), InvalidArgument
+  // naming "label" for another word, the store's refusals.
+  void Label(std::string_view id, DecisionLabelRecord label, LabelDone done);
   // GET /v1/decisions/{id}/similar: the k most similar past decisions of the
   // same kind, with how each ended as far as the feature state knows.
   // Unavailable when the indexes are off.

@@ -28,6 +28,7 @@
 #include "nlohmann/json.hpp"
 #include "service/account_json.h"
 #include "service/api_keys.h"
+#include "service/dashboard_routes.h"
 #include "service/dashboard_sessions.h"
 #include "service/payment_flow.h"
 #include "service/risk_service.h"
@@ -500,7 +501,7 @@ struct VigilServer::Impl {
         ReceiveTransaction(req, respond);
       });
       router.Add("GET", get, [this](HttpRequest& req, Responder respond) {
-        if (!Admit(req, Role::kScorer, respond)) return;
+        if (!Admit(req, ScorerOrAnalyst(req), respond)) return;
         const std::string id(*req.Param("id"));
         auto found = store->FindTransaction(id);
         if (!found.ok()) return respond(ResponseFromStatus(found.status()));
@@ -540,6 +541,14 @@ struct VigilServer::Impl {
       }
       respond(JsonResponse(ModelsJson().dump()));
     });
+    AddDashboardDataRoutes(
+        router, {.store = store.get(),
+                 .service = service.get(),
+                 .models_dir = config.models_dir,
+                 .metrics = &metrics,
+                 .admit = [this](const HttpRequest& req, Role need, const Responder& respond) {
+                   return Admit(req, need, respond);
+                 }});
     router.Add("GET", "/healthz", [](HttpRequest&, Responder respond) {
       respond(JsonResponse(R"({"status":"ok"})"));
     });
@@ -628,6 +637,16 @@ struct VigilServer::Impl {
           ->Set(current ? 1 : 0);
     }
     return metrics.RenderPrometheus();
+  }
+
+  // The role a route open to scorers and analysts (a payment's status) asks
+  // of this request: scorer for a scorer's key, else analyst, which admins
+  // and the dashboard's sessions pass too. Admit then checks for real.
+  Role ScorerOrAnalyst(const HttpRequest& req) {
+    const std::string_view presented = PresentedKey(req);
+    if (presented.empty()) return Role::kAnalyst;
+    const auto caller = keys->Authenticate(presented);
+    return caller && caller->role == Role::kScorer ? Role::kScorer : Role::kAnalyst;
   }
 
   // false after answering 415 when the body is not sent as JSON.

@@ -1,0 +1,430 @@
+// Black-box tests of the dashboard's data routes (dashboard_routes.cc): a
+// real server on a free port with a real store and models trained on a
+// generated marketplace, decisions made by scoring over real sockets.
+#include "service/dashboard_routes.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "http/test_http_client.h"
+#include "nlohmann/json.hpp"
+#include "pipeline/train_command.h"
+#include "service/service_fixture_for_test.h"
+#include "service/vigil_server.h"
+
+namespace vigil {
+namespace {
+
+using nlohmann::json;
+using testing::CreateKey;
+using ::testing::HasSubstr;
+using testing::ScratchDir;
+using testing::SharedMarketplace;
+using ::testing::StartsWith;
+
+json Order(const std::string& order_id, const std::string& customer_id) {
+  return {{"order_id", order_id},       {"customer_id", customer_id}, {"product_id", "P_TEST"},
+          {"category", "electronics"},  {"amount", 18999.0},          {"payment_method", "COD"},
+          {"delivery_pincode", 560001}, {"device_id", "D_TEST"}};
+}
+
+class DashboardRoutesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_.data_dir = dir_.path();
+    config_.models_dir = SharedMarketplace().models_dir;
+    config_.port = 0;
+    config_.similar_capacity = 0;
+    config_.access_log = false;
+    scorer_ = CreateKey(dir_.path(), "scorer");
+    analyst_ = CreateKey(dir_.path(), "analyst");
+    admin_ = CreateKey(dir_.path(), "admin");
+  }
+
+  void Start() {
+    auto server = VigilServer::Start(config_);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+  }
+  void Restart() {
+    server_.reset();
+    Start();
+  }
+
+  TestHttpResponse Call(std::string_view method, std::string_view target, std::string_view key,
+                        std::string_view body = "") {
+    TestHttpClient client(server_->port());
+    std::string headers;
+    if (!key.empty()) headers += fmt::format("X-API-Key: {}\r\n", key);
+    if (!body.empty()) headers += "Content-Type: application/json\r\n";
+    auto response = client.Request(method, target, body, headers);
+    EXPECT_TRUE(response.has_value()) << method << " " << target;
+    return response.value_or(TestHttpResponse{});
+  }
+  json CallJson(std::string_view method, std::string_view target, std::string_view key,
+                const json& body = nullptr, int want_status = 200) {
+    TestHttpResponse r = Call(method, target, key, body.is_null() ? "" : body.dump());
+    EXPECT_EQ(r.status, want_status) << method << " " << target << ": " << r.body;
+    return json::parse(r.body, nullptr, false);
+  }
+  json Get(std::string_view target, int want_status = 200) {
+    return CallJson("GET", target, analyst_, nullptr, want_status);
+  }
+  // The field a 422 answer names.
+  std::string FieldOf422(std::string_view target) {
+    return Get(target, 422)["error"].value("field", "");
+  }
+  json ScoreOrder(const std::string& order_id, const std::string& customer_id) {
+    return CallJson("POST", "/v1/orders/score", scorer_, Order(order_id, customer_id));
+  }
+  void BlockList(const std::string& customer) {
+    CallJson("POST", "/v1/lists", admin_,
+             {{"list", "block"}, {"field", "customer"}, {"value", customer}, {"reason", "test"}},
+             201);
+  }
+  void AllowList(const std::string& customer) {
+    CallJson("POST", "/v1/lists", admin_,
+             {{"list", "allow"}, {"field", "customer"}, {"value", customer}, {"reason", "test"}},
+             201);
+  }
+  // Every decision id a list visits, following next_cursor from `target`.
+  std::vector<std::string> AllPages(const std::string& target, int* pages = nullptr) {
+    std::vector<std::string> ids;
+    std::string cursor;
+    for (int page = 1; page < 500; ++page) {
+      json r = Get(target + (cursor.empty() ? "" : "&cursor=" + cursor));
+      for (const json& d : r["decisions"]) ids.push_back(d["decision_id"]);
+      if (r["next_cursor"].is_null()) {
+        if (pages != nullptr) *pages = page;
+        break;
+      }
+      cursor = r["next_cursor"];
+    }
+    return ids;
+  }
+  int64_t AbuseCount(const std::string& customer) {
+    return Get("/v1/customers/" + customer)["features"]["customer_confirmed_abuse_count"]
+        .get<int64_t>();
+  }
+
+  ScratchDir dir_{"dashboard"};
+  ServeConfig config_;
+  std::string scorer_, analyst_, admin_;
+  std::unique_ptr<VigilServer> server_;
+};
+
+TEST_F(DashboardRoutesTest, TheOverviewCountsWhatWasScored) {
+  Start();
+  json empty = Get("/v1/overview");
+  EXPECT_EQ(empty["range"], "24h");
+  EXPECT_EQ(empty["bucket_seconds"], 900);
+  EXPECT_EQ(empty["decisions"]["total"], 0);
+  EXPECT_TRUE(empty["latency_ms"]["p50"].is_null());
+
+  for (int i = 0; i < 5; ++i) ScoreOrder(fmt::format("ORD_OV_{}", i), "C_OV");
+  CallJson("POST", "/v1/returns/score", scorer_,
+           {{"return_id", "RET_OV"}, {"order_id", "ORD_OV_0"}, {"reason", "size issue"}});
+  json r = Get("/v1/overview?range=1h");
+  EXPECT_EQ(r["range"], "1h");
+  EXPECT_EQ(r["bucket_seconds"], 60);
+  EXPECT_EQ(r["decisions"]["total"], 6);
+  EXPECT_EQ(r["decisions"]["by_kind"], json({{"order", 5}, {"return", 1}, {"transaction", 0}}));
+  ASSERT_EQ(r["decisions"]["series"].size(), 60u);
+  int64_t in_series = 0, in_levels = 0, in_actions = 0, in_histogram = 0;
+  for (const json& point : r["decisions"]["series"]) {
+    in_series += point["order"].get<int64_t>() + point["return"].get<int64_t>();
+  }
+  for (const auto& level : r["decisions"]["by_level"]["order"].items()) {
+    in_levels += level.value().get<int64_t>();
+  }
+  for (const auto& action : r["decisions"]["by_action"]["order"].items()) {
+    in_actions += action.value().get<int64_t>();
+  }
+  ASSERT_EQ(r["score_histogram"]["order"].size(), 20u);
+  for (const json& n : r["score_histogram"]["order"]) in_histogram += n.get<int64_t>();
+  EXPECT_EQ(in_series, 6);
+  EXPECT_EQ(in_levels, 5);
+  EXPECT_EQ(in_actions, 5);
+  EXPECT_EQ(in_histogram, 5);
+  EXPECT_GT(r["latency_ms"]["p50"].get<double>(), 0.0);
+  EXPECT_GE(r["latency_ms"]["p99"].get<double>(), r["latency_ms"]["p50"].get<double>());
+  EXPECT_EQ(r["latency_ms"]["requests"], 6);
+  EXPECT_EQ(r["events_ingested"], 6);
+  EXPECT_EQ(r["sms"],
+            json({{"sent", 0}, {"confirmed", 0}, {"denied", 0}, {"expired", 0}, {"pending", 0}}));
+  EXPECT_EQ(r["models"][0],
+            json({{"kind", "order"}, {"version", "order-v1"}, {"challenger", nullptr}}));
+  EXPECT_EQ(Get("/v1/overview?range=7d")["decisions"]["series"].size(), 168u);
+  EXPECT_EQ(FieldOf422("/v1/overview?range=2h"), "range");
+  EXPECT_EQ(Call("GET", "/v1/overview", scorer_).status, 403);
+  EXPECT_EQ(Call("GET", "/v1/overview", "").status, 401);
+}
+
+TEST_F(DashboardRoutesTest, TheQueueVisitsEveryQueuedDecisionExactlyOnce) {
+  Start();
+  BlockList("C_BLOCKED");
+  AllowList("C_ALLOWED");
+  std::set<std::string> queued;
+  for (int i = 0; i < 23; ++i) {
+    queued.insert(ScoreOrder(fmt::format("ORD_Q_B{}", i), "C_BLOCKED")["decision_id"]);
+  }
+  for (int i = 0; i < 9; ++i) ScoreOrder(fmt::format("ORD_Q_A{}", i), "C_ALLOWED");
+
+  int pages = 0;
+  const std::vector<std::string> by_at = AllPages("/v1/decisions?queue=true&limit=5", &pages);
+  EXPECT_EQ(by_at.size(), queued.size());
+  EXPECT_EQ(std::set<std::string>(by_at.begin(), by_at.end()), queued);
+  EXPECT_EQ(pages, 5);
+  const std::vector<std::string> by_score =
+      AllPages("/v1/decisions?queue=true&sort=score&order=asc&limit=4");
+  EXPECT_EQ(by_score.size(), queued.size());
+  EXPECT_EQ(std::set<std::string>(by_score.begin(), by_score.end()), queued);
+  EXPECT_EQ(AllPages("/v1/decisions?limit=200").size(), 32u);
+  EXPECT_EQ(AllPages("/v1/decisions?customer=C_ALLOWED&action=allow&kind=order").size(), 9u);
+  EXPECT_TRUE(AllPages("/v1/decisions?queue=true&customer=C_ALLOWED").empty());
+
+  json first = Get("/v1/decisions?queue=true&limit=1");
+  ASSERT_EQ(first["decisions"].size(), 1u);
+  const json& d = first["decisions"][0];
+  EXPECT_EQ(d["kind"], "order");
+  EXPECT_EQ(d["customer_id"], "C_BLOCKED");
+  EXPECT_EQ(d["action"], "block");
+  EXPECT_THAT(d["subject_id"].get<std::string>(), StartsWith("ORD_Q_B"));
+  EXPECT_THAT(d["model_version"].get<std::string>(), StartsWith("order-v"));
+  EXPECT_TRUE(d["label"].is_null());
+  EXPECT_TRUE(d.contains("risk_score") && d.contains("risk_level") && d.contains("at"));
+  // Newest first: scores of the same second are ordered by when they were stored.
+  const std::string later = ScoreOrder("ORD_Q_LAST", "C_BLOCKED")["decision_id"];
+  EXPECT_EQ(Get("/v1/decisions?queue=true&limit=1")["decisions"][0]["decision_id"], later);
+}
+
+TEST_F(DashboardRoutesTest, BadListParametersAre422NamingTheParameter) {
+  Start();
+  EXPECT_EQ(FieldOf422("/v1/decisions?queue=maybe"), "queue");
+  EXPECT_EQ(FieldOf422("/v1/decisions?kind=refund"), "kind");
+  EXPECT_EQ(FieldOf422("/v1/decisions?action=explode"), "action");
+  EXPECT_EQ(FieldOf422("/v1/decisions?level=severe"), "level");
+  EXPECT_EQ(FieldOf422("/v1/decisions?sort=amount"), "sort");
+  EXPECT_EQ(FieldOf422("/v1/decisions?order=random"), "order");
+  EXPECT_EQ(FieldOf422("/v1/decisions?limit=0"), "limit");
+  EXPECT_EQ(FieldOf422("/v1/decisions?limit=201"), "limit");
+  EXPECT_EQ(FieldOf422("/v1/decisions?limit=ten"), "limit");
+  EXPECT_EQ(FieldOf422("/v1/decisions?from=yesterday"), "from");
+  EXPECT_EQ(FieldOf422("/v1/decisions?from=2026-01-02&to=2026-01-01"), "to");
+  EXPECT_EQ(FieldOf422("/v1/decisions?cursor=not-a-cursor!"), "cursor");
+  EXPECT_EQ(FieldOf422("/v1/decisions?cursor=" + std::string("YWJj")), "cursor");  // "abc"
+  EXPECT_EQ(FieldOf422("/v1/customers/C1/decisions?limit=-1"), "limit");
+  EXPECT_EQ(FieldOf422("/v1/transactions?status=lost"), "status");
+  EXPECT_EQ(FieldOf422("/v1/transactions?cursor=%%%"), "cursor");
+  // A cursor of one sort order is refused by another.
+  BlockList("C_CUR");
+  for (int i = 0; i < 3; ++i) ScoreOrder(fmt::format("ORD_CUR_{}", i), "C_CUR");
+  const std::string cursor = Get("/v1/decisions?limit=1")["next_cursor"];
+  EXPECT_EQ(FieldOf422("/v1/decisions?sort=score&limit=1&cursor=" + cursor), "cursor");
+  EXPECT_EQ(Get("/v1/decisions?from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z")["decisions"],
+            json::array());
+}
+
+TEST_F(DashboardRoutesTest, ALabelIsAuditedLoggedAndAppliedToTheFeatureState) {
+  Start();
+  ScoreOrder("ORD_LBL", "C_LBL");
+  const std::string decision = CallJson(
+      "POST", "/v1/returns/score", scorer_,
+      {{"return_id", "RET_LBL"}, {"order_id", "ORD_LBL"}, {"reason", "empty box"}})["decision_id"];
+  const int64_t events_before = Get("/v1/overview")["events_ingested"];
+  EXPECT_EQ(AbuseCount("C_LBL"), 0);
+
+  json label = CallJson("POST", "/v1/decisions/" + decision + "/label", analyst_,
+                        {{"label", "abuse"}, {"note", "box arrived empty, photos attached"}}, 201);
+  EXPECT_GT(label["label_id"].get<int64_t>(), 0);
+  EXPECT_EQ(label["decision_id"], decision);
+  EXPECT_EQ(label["label"], "abuse");
+  EXPECT_EQ(label["note"], "box arrived empty, photos attached");
+  EXPECT_EQ(label["by"]["name"], "test analyst");
+  EXPECT_THAT(label["by"]["key_id"].get<std::string>(), StartsWith("key_"));
+  EXPECT_THAT(label["at"].get<std::string>(), ::testing::EndsWith("Z"));
+  EXPECT_THAT(label["event_id"].get<std::string>(), StartsWith("label:" + decision + ":"));
+  // The label event is in the log and the state: the customer has an abuse now.
+  EXPECT_EQ(Get("/v1/overview")["events_ingested"], events_before + 1);
+  EXPECT_EQ(AbuseCount("C_LBL"), 1);
+
+  // A correction by the return's id: the latest label wins, both stay on record.
+  json genuine =
+      CallJson("POST", "/v1/decisions/RET_LBL/label", admin_, {{"label", "genuine"}}, 201);
+  EXPECT_EQ(genuine["note"], "");
+  EXPECT_EQ(genuine["by"]["name"], "test admin");
+  EXPECT_EQ(AbuseCount("C_LBL"), 0);
+  json stored = Get("/v1/decisions/" + decision);
+  ASSERT_EQ(stored["labels"].size(), 2u);
+  EXPECT_EQ(stored["labels"][0], label);
+  EXPECT_EQ(stored["labels"][1], genuine);
+  json listed = Get("/v1/decisions?kind=return&limit=1");
+  EXPECT_EQ(listed["decisions"][0]["label"], genuine);
+  EXPECT_EQ(Get("/v1/decisions/ORD_LBL")["labels"], json::array());
+
+  // The log replays to the same state.
+  CallJson("POST", "/v1/decisions/" + decision + "/label", analyst_, {{"label", "fraud"}}, 201);
+  Restart();
+  EXPECT_EQ(AbuseCount("C_LBL"), 1);
+  EXPECT_EQ(Get("/v1/decisions/" + decision)["labels"].size(), 3u);
+}
+
+TEST_F(DashboardRoutesTest, ALabelIsCheckedBeforeAnythingIsWritten) {
+  Start();
+  const std::string decision = ScoreOrder("ORD_LBL_BAD", "C_LBL_BAD")["decision_id"];
+  const std::string path = "/v1/decisions/" + decision + "/label";
+  auto field = [&](const json& body) {
+    return CallJson("POST", path, analyst_, body, 422)["error"].value("field", "");
+  };
+  EXPECT_EQ(field(json::object()), "label");
+  EXPECT_EQ(field({{"label", "bad"}}), "label");
+  EXPECT_EQ(field({{"label", 1}}), "label");
+  EXPECT_EQ(field({{"label", "fraud"}, {"note", 7}}), "note");
+  EXPECT_EQ(field({{"label", "fraud"}, {"note", std::string(1001, 'x')}}), "note");
+  // 1000 characters of three bytes each are within the limit.
+  std::string hindi;
+  for (int i = 0; i < 1000; ++i) hindi += "\u0915";
+  CallJson("POST", path, analyst_, {{"label", "fraud"}, {"note", hindi}}, 201);
+  EXPECT_EQ(CallJson("POST", "/v1/decisions/dec_nope/label", analyst_, {{"label", "fraud"}},
+                     404)["error"]["code"],
+            "not_found");
+  EXPECT_EQ(Call("POST", path, scorer_, R"({"label":"fraud"})").status, 403);
+  TestHttpClient client(server_->port());
+  auto plain =
+      client.Request("POST", path, R"({"label":"fraud"})",
+                     fmt::format("X-API-Key: {}\r\nContent-Type: text/plain\r\n", analyst_));
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->status, 415);
+  EXPECT_EQ(Get("/v1/decisions/" + decision)["labels"].size(), 1u);
+}
+
+TEST_F(DashboardRoutesTest, ACustomersDecisionsComeNewestFirst) {
+  Start();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.insert(ids.begin(), ScoreOrder(fmt::format("ORD_CUST_{}", i), "C_CUST")["decision_id"]);
+  }
+  ScoreOrder("ORD_OTHER", "C_OTHER");
+  json page = Get("/v1/customers/C_CUST/decisions?limit=2");
+  EXPECT_EQ(page["customer_id"], "C_CUST");
+  ASSERT_EQ(page["decisions"].size(), 2u);
+  EXPECT_EQ(page["decisions"][0]["decision_id"], ids[0]);
+  std::vector<std::string> all;
+  std::string target = "/v1/customers/C_CUST/decisions?limit=2";
+  for (int i = 0; i < 10; ++i) {
+    json r = Get(target);
+    for (const json& d : r["decisions"]) all.push_back(d["decision_id"]);
+    if (r["next_cursor"].is_null()) break;
+    target = "/v1/customers/C_CUST/decisions?limit=2&cursor=" + r["next_cursor"].get<std::string>();
+  }
+  EXPECT_EQ(all, ids);
+  EXPECT_EQ(Get("/v1/customers/C_NOBODY/decisions")["decisions"], json::array());
+}
+
+TEST_F(DashboardRoutesTest, PaymentsAreListedNewestFirstWithTheirStatus) {
+  Start();
+  for (const char* id : {"txn_list_1", "txn_list_2", "txn_list_3"}) {
+    CallJson("POST", "/v1/transactions", scorer_,
+             {{"transaction_id", id}, {"user_id", "U_LIST"}, {"amount", 499.0}}, 202);
+  }
+  std::vector<std::string> seen;
+  std::string target = "/v1/transactions?limit=1";
+  for (int i = 0; i < 10; ++i) {
+    json r = Get(target);
+    for (const json& t : r["transactions"]) {
+      seen.push_back(t["transaction_id"]);
+      EXPECT_EQ(t["user_id"], "U_LIST");
+      EXPECT_EQ(t["amount"], 499.0);
+      EXPECT_TRUE(t["status"].is_string());
+      EXPECT_TRUE(t.contains("risk_score") && t.contains("sms_status"));
+    }
+    if (r["next_cursor"].is_null()) break;
+    target = "/v1/transactions?limit=1&cursor=" + r["next_cursor"].get<std::string>();
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"txn_list_3", "txn_list_2", "txn_list_1"}));
+  for (const json& t : Get("/v1/transactions?status=approved")["transactions"]) {
+    EXPECT_EQ(t["status"], "approved");
+  }
+  EXPECT_EQ(Call("GET", "/v1/transactions", scorer_).status, 403);
+}
+
+TEST_F(DashboardRoutesTest, AnAnalystReadsAPaymentAsTheScorerThatSentItDoes) {
+  Start();
+  CallJson("POST", "/transaction", scorer_,
+           {{"transaction_id", "txn_read"}, {"user_id", "U_READ"}, {"amount", 10.0}}, 202);
+  for (const std::string path : {"/transaction/txn_read", "/v1/transactions/txn_read"}) {
+    for (const std::string& key : {scorer_, analyst_, admin_}) {
+      EXPECT_EQ(CallJson("GET", path, key)["transaction_id"], "txn_read") << path;
+    }
+    EXPECT_EQ(Call("GET", path, "").status, 401);
+    EXPECT_EQ(Call("GET", path, "vk_not_a_key").status, 401);
+  }
+}
+
+TEST_F(DashboardRoutesTest, ModelsAreListedWithTheirReports) {
+  Start();
+  json models = Get("/v1/models")["models"];
+  ASSERT_FALSE(models.empty());
+  const json& order = models[0];
+  EXPECT_EQ(order["kind"], "order");
+  EXPECT_EQ(order["version"], "order-v1");
+  EXPECT_EQ(order["production"], true);
+  EXPECT_EQ(order["in_service"], true);
+  EXPECT_GT(order["metrics"]["roc_auc"].get<double>(), 0.5);
+  EXPECT_EQ(order["report"], "/v1/models/order/order-v1/report");
+
+  TestHttpResponse report = Call("GET", "/v1/models/order/order-v1/report", analyst_);
+  EXPECT_EQ(report.status, 200);
+  EXPECT_THAT(report.Header("Content-Type").value_or(""), StartsWith("text/html"));
+  EXPECT_EQ(report.Header("Content-Security-Policy").value_or(""),
+            "default-src 'none'; img-src data:; style-src 'unsafe-inline'");
+  EXPECT_THAT(report.body, HasSubstr("<style>"));
+  EXPECT_EQ(Call("GET", "/v1/models/order/v1/report", analyst_).body, report.body);
+  EXPECT_EQ(Call("GET", "/v1/models/order/order-v9/report", analyst_).status, 404);
+  EXPECT_EQ(Call("GET", "/v1/models/order/..%2F..%2Fv1/report", analyst_).status, 404);
+  EXPECT_EQ(Call("GET", "/v1/models/fraud/v1/report", analyst_).status, 404);
+}
+
+TEST_F(DashboardRoutesTest, OnlyAdminsPromoteAndRollBackAndTheNewVersionServesAtOnce) {
+  ScratchDir models("dashboard_models");
+  std::filesystem::copy(SharedMarketplace().models_dir, models.path(),
+                        std::filesystem::copy_options::recursive);
+  TrainRequest train{.data_dir = SharedMarketplace().data_dir, .models_dir = models.path()};
+  train.kinds = {DecisionKind::kOrder};
+  train.train.nthread = 1;
+  train.train.max_depth = 3;  // a second version, not promoted
+  FILE* quiet = std::fopen("/dev/null", "w");
+  ASSERT_TRUE(RunTrain(train, quiet).ok());
+  std::fclose(quiet);
+  config_.models_dir = models.path();
+  Start();
+
+  const std::string promote = "/v1/models/order/promote";
+  EXPECT_EQ(Call("POST", promote, analyst_, R"({"version":"order-v2"})").status, 403);
+  EXPECT_EQ(Call("POST", "/v1/models/order/rollback", analyst_).status, 403);
+  EXPECT_EQ(CallJson("POST", promote, admin_, json::object(), 422)["error"]["field"], "version");
+  EXPECT_EQ(CallJson("POST", promote, admin_, {{"version", "../v1"}}, 422)["error"]["field"],
+            "version");
+  EXPECT_EQ(Call("POST", promote, admin_, R"({"version":"order-v7"})").status, 404);
+  EXPECT_EQ(Call("POST", "/v1/models/fraud/promote", admin_, R"({"version":"v1"})").status, 404);
+
+  json promoted = CallJson("POST", promote, admin_, {{"version", "order-v2"}});
+  EXPECT_EQ(promoted["production"], "order-v2");
+  EXPECT_EQ(promoted["models"][0]["version"], "order-v2");
+  EXPECT_EQ(ScoreOrder("ORD_PROMOTED", "C_PROMOTE")["model_version"], "order-v2");
+  EXPECT_EQ(Get("/v1/models")["models"][1]["in_service"], true);
+
+  json back = CallJson("POST", "/v1/models/order/rollback", admin_);
+  EXPECT_EQ(back["production"], "order-v1");
+  EXPECT_EQ(ScoreOrder("ORD_ROLLED_BACK", "C_PROMOTE")["model_version"], "order-v1");
+  EXPECT_EQ(CallJson("POST", "/v1/models/order/rollback", admin_, nullptr, 422)["error"]["code"],
+            "failed_precondition");
+}
+
+}  // namespace
+}  // namespace vigil
