@@ -15,6 +15,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,13 +30,16 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
+// The payment flow offline: messages are only logged, replies are signed with this token, and
+// the threshold is low enough that some seeded payments ask their customer.
+const TWILIO = { TWILIO_AUTH_TOKEN: 'e2e-token', PUBLIC_BASE_URL: 'http://vigil.e2e.invalid', FRAUD_THRESHOLD: '0.02' };
 const ORDERS = 150;
 const RETURNS = 60;
 
 const env = {
   scratch: null, server: null, base: null, keys: {}, data: null,
   context: null, page: null, timings: {}, consoleProblems: [],
-  hindiReturn: null, labelled: null, serverLog: null,
+  hindiReturn: null, labelled: null, serverLog: null, replied: null,
 };
 // Routes of docs/dashboard.md that this server does not serve: name → what is missing.
 const missing = {};
@@ -82,6 +86,42 @@ function needs(t, ...names) {
   if (!absent.length) return true;
   t.skip(`not served by this vigil yet: ${absent.map((n) => missing[n]).join('; ')}`);
   return false;
+}
+
+/**
+ * Waits for a payment that asks its customer by SMS, and answers YES from the customer's phone
+ * as Twilio would post it (signed with the auth token). Sets env.replied to the payment's id.
+ */
+async function replyToVerification() {
+  let pending = [];
+  for (let i = 0; i < 50 && !pending.length; i++) {
+    const r = await http('GET', '/v1/transactions?status=pending_verification&limit=50', { key: env.keys.analyst });
+    if (r.status !== 200) return;
+    pending = r.json.transactions || [];
+    if (!pending.length) await new Promise((res) => setTimeout(res, 200));
+  }
+  if (!pending.length) {
+    console.log('e2e: no seeded payment asked for a verification');
+    return;
+  }
+  const tx = pending.at(-1);
+  // vigil seed gives user_NNN the phone +9100000 followed by NNN in five digits.
+  const from = `+9100000${String(Number(tx.user_id.match(/\d+$/)[0])).padStart(5, '0')}`;
+  const params = { Body: 'YES', From: from, MessageSid: `SM${crypto.randomBytes(16).toString('hex')}`, To: '+15005550006' };
+  const signed = `${TWILIO.PUBLIC_BASE_URL}/webhook/twilio${Object.keys(params).sort().map((k) => k + params[k]).join('')}`;
+  const signature = crypto.createHmac('sha1', TWILIO.TWILIO_AUTH_TOKEN).update(signed).digest('base64');
+  const res = await fetch(`${env.base}/webhook/twilio`, {
+    method: 'POST', body: new URLSearchParams(params).toString(),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
+  });
+  assert.equal(res.status, 200, await res.text());
+  // YES settles the customer's most recent payment waiting for a reply: find which one it was.
+  for (let i = 0; i < 25 && !env.replied; i++) {
+    const r = await http('GET', '/v1/transactions?limit=100', { key: env.keys.analyst });
+    env.replied = (r.json.transactions || []).find((x) => x.user_id === tx.user_id && x.user_response)?.transaction_id || null;
+    if (!env.replied) await new Promise((res) => setTimeout(res, 200));
+  }
+  assert.ok(env.replied, `the reply from ${from} settled none of ${tx.user_id}'s payments`);
 }
 
 /** Signs in with `key` unless some session is on; the steps need not run in one piece. */
@@ -147,7 +187,7 @@ describe('dashboard end to end', { concurrency: false }, () => {
       assert.match(env.keys[role], /^vk_/);
     }
     env.server = spawn(VIGIL, ['serve', '--data-dir', 'store', '--models', 'models', '--port', '0'], {
-      cwd: env.scratch, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OMP_WAIT_POLICY: 'passive' },
+      cwd: env.scratch, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...TWILIO, OMP_WAIT_POLICY: 'passive' },
     });
     env.base = await waitForServer(env.server);
     timing('setup_data_and_server', performance.now() - t0);
@@ -195,6 +235,7 @@ describe('dashboard end to end', { concurrency: false }, () => {
     // Payments for the SMS flow: accounts (admin key) and payments (scorer key) over HTTP.
     execFileSync(VIGIL, ['seed', '--url', env.base, '--admin-key', env.keys.admin, '--scorer-key', env.keys.scorer,
       '--accounts', '5', '--transactions', '30', '--fraud-share', '0.3', '--seed', '5'], { cwd: env.scratch, stdio: ['ignore', 'pipe', 'pipe'] });
+    await replyToVerification();
     timing('score_orders_and_returns', performance.now() - t1);
     console.log(`e2e: scored ${ORDERS} orders and ${RETURNS} returns: ${JSON.stringify(actions)}`);
     assert.ok((actions.manual_review || 0) + (actions.deny || 0) + (actions.block || 0) > 0, 'no decision for the review queue');
@@ -461,6 +502,14 @@ describe('dashboard end to end', { concurrency: false }, () => {
     const limited = await page.locator('#tx-detail-limited').count();
     assert.ok(full > 0 || limited === 1, 'the payment\'s history, or why it is not shown');
     if (!full) console.log(`e2e: an analyst does not see a payment's history: ${await page.textContent('#tx-detail-limited')}`);
+    if (env.replied) {
+      // The payment the customer confirmed by SMS: its message and the reply.
+      await page.goto(`${env.base}/#/transactions/${encodeURIComponent(env.replied)}`);
+      await page.waitForSelector('#tx-detail-body');
+      await page.waitForFunction(() => document.querySelector('#tx-detail-body')?.textContent.includes('YES'));
+      const detail = await page.textContent('#tx-detail-body');
+      assert.match(detail, /approved/, 'the reply approved the payment');
+    }
     await shot('transactions');
   });
 

@@ -36,8 +36,20 @@ export function when(iso) {
 }
 
 /** A <time> element: local time shown, the UTC instant in datetime and title. */
-export function timeEl(iso) {
-  return h('time', { datetime: iso || '', title: iso || '' }, when(iso));
+export function timeEl(iso, { short = false } = {}) {
+  return h('time', { datetime: iso || '', title: iso || '' }, short ? whenShort(iso) : when(iso));
+}
+
+export function whenShort(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeStyle: 'short' }).format(d);
+}
+
+/** "hi" when the text is in Devanagari, else "en" (for lang attributes on server text). */
+export function textLang(text) {
+  return /[\u0900-\u097F]/.test(text || '') ? 'hi' : 'en';
 }
 
 export function clock(date) {

@@ -3,7 +3,7 @@
 import { get, qs, enc } from '../api.js';
 import { h, clear, errorBox, tableWrap } from '../dom.js';
 import { t } from '../i18n.js';
-import { fixed, inr, timeEl, levelBadge, actionText, labelBadge, featureValue } from '../format.js';
+import { fixed, inr, timeEl, levelBadge, actionText, labelBadge, featureValue, textLang } from '../format.js';
 
 const STATUSES = ['received', 'scored', 'pending_verification', 'manual_review', 'approved', 'declined', 'expired'];
 
@@ -34,7 +34,7 @@ export function render(main, ctx) {
     h('div', { class: 'page-head' }, h('h1', { tabindex: -1 }, t('t.title'))),
     h('p', { class: 'muted small' }, t('t.lead')),
     h('div', { class: 'filters' }, h('div', { class: 'field' }, h('label', { for: 'tx-status' }, t('t.status')), sel)),
-    h('div', { class: 'grid grid-2' },
+    h('div', { class: 'grid split' },
       h('section', { class: 'panel', 'aria-label': t('t.title') }, list),
       h('section', { class: 'panel', 'aria-live': 'polite', 'aria-label': selected ? t('t.detail', { id: selected }) : t('t.pick') }, detail)));
 
@@ -59,10 +59,10 @@ export function render(main, ctx) {
         h('td', {}, h('a', { class: 'mono', href: hashFor(tx.transaction_id, cursor), 'aria-current': tx.transaction_id === selected ? 'true' : null }, tx.transaction_id),
           h('div', { class: 'small muted' }, tx.user_id || '')),
         h('td', { class: 'num' }, inr(tx.amount, tx.currency || 'INR')),
-        h('td', { class: 'act' }, tx.status || '—'),
+        h('td', { class: 'act' }, (tx.status || '—').replace(/_/g, ' ')),
         h('td', {}, tx.risk_score !== null && tx.risk_score !== undefined ? `${fixed(tx.risk_score, 3)} ` : '', levelBadge(tx.risk_level)),
         h('td', { class: 'act' }, smsStatus(tx)),
-        h('td', { class: 'hide-narrow' }, timeEl(tx.created_at)))))), t('t.title')));
+        h('td', { class: 'hide-narrow small' }, timeEl(tx.created_at, { short: true })))))), t('t.title')));
     if (data.next_cursor) {
       list.append(h('nav', { class: 'pager', 'aria-label': 'Pages' },
         cursor ? h('a', { class: 'btn btn-quiet', href: hashFor('', '') }, t('q.first')) : null,
@@ -104,7 +104,7 @@ function txDetail(tx) {
       [t('c.model'), tx.model_version || '—'],
       [t('q.label'), labelBadge(tx.label)],
     ]),
-    ex.summary ? h('div', { class: 'explanation' }, h('h3', {}, t('c.explanation')), h('p', { class: 'summary' }, ex.summary),
+    ex.summary ? h('div', { class: 'explanation', lang: textLang(ex.summary) }, h('h3', {}, t('c.explanation')), h('p', { class: 'summary' }, ex.summary),
       ex.key_factors?.length ? h('ul', {}, ex.key_factors.map((f) => h('li', {}, f))) : null,
       ex.recommendation ? h('p', {}, ex.recommendation) : null) : null,
     tx.factors?.length ? h('details', {}, h('summary', {}, t('c.waterfall')),
