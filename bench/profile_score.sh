@@ -10,6 +10,8 @@
 #   SERVE_ARGS=     extra `vigil serve` flags, e.g. "--config my.toml"
 #   PERF=           when set, `perf record $PERF` of the server (e.g. "-g -F 400")
 #   LUA=bench/score_orders.lua
+#   STORE_SQL=      SQL run on the fresh store before the server starts, e.g.
+#                   "DROP INDEX decisions_by_customer" to price an index
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=passive
@@ -18,6 +20,7 @@ store="$dir/profile-store"
 rm -rf "$store"
 build/vigil ingest --data "$dir/data" --data-dir "$store" >/dev/null 2>&1
 key=$(build/vigil keys create --data-dir "$store" --role scorer --name profile 2>/dev/null)
+if [[ -n "${STORE_SQL:-}" ]]; then sqlite3 "$store/vigil.db" "$STORE_SQL"; fi
 log="$store/serve.log"
 # shellcheck disable=SC2086
 build/vigil serve --data-dir "$store" --models "$dir/models" --port 0 ${SERVE_ARGS:-} 2>"$log" &
