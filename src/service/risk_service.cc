@@ -82,6 +82,23 @@ struct Moment {
 
 }  // namespace
 
+std::vector<Factor> FactorsByContribution(DecisionKind kind, std::span<const float> features,
+                                          std::span<const double> contributions) {
+  const auto specs = FeatureSpecs(kind);
+  // Sorted as indices, so that no name is moved.
+  std::vector<uint32_t> order(specs.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&contributions](uint32_t a, uint32_t b) {
+    const double ca = std::abs(contributions[a]), cb = std::abs(contributions[b]);
+    return ca > cb || (ca == cb && a < b);
+  });
+  std::vector<Factor> factors;
+  factors.reserve(specs.size());
+  for (uint32_t i : order)
+    factors.push_back({std::string(specs[i].name), features[i], contributions[i]});
+  return factors;
+}
+
 RiskService::RiskService(RiskServiceOptions options, Store* store)
     : options_(std::move(options)),
       store_(store),
@@ -295,20 +312,7 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
 
   std::vector<double> contributions(forest.num_features() + 1);
   serving->shap->Explain(moment.features.data(), contributions.data());
-  const auto specs = FeatureSpecs(kind);
-  // Largest |contribution| first (ties in feature order); sorted as indices,
-  // so that no name is moved.
-  std::vector<uint32_t> order(specs.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&contributions](uint32_t a, uint32_t b) {
-    const double ca = std::abs(contributions[a]), cb = std::abs(contributions[b]);
-    return ca > cb || (ca == cb && a < b);
-  });
-  std::vector<Factor> factors;
-  factors.reserve(specs.size());
-  for (uint32_t i : order) {
-    factors.push_back({std::string(specs[i].name), moment.features[i], contributions[i]});
-  }
+  std::vector<Factor> factors = FactorsByContribution(kind, moment.features, contributions);
   Explanation explanation = templates_.Explain(kind, language, level, action, factors,
                                                moment.features, options_.top_factors);
 

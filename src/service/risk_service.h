@@ -23,8 +23,10 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
@@ -82,6 +84,12 @@ struct ScoreResult {
   // Set when a challenger scored in shadow: whether it chose the same action.
   std::optional<bool> challenger_agrees;
 };
+
+// Every feature of `kind` as a factor (name, value, SHAP contribution),
+// largest |contribution| first, ties in feature order. `contributions` has
+// one value per feature (a trailing bias term is ignored).
+std::vector<Factor> FactorsByContribution(DecisionKind kind, std::span<const float> features,
+                                          std::span<const double> contributions);
 
 // A payment scored by ScoreTransaction.
 struct TransactionScore {

@@ -3,7 +3,6 @@
 // sentences, policy and lists.
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "common/json_writer.h"
 #include "explain/language.h"
@@ -120,17 +119,7 @@ StatusOr<TransactionScore> RiskService::ScoreTransaction(const TransactionRecord
 
   std::vector<double> contributions(model.forest().num_features() + 1);
   serving->shap->Explain(features.data(), contributions.data());
-  const auto specs = FeatureSpecs(kKind);
-  std::vector<uint32_t> order(specs.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&contributions](uint32_t a, uint32_t b) {
-    const double ca = std::abs(contributions[a]), cb = std::abs(contributions[b]);
-    return ca > cb || (ca == cb && a < b);
-  });
-  std::vector<Factor> factors;
-  factors.reserve(specs.size());
-  for (uint32_t i : order)
-    factors.push_back({std::string(specs[i].name), features[i], contributions[i]});
+  std::vector<Factor> factors = FactorsByContribution(kKind, features, contributions);
   Explanation explanation = templates_.Explain(kKind, language, level, result.action, factors,
                                                features, options_.top_factors);
 
