@@ -558,11 +558,43 @@ void AddFeaturesAndFactors(const DecisionRecord& record, json* document) {
 
 }  // namespace
 
-StatusOr<std::string> RiskService::Decision(std::string_view id) const {
+void RiskService::RenderExplanation(const DecisionRecord& record, std::string_view language,
+                                    json* document) const {
+  json& response = (*document)["response"];
+  if (!response.is_object() || (record.kind != "order" && record.kind != "return")) return;
+  const DecisionKind kind = record.kind == "order" ? DecisionKind::kOrder : DecisionKind::kReturn;
+  const size_t n = FeatureSpecs(kind).size();
+  if (record.features.size() != n || record.contributions.size() != n) return;
+  std::optional<RiskLevel> level;
+  for (RiskLevel l :
+       {RiskLevel::kLow, RiskLevel::kMedium, RiskLevel::kHigh, RiskLevel::kCritical}) {
+    if (RiskLevelName(l) == record.risk_level) level = l;
+  }
+  if (!level) return;
+  const std::vector<double> contributions(record.contributions.begin(), record.contributions.end());
+  const std::vector<Factor> factors = FactorsByContribution(kind, record.features, contributions);
+  Explanation e = templates_.Explain(kind, language, *level, record.action, factors,
+                                     record.features, options_.top_factors);
+  // As when it was scored: a list's decision speaks for the list.
+  if (auto o = response.find("override"); o != response.end() && o->is_object()) {
+    const std::string list = o->value("list", ""), field = o->value("field", "");
+    e.recommendation = templates_.Recommendation(kind, language, record.action);
+    e.summary = templates_.Summary(kind, language,
+                                   list == "block" ? RiskLevel::kCritical : RiskLevel::kLow);
+    e.key_factors.insert(e.key_factors.begin(),
+                         templates_.ListOverride(language, list, field, o->value("reason", "")));
+  }
+  response["explanation"] = {
+      {"summary", e.summary}, {"key_factors", e.key_factors}, {"recommendation", e.recommendation}};
+  response["language"] = std::string(language);
+}
+
+StatusOr<std::string> RiskService::Decision(std::string_view id, std::string_view language) const {
   ASSIGN_OR_RETURN(auto record, store_->FindDecision(id));
   if (!record.has_value()) return absl::NotFoundError(fmt::format("no decision for '{}'", id));
   json document = json::parse(record->document, nullptr, false);
   if (!document.is_object()) return absl::DataLossError("the stored decision is not JSON");
+  if (!language.empty()) RenderExplanation(*record, NegotiateLanguage(language), &document);
   document["at"] = FormatTimestamp(record->at);
   AddFeaturesAndFactors(*record, &document);
   if (!record->narration.empty()) {

@@ -151,7 +151,11 @@ class RiskService {
 
   // GET /v1/decisions/{id}: by decision id or by the order / return id,
   // with its analysts' labels ("labels", oldest first).
-  [[nodiscard]] StatusOr<std::string> Decision(std::string_view id) const;
+  // `language` ("hi", "en", or an Accept-Language value; empty: as stored)
+  // renders the explanation's sentences again, in that language, from the
+  // stored features and SHAP values; the narration stays as written.
+  [[nodiscard]] StatusOr<std::string> Decision(std::string_view id,
+                                               std::string_view language = {}) const;
   // POST /v1/decisions/{id}/label: records an analyst's label on the
   // decision `id` (a decision id, or an order or return id: its latest
   // decision). `label` brings label ("abuse" and "fraud" are the kind's
@@ -196,6 +200,10 @@ class RiskService {
   std::shared_ptr<const ServingModel> Serving(DecisionKind kind) const;
   // Asks the narrator for the decision's narration, attached when it comes.
   void Narrate(NarrationRequest request, const std::string& decision_id);
+  // Replaces the explanation in the stored answer (document["response"])
+  // with its sentences in `language`.
+  void RenderExplanation(const DecisionRecord& record, std::string_view language,
+                         nlohmann::json* document) const;
   // How the order or return `subject` ended so far: {"status", "label"}.
   nlohmann::json OutcomeOf(DecisionKind kind, const std::string& subject) const;
 

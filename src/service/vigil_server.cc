@@ -430,7 +430,7 @@ struct VigilServer::Impl {
                [this](HttpRequest& req, Responder respond) { Events(req, std::move(respond)); });
     router.Add("GET", "/v1/decisions/{id}", [this](HttpRequest& req, Responder respond) {
       if (!Admit(req, Role::kAnalyst, respond)) return;
-      Reply(service->Decision(*req.Param("id")), respond);
+      Reply(service->Decision(*req.Param("id"), req.Query("language").value_or("")), respond);
     });
     router.Add("GET", "/v1/decisions/{id}/similar", [this](HttpRequest& req, Responder respond) {
       if (!Admit(req, Role::kAnalyst, respond)) return;

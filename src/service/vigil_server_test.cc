@@ -150,6 +150,24 @@ TEST_F(VigilServerTest, ADryRunIsAnsweredButNotRecorded) {
   EXPECT_EQ(Call("GET", "/v1/customers/C_DRY", analyst_).status, 404);
 }
 
+TEST_F(VigilServerTest, AStoredDecisionIsExplainedAgainInTheLanguageAsked) {
+  Start();
+  json scored = Score(Order("ORD_LANG"));
+  ASSERT_EQ(scored["language"], "en");
+  json hindi = CallJson("GET", "/v1/decisions/ORD_LANG?language=hi", analyst_, nullptr);
+  const json& e = hindi["response"]["explanation"];
+  EXPECT_EQ(hindi["response"]["language"], "hi");
+  EXPECT_NE(e["summary"], scored["explanation"]["summary"]);
+  // Devanagari (U+0900-U+097F is E0 A4 80 - E0 A5 BF in UTF-8).
+  EXPECT_THAT(e["summary"].get<std::string>(), HasSubstr("\xE0\xA4"));
+  EXPECT_EQ(e["key_factors"].size(), scored["explanation"]["key_factors"].size());
+  EXPECT_NE(e["recommendation"], scored["explanation"]["recommendation"]);
+  // Asking for English, or for nothing, gives the sentences as scored.
+  json english = CallJson("GET", "/v1/decisions/ORD_LANG?language=en", analyst_, nullptr);
+  EXPECT_EQ(english["response"]["explanation"], scored["explanation"]);
+  EXPECT_EQ(CallJson("GET", "/v1/decisions/ORD_LANG", analyst_, nullptr)["response"], scored);
+}
+
 TEST_F(VigilServerTest, FindsADecisionByItsOrderIdAndByItsDecisionId) {
   Start();
   json scored = Score(Order("ORD_FIND"));

@@ -483,6 +483,15 @@ describe('dashboard end to end', { concurrency: false }, () => {
     assert.match(fonts, /Devanagari/, 'no Devanagari font (apt package fonts-noto-core)');
     await page.waitForTimeout(200);
     await shot('case-hindi', { fullPage: false });
+    // A case scored in English is explained again in Hindi by the server.
+    assert.ok(env.labelled && env.labelled !== env.hindiReturn, 'an English-scored case to open');
+    {
+      await page.goto(`${env.base}/#/case/${encodeURIComponent(env.labelled)}`);
+      await page.waitForSelector('#case-body[data-loaded]');
+      const again = page.locator('#case-explanation .explanation');
+      assert.equal(await again.getAttribute('lang'), 'hi');
+      assert.match(await again.textContent(), /[\u0900-\u097F]{3}/, 'an English case in Hindi');
+    }
     await page.selectOption('#lang', 'en');
   });
 

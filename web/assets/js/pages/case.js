@@ -37,7 +37,8 @@ export function render(main, ctx) {
   async function load() {
     let doc;
     try {
-      doc = await get(`/v1/decisions/${enc(id)}`);
+      // The explanation in the interface's language, rendered by the server.
+      doc = await get(`/v1/decisions/${enc(id)}${qs({ language: lang() })}`);
     } catch (err) {
       if (!ctx.isCurrent() || err.status === 401) return;
       clear(body).append(errorBox(err));
@@ -259,7 +260,7 @@ export function render(main, ctx) {
       try {
         await post(`/v1/decisions/${enc(doc.decision_id)}/label`, { label, note: note.value.trim() });
         note.value = '';
-        const fresh = await get(`/v1/decisions/${enc(doc.decision_id)}`);
+        const fresh = await get(`/v1/decisions/${enc(doc.decision_id)}${qs({ language: lang() })}`);
         if (!ctx.isCurrent()) return;
         renderAudit(auditBox, fresh.labels || []);
         msg.className = 'ok-msg';
