@@ -551,7 +551,35 @@ class DashboardRoutes {
       if (!v.problem.empty()) model["problem"] = v.problem;
       models.push_back(std::move(model));
     }
-    respond(JsonAnswer({{"models", std::move(models)}}));
+    respond(JsonAnswer({{"models", std::move(models)}, {"shadow", ShadowAgreement()}}));
+  }
+
+  // Champion/challenger since the server started: per kind, the decisions a
+  // challenger scored in shadow and how many chose the champion's action
+  // (the counters vigil_challenger_decisions_total of /metrics).
+  json ShadowAgreement() const {
+    json shadow = json::object();
+    if (c_.metrics == nullptr) return shadow;
+    for (const char* kind : {"order", "return"}) {
+      auto count = [&](const char* agreement) {
+        return c_.metrics
+            ->GetCounter(
+                "vigil_challenger_decisions_total",
+                "Decisions scored in shadow by a challenger, by whether it chose the same action",
+                {{"kind", kind}, {"agreement", agreement}})
+            ->value();
+      };
+      const uint64_t same = count("same_action"), other = count("other_action");
+      const uint64_t total = same + other;
+      shadow[kind] = {
+          {"challenger",
+           Nullable(c_.service->ChallengerVersion(
+               std::string_view(kind) == "order" ? DecisionKind::kOrder : DecisionKind::kReturn))},
+          {"decisions", total},
+          {"same_action", same},
+          {"agreement", total == 0 ? json(nullptr) : json(static_cast<double>(same) / total)}};
+    }
+    return shadow;
   }
 
   // The registry's directory name ("v3") of `version` ("v3" or "order-v3"),

@@ -390,6 +390,23 @@ TEST_F(DashboardRoutesTest, ModelsAreListedWithTheirReports) {
   EXPECT_EQ(Call("GET", "/v1/models/fraud/v1/report", analyst_).status, 404);
 }
 
+TEST_F(DashboardRoutesTest, ModelsShowTheChallengersAgreementWithTheChampion) {
+  // The champion in shadow as its own challenger: every action the same.
+  config_.challenger_order = "v1";
+  config_.challenger_share = 1.0;
+  Start();
+  EXPECT_EQ(Get("/v1/models")["shadow"]["order"]["decisions"], 0);
+  EXPECT_TRUE(Get("/v1/models")["shadow"]["order"]["agreement"].is_null());
+  for (int i = 0; i < 4; ++i) ScoreOrder(fmt::format("ORD_SHADOW_{}", i), "C_SHADOW");
+  json shadow = Get("/v1/models")["shadow"];
+  EXPECT_EQ(shadow["order"]["challenger"], "order-v1");
+  EXPECT_EQ(shadow["order"]["decisions"], 4);
+  EXPECT_EQ(shadow["order"]["same_action"], 4);
+  EXPECT_DOUBLE_EQ(shadow["order"]["agreement"].get<double>(), 1.0);
+  EXPECT_TRUE(shadow["return"]["challenger"].is_null());
+  EXPECT_EQ(shadow["return"]["decisions"], 0);
+}
+
 TEST_F(DashboardRoutesTest, OnlyAdminsPromoteAndRollBackAndTheNewVersionServesAtOnce) {
   ScratchDir models("dashboard_models");
   std::filesystem::copy(SharedMarketplace().models_dir, models.path(),

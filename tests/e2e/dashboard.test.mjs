@@ -369,6 +369,10 @@ describe('dashboard end to end', { concurrency: false }, () => {
     const actions = await page.$$eval('#queue-table tbody tr td:nth-child(8)', (tds) => tds.map((td) => td.textContent.trim()));
     assert.ok(actions.length > 0 && actions.length <= 50, `a page of at most 50 rows (${actions.length})`);
     for (const a of actions) assert.ok(['manual_review', 'block', 'deny', 'decline', 'step_up_authentication'].includes(a), `queue row with action ${a}`);
+    // Beside the decisions: the payments waiting for their customer's reply.
+    await page.waitForFunction(() => !document.querySelector('#queue-pending-list')?.textContent.includes('…')
+      && document.querySelector('#queue-pending-list')?.children.length > 0);
+    assert.equal(await page.textContent('#queue-pending-title'), "Payments waiting for the customer's reply");
 
     // The API directly, for the record: median of 5.
     const times = [];

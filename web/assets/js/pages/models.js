@@ -82,7 +82,15 @@ export function render(main, ctx) {
               h('td', {}, m.report ? h('a', { href: m.report, target: '_blank', rel: 'noopener', 'aria-label': `${t('m.openReport')} ${m.version}` }, t('m.openReport')) : '—'),
               promote);
           })));
-        grid.append(h('section', { class: 'panel', 'aria-labelledby': `models-${kind}` }, head, tableWrap(table, kindName(kind))));
+        // Champion vs challenger: how often the shadow model chose the same action.
+        const sh = data.shadow && data.shadow[kind];
+        const shadowLine = sh && sh.challenger
+          ? h('p', { class: 'small', id: `models-shadow-${kind}` },
+            sh.decisions
+              ? t('m.shadow', { version: sh.challenger, pct: Math.round(sh.agreement * 1000) / 10, n: sh.decisions })
+              : t('m.shadowNone', { version: sh.challenger }))
+          : null;
+        grid.append(h('section', { class: 'panel', 'aria-labelledby': `models-${kind}` }, head, shadowLine, tableWrap(table, kindName(kind))));
       }
       body.append(byKind.size ? grid : h('p', { class: 'muted' }, t('none')));
     } catch (err) {

@@ -26,6 +26,22 @@ function dayToIso(day, endOfDay) {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+// Payments waiting for their customer's SMS reply: part of what needs an
+// eye, though they are settled by the reply (or expire), not by a label.
+function pendingPanel() {
+  const list = h('div', { id: 'queue-pending-list' }, h('p', { class: 'muted small' }, t('loading')));
+  get(`/v1/transactions${qs({ status: 'pending_verification', limit: 20 })}`).then((data) => {
+    const rows = data.transactions || [];
+    clear(list).append(rows.length
+      ? h('ul', { class: 'legend' }, rows.map((x) => h('li', {},
+        h('a', { href: `#/transactions/${enc(x.transaction_id)}` }, x.transaction_id), ' · ',
+        x.user_id, ' · ', fixed(x.risk_score, 3), ' · ', timeEl(x.received_at))))
+      : h('p', { class: 'muted small' }, t('q.pendingNone')));
+  }).catch((err) => { if (err.status !== 401) clear(list).append(errorBox(err)); });
+  return h('section', { class: 'panel', id: 'queue-pending', 'aria-labelledby': 'queue-pending-title' },
+    h('h2', { id: 'queue-pending-title' }, t('q.pending')), list);
+}
+
 export function render(main, ctx) {
   const q = ctx.query;
   const filters = Object.fromEntries(FILTERS.map((f) => [f, q.get(f) || '']));
@@ -93,7 +109,7 @@ export function render(main, ctx) {
   main.append(
     h('div', { class: 'page-head' }, h('h1', { tabindex: -1 }, t('q.title')), meta),
     h('p', { class: 'muted small' }, t('q.lead'), ' ', h('span', { class: 'kbd-hint', id: 'queue-keys' }, t('q.keys'))),
-    form, results);
+    form, results, pendingPanel());
 
   const rowLinks = () => [...results.querySelectorAll('a.row-link')];
   const onKey = (e) => {
