@@ -115,14 +115,17 @@ struct TreeShap::Scratch {
   AlignedVector<float> rows;
   AlignedVector<float> total;
 
+  // Each buffer is checked against its own size: one thread explains models
+  // of different widths (orders, returns, payments) in any order, and the
+  // slots' floor of 128 hides the growth of the others.
   void Reserve(size_t features, size_t nodes, size_t lanes) {
     // 2F slots, the padding slot, and room for the register table.
-    if (slots.size() < std::max<size_t>(2 * features + 1, 128)) {
-      slots.assign(std::max<size_t>(2 * features + 1, 128), 0.0f);
-      tree_phi.resize(features);
-      rows.assign(tree_shap_kernel::kCopies * kGroupTrees * RowStride(features), 0.0f);
-      total.resize(RowStride(features));
-    }
+    const size_t slot_count = std::max<size_t>(2 * features + 1, 128);
+    if (slots.size() < slot_count) slots.assign(slot_count, 0.0f);
+    if (tree_phi.size() < features) tree_phi.resize(features, 0.0);  // zero between trees
+    const size_t row_floats = tree_shap_kernel::kCopies * kGroupTrees * RowStride(features);
+    if (rows.size() < row_floats) rows.assign(row_floats, 0.0f);
+    if (total.size() < RowStride(features)) total.resize(RowStride(features));
     if (follows.size() < nodes) {
       follows.resize(nodes);
       alpha.resize(nodes);

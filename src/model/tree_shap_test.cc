@@ -136,6 +136,29 @@ TEST(TreeShapTest, ExplainsShallowTreesLaneParallelAndDeepTreesOneByOne) {
   }
 }
 
+// A thread's working memory serves every model it explains: a narrow model
+// first (a return's 45 features), then a wider one (an order's 50), must
+// give the wider model's own values (it overflowed the rows once).
+TEST(TreeShapTest, OneThreadExplainsANarrowModelThenAWideOne) {
+  auto train_forest = [](size_t cols, uint64_t seed) {
+    const RandomRows train = MakeRandomRows(400, cols, 0.1, seed);
+    auto dtrain = OracleMatrix::FromRows(train, /*with_labels=*/true).value();
+    auto booster = OracleBooster::Train(dtrain, {{"max_depth", "4"}}, 20).value();
+    return std::make_pair(train, FlatForest::FromModelJson(booster.ModelJson().value()).value());
+  };
+  const auto [narrow_rows, narrow] = train_forest(45, 3);
+  const auto [wide_rows, wide] = train_forest(50, 4);
+  const TreeShap narrow_shap(narrow), wide_shap(wide);
+  std::vector<double> expected(wide.num_features() + 1), seen(expected.size()),
+      scratch(narrow.num_features() + 1);
+  std::thread([&] { wide_shap.Explain(wide_rows.row(0), expected.data()); }).join();
+  std::thread([&] {
+    narrow_shap.Explain(narrow_rows.row(0), scratch.data());
+    wide_shap.Explain(wide_rows.row(0), seen.data());
+  }).join();
+  EXPECT_EQ(seen, expected);
+}
+
 TEST(TreeShapTest, ExplainsFromManyThreadsAtOnce) {
   const RandomRows train = MakeRandomRows(500, 8, 0.1, 9);
   ASSERT_OK_AND_ASSIGN(auto dtrain, OracleMatrix::FromRows(train, /*with_labels=*/true));

@@ -347,7 +347,8 @@ TEST_F(DashboardRoutesTest, PaymentsAreListedNewestFirstWithTheirStatus) {
     target = "/v1/transactions?limit=1&cursor=" + r["next_cursor"].get<std::string>();
   }
   EXPECT_EQ(seen, (std::vector<std::string>{"txn_list_3", "txn_list_2", "txn_list_1"}));
-  for (const json& t : Get("/v1/transactions?status=approved")["transactions"]) {
+  const json approved = Get("/v1/transactions?status=approved");  // outlives the loop
+  for (const json& t : approved["transactions"]) {
     EXPECT_EQ(t["status"], "approved");
   }
   EXPECT_EQ(Call("GET", "/v1/transactions", scorer_).status, 403);
