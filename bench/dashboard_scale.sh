@@ -68,10 +68,9 @@ else
   start_server --config "$store/setup.toml"
   VIGIL_URL="http://127.0.0.1:$port" VIGIL_ADMIN_KEY=$admin VIGIL_SCORER_KEY=$scorer \
     node bench/dashboard_scale.mjs setup "$dir/data"
-  # A new process for the orders: in one that has scored returns, the orders crash it (build of
-  # 2026-12-05: TreeShap::Explain's thread-local scratch, sized by the first model a thread
-  # explains, the return model's 45 features, overflows for the order model's; ASan reports a
-  # heap-buffer-overflow at tree_shap.cc:360).
+  # A new process for the orders, as when the figures in BENCHMARKS.md were taken: builds
+  # before 92fb70b crashed on orders after returns (TreeShap's thread-local scratch, sized by
+  # the first model a thread explained, overflowed for a wider one).
   stop_server
   start_server
   export VIGIL_KEY=$scorer VIGIL_CUSTOMERS=$(($(wc -l <"$dir/data/customers.csv") - 1))
