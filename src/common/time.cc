@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "common/utf8_prefix.h"
 #include "fmt/format.h"
 
 namespace vigil {
@@ -28,16 +29,9 @@ unsigned DaysInMonth(int y, unsigned m) {
 }
 
 Status Malformed(std::string_view text, std::string_view what) {
-  // At most 40 bytes of the text, cut between characters: the message is
-  // echoed in JSON, which must stay valid UTF-8.
-  size_t shown = std::min<size_t>(text.size(), 40);
-  while (shown > 0 && shown < text.size() &&
-         (static_cast<unsigned char>(text[shown]) & 0xC0) == 0x80) {
-    --shown;
-  }
   return absl::InvalidArgumentError(
       fmt::format("bad timestamp '{}': {} (want ISO-8601, e.g. 2026-10-20T10:30:00+05:30)",
-                  text.substr(0, shown), what));
+                  Utf8Prefix(text, 40), what));
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <optional>
 
+#include "common/utf8_prefix.h"
 #include "fmt/format.h"
 
 namespace vigil {
@@ -16,15 +17,9 @@ constexpr std::array<std::string_view, 7> kWeekdays = {"Sun", "Mon", "Tue", "Wed
                                                        "Thu", "Fri", "Sat"};
 
 Status Malformed(std::string_view text, std::string_view what) {
-  // At most 40 bytes of the text, cut between UTF-8 characters.
-  size_t shown = std::min<size_t>(text.size(), 40);
-  while (shown > 0 && shown < text.size() &&
-         (static_cast<unsigned char>(text[shown]) & 0xC0) == 0x80) {
-    --shown;
-  }
   return absl::InvalidArgumentError(
       fmt::format("bad RFC 2822 date '{}': {} (want e.g. 'Wed, 18 Aug 2010 20:01:40 +0000')",
-                  text.substr(0, shown), what));
+                  Utf8Prefix(text, 40), what));
 }
 
 // A cursor over the text: each Read consumes what it returns.
