@@ -33,45 +33,10 @@ json Order(const std::string& order_id, const std::string& customer_id) {
           {"delivery_pincode", 560001}, {"device_id", "D_TEST"}};
 }
 
-class DashboardRoutesTest : public ::testing::Test {
+class DashboardRoutesTest : public testing::ServerTest {
  protected:
-  void SetUp() override {
-    config_.data_dir = dir_.path();
-    config_.models_dir = SharedMarketplace().models_dir;
-    config_.port = 0;
-    config_.similar_capacity = 0;
-    config_.access_log = false;
-    scorer_ = CreateKey(dir_.path(), "scorer");
-    analyst_ = CreateKey(dir_.path(), "analyst");
-    admin_ = CreateKey(dir_.path(), "admin");
-  }
+  DashboardRoutesTest() : ServerTest("dashboard") {}
 
-  void Start() {
-    auto server = VigilServer::Start(config_);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-  }
-  void Restart() {
-    server_.reset();
-    Start();
-  }
-
-  TestHttpResponse Call(std::string_view method, std::string_view target, std::string_view key,
-                        std::string_view body = "") {
-    TestHttpClient client(server_->port());
-    std::string headers;
-    if (!key.empty()) headers += fmt::format("X-API-Key: {}\r\n", key);
-    if (!body.empty()) headers += "Content-Type: application/json\r\n";
-    auto response = client.Request(method, target, body, headers);
-    EXPECT_TRUE(response.has_value()) << method << " " << target;
-    return response.value_or(TestHttpResponse{});
-  }
-  json CallJson(std::string_view method, std::string_view target, std::string_view key,
-                const json& body = nullptr, int want_status = 200) {
-    TestHttpResponse r = Call(method, target, key, body.is_null() ? "" : body.dump());
-    EXPECT_EQ(r.status, want_status) << method << " " << target << ": " << r.body;
-    return json::parse(r.body, nullptr, false);
-  }
   json Get(std::string_view target, int want_status = 200) {
     return CallJson("GET", target, analyst_, nullptr, want_status);
   }
@@ -111,11 +76,6 @@ class DashboardRoutesTest : public ::testing::Test {
     return Get("/v1/customers/" + customer)["features"]["customer_confirmed_abuse_count"]
         .get<int64_t>();
   }
-
-  ScratchDir dir_{"dashboard"};
-  ServeConfig config_;
-  std::string scorer_, analyst_, admin_;
-  std::unique_ptr<VigilServer> server_;
 };
 
 TEST_F(DashboardRoutesTest, TheOverviewCountsWhatWasScored) {

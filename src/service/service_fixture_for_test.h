@@ -5,6 +5,7 @@
 #define VIGIL_SERVICE_SERVICE_FIXTURE_FOR_TEST_H_
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -12,12 +13,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "fmt/format.h"
 #include "generate/marketplace_generator.h"
+#include "http/test_http_client.h"
+#include "nlohmann/json.hpp"
 #include "pipeline/train_command.h"
 #include "service/api_keys.h"
+#include "service/vigil_server.h"
 #include "store/sqlite_store.h"
 
 namespace vigil::testing {
@@ -91,6 +97,61 @@ inline std::string CreateKey(const std::string& data_dir, const std::string& rol
   (*store)->Close();
   return created->key;
 }
+
+// A test that runs `vigil serve` in-process on a free port over a scratch
+// store with the shared marketplace's models and one key of each role, and
+// calls it over real sockets. Tests change config_ before Start().
+class ServerTest : public ::testing::Test {
+ protected:
+  explicit ServerTest(const std::string& scratch_name) : dir_(scratch_name) {}
+
+  void SetUp() override {
+    config_.data_dir = dir_.path();
+    config_.models_dir = SharedMarketplace().models_dir;
+    config_.port = 0;
+    config_.similar_capacity = 0;
+    config_.access_log = false;
+    scorer_ = CreateKey(dir_.path(), "scorer");
+    analyst_ = CreateKey(dir_.path(), "analyst");
+    admin_ = CreateKey(dir_.path(), "admin");
+  }
+
+  void Start() {
+    auto server = VigilServer::Start(config_);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+  }
+  void Restart() {
+    server_.reset();
+    Start();
+  }
+
+  // One request on a new connection; `key` empty sends none.
+  TestHttpResponse Call(std::string_view method, std::string_view target, std::string_view key,
+                        std::string_view body = "",
+                        std::string_view content_type = "application/json",
+                        std::string_view extra_headers = "") {
+    TestHttpClient client(server_->port());
+    std::string headers(extra_headers);
+    if (!key.empty()) headers += fmt::format("X-API-Key: {}\r\n", key);
+    if (!body.empty()) headers += fmt::format("Content-Type: {}\r\n", content_type);
+    auto response = client.Request(method, target, body, headers);
+    EXPECT_TRUE(response.has_value()) << method << " " << target;
+    return response.value_or(TestHttpResponse{});
+  }
+  // A JSON request (none when `body` is null) expecting `want_status`.
+  nlohmann::json CallJson(std::string_view method, std::string_view target, std::string_view key,
+                          const nlohmann::json& body = nullptr, int want_status = 200) {
+    TestHttpResponse r = Call(method, target, key, body.is_null() ? "" : body.dump());
+    EXPECT_EQ(r.status, want_status) << method << " " << target << ": " << r.body;
+    return nlohmann::json::parse(r.body, nullptr, false);
+  }
+
+  ScratchDir dir_;
+  ServeConfig config_;
+  std::string scorer_, analyst_, admin_;
+  std::unique_ptr<VigilServer> server_;
+};
 
 }  // namespace vigil::testing
 

@@ -36,48 +36,15 @@ json Order(const std::string& order_id, const std::string& customer_id = "C_NEW_
           {"delivery_pincode", 560001}, {"device_id", "D_TEST"}};
 }
 
-class VigilServerTest : public ::testing::Test {
+class VigilServerTest : public testing::ServerTest {
  protected:
+  VigilServerTest() : ServerTest("server") {}
+
   void SetUp() override {
-    config_.data_dir = dir_.path();
-    config_.models_dir = SharedMarketplace().models_dir;
-    config_.port = 0;
+    ServerTest::SetUp();
     config_.similar_capacity = 2000;
-    config_.access_log = false;
-    scorer_ = CreateKey(dir_.path(), "scorer");
-    analyst_ = CreateKey(dir_.path(), "analyst");
-    admin_ = CreateKey(dir_.path(), "admin");
   }
 
-  void Start() {
-    auto server = VigilServer::Start(config_);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-  }
-  void Restart() {
-    server_.reset();
-    Start();
-  }
-
-  // One request on a new connection; `key` empty sends none.
-  TestHttpResponse Call(std::string_view method, std::string_view target, std::string_view key,
-                        std::string_view body = "",
-                        std::string_view content_type = "application/json",
-                        std::string_view extra_headers = "") {
-    TestHttpClient client(server_->port());
-    std::string headers(extra_headers);
-    if (!key.empty()) headers += fmt::format("X-API-Key: {}\r\n", key);
-    if (!body.empty()) headers += fmt::format("Content-Type: {}\r\n", content_type);
-    auto response = client.Request(method, target, body, headers);
-    EXPECT_TRUE(response.has_value()) << method << " " << target;
-    return response.value_or(TestHttpResponse{});
-  }
-  json CallJson(std::string_view method, std::string_view target, std::string_view key,
-                const json& body, int want_status = 200) {
-    TestHttpResponse r = Call(method, target, key, body.is_null() ? "" : body.dump());
-    EXPECT_EQ(r.status, want_status) << target << ": " << r.body;
-    return json::parse(r.body, nullptr, false);
-  }
   json Score(const json& order, int want_status = 200) {
     return CallJson("POST", "/v1/orders/score", scorer_, order, want_status);
   }
@@ -97,11 +64,6 @@ class VigilServerTest : public ::testing::Test {
     }
     ADD_FAILURE() << "the similar-case index never held " << n << " orders";
   }
-
-  ScratchDir dir_{"server"};
-  ServeConfig config_;
-  std::string scorer_, analyst_, admin_;
-  std::unique_ptr<VigilServer> server_;
 };
 
 TEST_F(VigilServerTest, ScoresAnOrderInTheShapeOfTheDesign) {
