@@ -6,34 +6,12 @@
 #include <filesystem>
 
 #include "common/progress.h"
+#include "data/event_history.h"
 #include "data/table_reader.h"
 #include "fmt/format.h"
 
 namespace vigil {
 namespace {
-
-// At one instant, facts are applied in this order: what exists, what is
-// placed, what happened to it, what is asked about it, what was found.
-int TypeRank(EventType type) {
-  switch (type) {
-    case EventType::kCustomerUpserted:
-    case EventType::kProductUpserted:
-      return 0;
-    case EventType::kOrderPlaced:
-      return 1;
-    case EventType::kOrderDelivered:
-    case EventType::kOrderRto:
-    case EventType::kOrderCancelled:
-      return 2;
-    case EventType::kReturnRequested:
-      return 3;
-    case EventType::kReturnQcCompleted:
-      return 4;
-    case EventType::kLabel:
-      return 5;
-  }
-  return 6;
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -417,12 +395,7 @@ void Loader::UnsettleRecentOrders() {
   }
 }
 
-void Loader::SortEvents() {
-  std::stable_sort(lake_.events.begin(), lake_.events.end(), [](const Event& a, const Event& b) {
-    if (a.at != b.at) return a.at < b.at;
-    return TypeRank(a.type) < TypeRank(b.type);
-  });
-}
+void Loader::SortEvents() { SortInTimeOrder(&lake_.events); }
 
 StatusOr<DataLake> Loader::Run() {
   if (!std::filesystem::is_directory(dir_)) {
