@@ -361,15 +361,26 @@ void FeatureEngine::ApplyQc(const Event& e) {
 }
 
 void FeatureEngine::ApplyLabel(const Event& e) {
-  if (e.label_target != LabelTarget::kReturn) return;
-  if (e.ret >= returns_.size() || !returns_[e.ret].known) return;
-  ReturnState& r = returns_[e.ret];
   const bool abuse = e.label != 0;
-  if (r.labelled_abuse == abuse) return;
-  r.labelled_abuse = abuse;
+  uint32_t order = kNoId;
+  if (e.label_target == LabelTarget::kReturn) {
+    if (e.ret >= returns_.size() || !returns_[e.ret].known) return;
+    ReturnState& r = returns_[e.ret];
+    if (r.labelled_abuse == abuse) return;
+    r.labelled_abuse = abuse;
+    order = r.order;
+  } else if (e.label_target == LabelTarget::kOrder) {
+    if (e.order >= orders_.size() || !orders_[e.order].known()) return;
+    bool& verdict = order_verdicts_[e.order];
+    if (verdict == abuse) return;
+    verdict = abuse;
+    order = e.order;
+  } else {
+    return;  // card transactions keep their own labels
+  }
   // A label may be corrected later (a reviewer clears a case): undo it.
   const int delta = abuse ? 1 : -1;
-  const OrderState& o = orders_[r.order];
+  const OrderState& o = orders_[order];
   Grow(customers_, o.customer).abuse += delta;
   ForOrderEntities(o, [delta](EntityStats& s) { s.abuse += delta; });
 }

@@ -17,6 +17,7 @@
 #include <span>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "data/catalog.h"
 #include "data/event.h"
 #include "data/festival_calendar.h"
@@ -99,6 +100,10 @@ class FeatureEngine {
   std::vector<EntityStats> pincodes_;
   std::vector<DeviceState> devices_;
   EntityStats global_;
+  // Analysts' verdicts on orders (true: abuse), few, so apart from the
+  // orders: a verdict of abuse counts as one abuse of the order's customer
+  // and entities, besides any abusive return of the order.
+  absl::flat_hash_map<uint32_t, bool> order_verdicts_;
   TransactionFeatureEngine transactions_;
 };
 

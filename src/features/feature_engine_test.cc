@@ -156,6 +156,35 @@ TEST_F(FeatureEngineTest, LaterLabelIsInvisibleToEarlierRows) {
             0);
 }
 
+TEST_F(FeatureEngineTest, AnAnalystsVerdictOnAnOrderCountsAsAbuseUntilCleared) {
+  Place(OrderEvent("O1", "C1", kT0));
+  Outcome("O1", EventType::kOrderRto, kT0 + 5 * kDay);
+  auto verdict = [&](bool abuse, Timestamp at) {
+    Event e{
+        .at = at, .type = EventType::kLabel, .label_target = LabelTarget::kOrder, .label = abuse};
+    e.order = Id(Entity::kOrder, "O1");
+    engine_.Apply(e);
+  };
+  auto abuse_count = [&](Timestamp at) {
+    return Get(Peek(OrderEvent("Onext", "C1", at)), O, "customer_confirmed_abuse_count");
+  };
+  EXPECT_EQ(abuse_count(kT0 + 6 * kDay), 0);
+  verdict(true, kT0 + 6 * kDay);
+  EXPECT_EQ(abuse_count(kT0 + 7 * kDay), 1);
+  verdict(true, kT0 + 7 * kDay);  // said twice, counted once
+  EXPECT_EQ(abuse_count(kT0 + 8 * kDay), 1);
+  verdict(false, kT0 + 8 * kDay);  // cleared on review
+  EXPECT_EQ(abuse_count(kT0 + 9 * kDay), 0);
+  // A verdict on an order the state never saw changes nothing.
+  Event unknown{.at = kT0 + 9 * kDay,
+                .type = EventType::kLabel,
+                .label_target = LabelTarget::kOrder,
+                .label = 1};
+  unknown.order = Id(Entity::kOrder, "O-unknown");
+  engine_.Apply(unknown);
+  EXPECT_EQ(abuse_count(kT0 + 10 * kDay), 0);
+}
+
 TEST_F(FeatureEngineTest, TracksRtoAndCashOnDeliveryShare) {
   Place(OrderEvent("O1", "C1", kT0, PaymentMethod::kCod));
   Place(OrderEvent("O2", "C1", kT0 + kDay, PaymentMethod::kCod));
