@@ -339,6 +339,10 @@ class DashboardRoutes {
       const auto caller = c_.admit(req, Role::kAnalyst, r);
       if (caller) Label(req, *caller, std::move(r));
     });
+    router.Add("POST", "/v1/transactions/{id}/label", [this, self](HttpRequest& req, Responder r) {
+      const auto caller = c_.admit(req, Role::kAnalyst, r);
+      if (caller) LabelPayment(req, *caller, r);
+    });
     router.Add("POST", "/v1/models/{kind}/promote", [this, self](HttpRequest& req, Responder r) {
       if (c_.admit(req, Role::kAdmin, r)) Promote(req, r);
     });
@@ -482,14 +486,20 @@ class DashboardRoutes {
                       });
   }
 
-  static StatusOr<DecisionLabelRecord> ParseLabel(const json& body) {
+  // The label and note of a label request; `words` are the labels allowed.
+  static StatusOr<DecisionLabelRecord> ParseLabel(const json& body,
+                                                  std::vector<std::string_view> words = {
+                                                      "abuse", "fraud", "genuine"}) {
     DecisionLabelRecord label;
+    const std::string must =
+        words.size() == 2 ? fmt::format("must be {} or {}", words[0], words[1])
+                          : fmt::format("must be {}, {} or {}", words[0], words[1], words[2]);
     auto it = body.find("label");
     if (it == body.end() || it->is_null()) return FieldError("label", "is required");
-    if (!it->is_string()) return FieldError("label", "must be abuse, fraud or genuine");
+    if (!it->is_string()) return FieldError("label", must);
     label.label = it->get<std::string>();
-    if (label.label != "abuse" && label.label != "fraud" && label.label != "genuine") {
-      return FieldError("label", "must be abuse, fraud or genuine");
+    if (std::find(words.begin(), words.end(), label.label) == words.end()) {
+      return FieldError("label", must);
     }
     if (it = body.find("note"); it != body.end() && !it->is_null()) {
       if (!it->is_string()) return FieldError("note", "must be a string");
@@ -503,6 +513,35 @@ class DashboardRoutes {
       }
     }
     return label;
+  }
+
+  // POST /v1/transactions/{id}/label: an analyst's label on a payment.
+  void LabelPayment(HttpRequest& req, const Caller& caller, const Responder& respond) {
+    if (!AcceptsJson(req, respond)) return;
+    auto body = JsonObjectBody(req);
+    if (!body.ok()) return respond(ResponseFromStatus(body.status()));
+    auto parsed = ParseLabel(*body, {"fraud", "genuine"});
+    if (!parsed.ok()) return respond(ResponseFromStatus(parsed.status()));
+    const TransactionLabel label{.transaction_id = std::string(*req.Param("id")),
+                                 .label = parsed->label == "fraud" ? 1 : 0,
+                                 .note = parsed->note,
+                                 .by_key_id = caller.key_id,
+                                 .by_name = caller.name,
+                                 .at = c_.clock()};
+    auto done = c_.service->LabelPayment(label);
+    if (!done.ok()) return respond(ResponseFromStatus(done.status()));
+    auto word = [](std::optional<int64_t> l) {
+      return l ? json(*l == 1 ? "fraud" : "genuine") : json(nullptr);
+    };
+    respond(JsonAnswer({{"transaction_id", label.transaction_id},
+                        {"label", parsed->label},
+                        {"note", label.note},
+                        {"by", {{"key_id", label.by_key_id}, {"name", label.by_name}}},
+                        {"at", FormatTimestamp(label.at)},
+                        {"status", done->payment.status},
+                        {"previous_label", word(done->previous_label)},
+                        {"features_updated", done->features_updated}},
+                       201));
   }
 
   void Transactions(HttpRequest& req, const Responder& respond) {

@@ -6,15 +6,18 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "http/test_http_client.h"
 #include "nlohmann/json.hpp"
 #include "pipeline/train_command.h"
 #include "service/service_fixture_for_test.h"
+#include "service/transaction_model_for_test.h"
 #include "service/vigil_server.h"
 
 namespace vigil {
@@ -325,6 +328,153 @@ TEST_F(DashboardRoutesTest, AnAnalystReadsAPaymentAsTheScorerThatSentItDoes) {
     EXPECT_EQ(Call("GET", path, "").status, 401);
     EXPECT_EQ(Call("GET", path, "vk_not_a_key").status, 401);
   }
+}
+
+// ---- analysts' labels on payments ----
+
+class PaymentLabelTest : public DashboardRoutesTest {
+ protected:
+  static void SetUpTestSuite() {
+    models_root_ = new ScratchDir("payment_label_models");
+    models_dir_ = new std::string(testing::TrainTransactionModel(models_root_->path()));
+  }
+  static void TearDownTestSuite() {
+    delete models_root_;
+    delete models_dir_;
+  }
+  // The payment model only, and every feature among the factors (with its
+  // value), so that a test can see the features a payment was scored with.
+  void StartWithPaymentModel() {
+    config_.models_dir = *models_dir_;
+    config_.top_factors = 64;
+    Start();
+  }
+  void Pay(const std::string& id, const std::string& user, double amount) {
+    CallJson("POST", "/transaction", scorer_,
+             {{"transaction_id", id}, {"user_id", user}, {"amount", amount}, {"merchant", "M_LBL"}},
+             202);
+  }
+  // Polls (up to 15 s) until the payment flow has settled the payment.
+  json WaitUntilSettled(const std::string& id) {
+    json t;
+    for (int i = 0; i < 750; ++i) {
+      t = Get("/transaction/" + id);
+      if (t["status"] != "received" && t["status"] != "scored") return t;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ADD_FAILURE() << id << " was never settled: " << t.dump(2);
+    return t;
+  }
+  static json FeatureValue(const json& payment, const std::string& feature) {
+    for (const json& f : payment["factors"]) {
+      if (f["feature"] == feature) return f["value"];
+    }
+    ADD_FAILURE() << feature << " is not among the factors: " << payment["factors"].dump();
+    return nullptr;
+  }
+
+  static ScratchDir* models_root_;
+  static std::string* models_dir_;
+};
+
+ScratchDir* PaymentLabelTest::models_root_ = nullptr;
+std::string* PaymentLabelTest::models_dir_ = nullptr;
+
+TEST_F(PaymentLabelTest, ALabelIsAuditedInTheHistoryAndReachesTheFeatureState) {
+  StartWithPaymentModel();
+  CallJson("POST", "/accounts", admin_, {{"user_id", "U_LBL"}, {"phone", "+919800000001"}}, 201);
+  Pay("TX_LBL_1", "U_LBL", 40);
+  EXPECT_EQ(WaitUntilSettled("TX_LBL_1")["status"], "approved");
+
+  json label = CallJson("POST", "/v1/transactions/TX_LBL_1/label", analyst_,
+                        {{"label", "fraud"}, {"note", "chargeback from the issuer"}}, 201);
+  EXPECT_EQ(label["transaction_id"], "TX_LBL_1");
+  EXPECT_EQ(label["label"], "fraud");
+  EXPECT_EQ(label["note"], "chargeback from the issuer");
+  EXPECT_EQ(label["by"]["name"], "test analyst");
+  EXPECT_THAT(label["by"]["key_id"].get<std::string>(), StartsWith("key_"));
+  EXPECT_EQ(label["status"], "approved");
+  EXPECT_TRUE(label["previous_label"].is_null());
+  EXPECT_EQ(label["features_updated"], true);
+
+  // The audit: a history step with who, when, what and why; the status stays.
+  json t = Get("/transaction/TX_LBL_1");
+  EXPECT_EQ(t["label"], "fraud");
+  EXPECT_EQ(t["status"], "approved");
+  const json& step = t["history"].back();
+  EXPECT_EQ(step["status"], "approved");
+  EXPECT_EQ(step["label"], "fraud");
+  EXPECT_EQ(step["by"], label["by"]);
+  EXPECT_EQ(step["note"], "chargeback from the issuer");
+  EXPECT_EQ(step["at"], label["at"]);
+  EXPECT_EQ(step["reason"],
+            "labelled fraud by test analyst (" + label["by"]["key_id"].get<std::string>() + ")");
+  EXPECT_FALSE(t["history"][0].contains("label"));  // only label steps carry one
+  EXPECT_EQ(Get("/v1/transactions?limit=1")["transactions"][0]["label"], "fraud");
+  // Not blocked: that is the customer's own "NO", or an admin's block list.
+  EXPECT_EQ(Get("/accounts/U_LBL")["status"], "active");
+
+  // The card's next payment is scored knowing the fraud.
+  Pay("TX_LBL_2", "U_LBL", 40);
+  EXPECT_EQ(FeatureValue(WaitUntilSettled("TX_LBL_2"), "card_known_frauds"), 1);
+  Pay("TX_OTHER", "U_OTHER", 40);
+  EXPECT_EQ(FeatureValue(WaitUntilSettled("TX_OTHER"), "card_known_frauds"), 0);
+
+  // A correction is stored and audited; the live state keeps the first label
+  // (it cannot take one back) until the next start replays the latest.
+  json genuine =
+      CallJson("POST", "/v1/transactions/TX_LBL_1/label", admin_, {{"label", "genuine"}}, 201);
+  EXPECT_EQ(genuine["previous_label"], "fraud");
+  EXPECT_EQ(genuine["features_updated"], false);
+  EXPECT_EQ(genuine["by"]["name"], "test admin");
+  t = Get("/transaction/TX_LBL_1");
+  EXPECT_EQ(t["label"], "genuine");
+  ASSERT_GE(t["history"].size(), 2u);
+  EXPECT_EQ(t["history"][t["history"].size() - 2]["label"], "fraud");
+  EXPECT_EQ(t["history"].back()["label"], "genuine");
+  Pay("TX_LBL_3", "U_LBL", 40);
+  EXPECT_EQ(FeatureValue(WaitUntilSettled("TX_LBL_3"), "card_known_frauds"), 1);
+  Restart();
+  Pay("TX_LBL_4", "U_LBL", 40);
+  EXPECT_EQ(FeatureValue(WaitUntilSettled("TX_LBL_4"), "card_known_frauds"), 0);
+}
+
+TEST_F(DashboardRoutesTest, APaymentLabelIsCheckedAndRefusedWithTheRightError) {
+  Start();  // no payment model: payments stay received
+  CallJson("POST", "/transaction", scorer_,
+           {{"transaction_id", "TX_NEW"}, {"user_id", "U_NEW"}, {"amount", 10.0}}, 202);
+  const std::string path = "/v1/transactions/TX_NEW/label";
+  auto field = [&](const json& body) {
+    return CallJson("POST", path, analyst_, body, 422)["error"].value("field", "");
+  };
+  EXPECT_EQ(field(json::object()), "label");
+  EXPECT_EQ(field({{"label", "abuse"}}), "label");
+  EXPECT_EQ(CallJson("POST", path, analyst_, {{"label", "abuse"}}, 422)["error"]["message"],
+            "label: must be fraud or genuine");
+  EXPECT_EQ(field({{"label", "fraud"}, {"note", 7}}), "note");
+  EXPECT_EQ(field({{"label", "fraud"}, {"note", std::string(1001, 'x')}}), "note");
+  json unscored = CallJson("POST", path, analyst_, {{"label", "fraud"}}, 422);
+  EXPECT_EQ(unscored["error"]["code"], "failed_precondition");
+  EXPECT_THAT(unscored["error"]["message"].get<std::string>(), HasSubstr("is received"));
+  EXPECT_EQ(CallJson("POST", "/v1/transactions/TX_NOPE/label", analyst_, {{"label", "fraud"}},
+                     404)["error"]["code"],
+            "not_found");
+  EXPECT_EQ(Call("POST", path, scorer_, R"({"label":"fraud"})").status, 403);
+
+  // A session cookie needs the CSRF token.
+  TestHttpResponse signed_in = Call("POST", "/v1/session", "", json{{"api_key", analyst_}}.dump());
+  ASSERT_EQ(signed_in.status, 201);
+  const std::string cookie = signed_in.Header("Set-Cookie").value_or("");
+  const std::string csrf = json::parse(signed_in.body)["csrf_token"];
+  const std::string cookie_header = "Cookie: " + cookie.substr(0, cookie.find(';')) + "\r\n";
+  TestHttpResponse without =
+      Call("POST", path, "", R"({"label":"fraud"})", "application/json", cookie_header);
+  EXPECT_EQ(without.status, 403);
+  EXPECT_EQ(json::parse(without.body)["error"]["code"], "csrf");
+  TestHttpResponse with = Call("POST", path, "", R"({"label":"fraud"})", "application/json",
+                               cookie_header + "X-CSRF-Token: " + csrf + "\r\n");
+  EXPECT_EQ(with.status, 422) << with.body;  // past the CSRF check: still unscored
+  EXPECT_TRUE(Get("/transaction/TX_NEW")["label"].is_null());
 }
 
 TEST_F(DashboardRoutesTest, ModelsAreListedWithTheirReports) {

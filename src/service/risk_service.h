@@ -104,6 +104,13 @@ struct TransactionScore {
   std::string document;
 };
 
+// What RiskService::LabelPayment did.
+struct PaymentLabelResult {
+  TransactionRecord payment;              // as it is now, with the new label
+  std::optional<int64_t> previous_label;  // the label it had before, if any
+  bool features_updated = false;          // false for a correction (see LabelPayment)
+};
+
 struct IngestResult {
   std::string body;  // {"accepted":N,"duplicates":D,"rejected":[...]}
   int64_t accepted = 0, duplicates = 0, rejected = 0;
@@ -144,6 +151,18 @@ class RiskService {
   // Adds a settled payment's outcome to the feature state: the customer
   // denied it (fraud) or confirmed it.
   void LabelTransaction(const TransactionRecord& transaction, bool fraud, Timestamp at);
+  // POST /v1/transactions/{id}/label: stores an analyst's label on a settled
+  // payment with its audit step (Store::LabelTransaction), then, when the
+  // payment had no label yet (neither an analyst's nor the customer's
+  // reply), adds it to the feature state as LabelTransaction does. The
+  // feature state cannot take a label back: a correction is stored and
+  // audited at once but reaches the features when the service next starts
+  // (ReplayTransactions reads each payment's latest label). Returns the
+  // payment as it is now and whether the label reached the live feature
+  // state. The account is not blocked: that stays the
+  // customer's own "NO" or an admin's block list entry. Errors: the store's
+  // (NotFound, FailedPrecondition while not settled, InvalidArgument).
+  [[nodiscard]] StatusOr<PaymentLabelResult> LabelPayment(const TransactionLabel& label);
 
   // POST /v1/events: one JSON object, or NDJSON when `ndjson`. Bad lines are
   // rejected with their line number and error; the rest are applied.

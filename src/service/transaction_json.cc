@@ -166,6 +166,15 @@ std::string TransactionJson(const TransactionRecord& t,
     w.Field("status", step.status);
     w.Field("at", FormatTimestamp(step.at));
     w.Field("reason", step.reason);
+    if (!step.label.empty()) {  // an analyst's label: who and why
+      w.Field("label", step.label);
+      w.Key("by");
+      w.StartObject();
+      w.Field("key_id", step.by_key_id);
+      w.Field("name", step.by_name);
+      w.EndObject();
+      w.Field("note", step.note);
+    }
     w.EndObject();
   }
   w.EndArray();

@@ -91,6 +91,21 @@ void RiskService::LabelTransaction(const TransactionRecord& t, bool fraud, Times
   engine_.transactions().AddLabel(tx, fraud ? 1 : 0, std::max(at, tx.at));
 }
 
+StatusOr<PaymentLabelResult> RiskService::LabelPayment(const TransactionLabel& label) {
+  ASSIGN_OR_RETURN(TransactionRecord payment, store_->LabelTransaction(label));
+  PaymentLabelResult result{.payment = payment, .previous_label = payment.label};
+  // AddLabel has no undo, and a second label would count twice: only the
+  // first label reaches the live state (the store serialises labels, so two
+  // analysts cannot both be first).
+  if (!payment.label.has_value()) {
+    LabelTransaction(payment, label.label == 1, label.at);
+    result.features_updated = true;
+  }
+  result.payment.label = label.label;
+  result.payment.updated_at = label.at;
+  return result;
+}
+
 StatusOr<TransactionScore> RiskService::ScoreTransaction(const TransactionRecord& t,
                                                          std::string_view phone,
                                                          std::string_view language_request) {

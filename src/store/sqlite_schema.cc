@@ -11,7 +11,7 @@ namespace {
 
 // Append only: a released migration never changes. INTEGER PRIMARY KEY is
 // SQLite's row id (PostgreSQL: BIGINT GENERATED ALWAYS AS IDENTITY).
-constexpr std::array<std::string_view, 9> kMigrations = {
+constexpr std::array<std::string_view, 10> kMigrations = {
     // 1: events, decisions, lists, API keys, snapshots.
     R"sql(
 CREATE TABLE events (
@@ -213,6 +213,17 @@ CREATE INDEX decisions_by_customer ON decisions (customer_id, at);
     // decisions_by_at from the newest instead.
     R"sql(
 DROP INDEX IF EXISTS decisions_by_customer;
+)sql",
+    // 10: analysts' labels on payments, audited in their history; a
+    // customer's payments and SMS replies for the case page's timeline. None
+    // of these is written when an order or a return is scored.
+    R"sql(
+ALTER TABLE transaction_history ADD COLUMN label TEXT NOT NULL DEFAULT '';
+ALTER TABLE transaction_history ADD COLUMN labeled_by_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE transaction_history ADD COLUMN labeled_by_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE transaction_history ADD COLUMN note TEXT NOT NULL DEFAULT '';
+CREATE INDEX transactions_by_user ON transactions (user_id, received_at);
+CREATE INDEX sms_inbound_by_phone ON sms_inbound (from_phone, received_at);
 )sql",
 };
 

@@ -543,6 +543,18 @@ StatusOr<bool> SqliteStore::HasEvent(std::string_view event_id) {
   return stmt->Step();
 }
 
+StatusOr<std::optional<EventRecord>> SqliteStore::FindEvent(std::string_view event_id) {
+  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
+  ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
+                   reader->Prepare("SELECT event_id, type, at, payload FROM events "
+                                   "WHERE event_id = ?"));
+  RETURN_IF_ERROR(stmt->BindAll(event_id));
+  ASSIGN_OR_RETURN(const bool row, stmt->Step());
+  if (!row) return std::optional<EventRecord>();
+  return std::optional<EventRecord>(EventRecord{stmt->ColumnText(0), stmt->ColumnText(1),
+                                                stmt->ColumnInt(2), stmt->ColumnText(3)});
+}
+
 // ---- decisions ----
 
 StatusOr<std::optional<DecisionRecord>> SqliteStore::FindDecision(std::string_view id) {

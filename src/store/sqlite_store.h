@@ -72,6 +72,7 @@ class SqliteStore final : public Store {
                     const std::function<Status(int64_t, const EventRecord&)>& fn) override;
   StatusOr<int64_t> LastEventSeq() override;
   StatusOr<bool> HasEvent(std::string_view event_id) override;
+  StatusOr<std::optional<EventRecord>> FindEvent(std::string_view event_id) override;
   StatusOr<std::optional<DecisionRecord>> FindDecision(std::string_view id) override;
   Status AttachNarration(std::string_view decision_id, std::string_view text,
                          std::string_view source) override;
@@ -92,6 +93,11 @@ class SqliteStore final : public Store {
       std::string_view transaction_id) override;
   Status ScanScoredTransactions(const std::function<Status(const TransactionRecord&)>& fn) override;
   StatusOr<std::optional<TransactionRecord>> PendingVerification(std::string_view phone) override;
+  StatusOr<TransactionRecord> LabelTransaction(const TransactionLabel& label) override;
+  StatusOr<std::vector<TransactionRecord>> TransactionsOfUser(std::string_view user_id,
+                                                              int64_t limit) override;
+  StatusOr<std::vector<InboundSmsRecord>> InboundSmsFrom(std::string_view phone,
+                                                         int64_t limit) override;
   StatusOr<bool> ApplyTransactionStep(const TransactionStep& step) override;
   StatusOr<std::vector<OutboxItem>> DueWork(Timestamp now, size_t limit) override;
   StatusOr<std::optional<Timestamp>> NextWorkDue() override;

@@ -275,14 +275,21 @@ StatusOr<std::vector<TransactionTransition>> SqliteStore::TransactionHistory(
     std::string_view transaction_id) {
   ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
   ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
-                   reader->Prepare("SELECT status, at, reason FROM transaction_history "
+                   reader->Prepare("SELECT status, at, reason, label, labeled_by_key, "
+                                   "labeled_by_name, note FROM transaction_history "
                                    "WHERE transaction_id = ? ORDER BY seq"));
   RETURN_IF_ERROR(stmt->BindAll(transaction_id));
   std::vector<TransactionTransition> history;
   while (true) {
     ASSIGN_OR_RETURN(const bool row, stmt->Step());
     if (!row) return history;
-    history.push_back({stmt->ColumnText(0), stmt->ColumnInt(1), stmt->ColumnText(2)});
+    history.push_back({.status = stmt->ColumnText(0),
+                       .at = stmt->ColumnInt(1),
+                       .reason = stmt->ColumnText(2),
+                       .label = stmt->ColumnText(3),
+                       .by_key_id = stmt->ColumnText(4),
+                       .by_name = stmt->ColumnText(5),
+                       .note = stmt->ColumnText(6)});
   }
 }
 
@@ -313,6 +320,81 @@ StatusOr<std::optional<TransactionRecord>> SqliteStore::PendingVerification(
   ASSIGN_OR_RETURN(const bool row, stmt->Step());
   if (!row) return std::optional<TransactionRecord>();
   return std::optional<TransactionRecord>(TransactionFromRow(*stmt));
+}
+
+StatusOr<TransactionRecord> SqliteStore::LabelTransaction(const TransactionLabel& label) {
+  if (label.label != 0 && label.label != 1) {
+    return absl::InvalidArgumentError("a payment's label is 1 (fraud) or 0 (genuine)");
+  }
+  const std::string word = label.label == 1 ? "fraud" : "genuine";
+  TransactionRecord before;
+  RETURN_IF_ERROR(RunOnWriter([&](SqliteConnection& c) -> Status {
+    {
+      ASSIGN_OR_RETURN(SqliteConnection::Lease found,
+                       c.Prepare(fmt::format("SELECT {} FROM transactions WHERE transaction_id = ?",
+                                             kTransactionColumns)));
+      RETURN_IF_ERROR(found->BindAll(label.transaction_id));
+      ASSIGN_OR_RETURN(const bool row, found->Step());
+      if (!row)
+        return absl::NotFoundError(fmt::format("no transaction '{}'", label.transaction_id));
+      before = TransactionFromRow(*found);
+    }
+    if (before.status == "received" || before.status == "scored" ||
+        before.status == "pending_verification") {
+      return absl::FailedPreconditionError(fmt::format(
+          "transaction '{}' is {}: it can be labelled once it is settled (approved, declined, "
+          "manual_review or expired)",
+          label.transaction_id, before.status));
+    }
+    ASSIGN_OR_RETURN(
+        SqliteConnection::Lease update,
+        c.Prepare("UPDATE transactions SET label = ?, updated_at = ? WHERE transaction_id = ?"));
+    RETURN_IF_ERROR(update->BindAll(label.label, label.at, label.transaction_id));
+    RETURN_IF_ERROR(update->Run());
+    ASSIGN_OR_RETURN(SqliteConnection::Lease history,
+                     c.Prepare("INSERT INTO transaction_history (transaction_id, status, at, "
+                               "reason, label, labeled_by_key, labeled_by_name, note) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    RETURN_IF_ERROR(history->BindAll(
+        label.transaction_id, before.status, label.at,
+        fmt::format("labelled {} by {} ({})", word, label.by_name, label.by_key_id), word,
+        label.by_key_id, label.by_name, label.note));
+    return history->Run();
+  }));
+  return before;
+}
+
+StatusOr<std::vector<TransactionRecord>> SqliteStore::TransactionsOfUser(std::string_view user_id,
+                                                                         int64_t limit) {
+  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
+  ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
+                   reader->Prepare(fmt::format("SELECT {} FROM transactions WHERE user_id = ? "
+                                               "ORDER BY received_at DESC, rowid DESC LIMIT ?",
+                                               kTransactionColumns)));
+  RETURN_IF_ERROR(stmt->BindAll(user_id, limit));
+  std::vector<TransactionRecord> found;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool row, stmt->Step());
+    if (!row) return found;
+    found.push_back(TransactionFromRow(*stmt));
+  }
+}
+
+StatusOr<std::vector<InboundSmsRecord>> SqliteStore::InboundSmsFrom(std::string_view phone,
+                                                                    int64_t limit) {
+  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
+  ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
+                   reader->Prepare("SELECT message_sid, from_phone, body, received_at, outcome, "
+                                   "answer FROM sms_inbound WHERE from_phone = ? "
+                                   "ORDER BY received_at DESC, rowid DESC LIMIT ?"));
+  RETURN_IF_ERROR(stmt->BindAll(phone, limit));
+  std::vector<InboundSmsRecord> found;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool row, stmt->Step());
+    if (!row) return found;
+    found.push_back(InboundSmsRecord{stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnText(2),
+                                     stmt->ColumnInt(3), stmt->ColumnText(4), stmt->ColumnText(5)});
+  }
 }
 
 StatusOr<bool> SqliteStore::ApplyTransactionStep(const TransactionStep& step) {

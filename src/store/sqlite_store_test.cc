@@ -630,6 +630,96 @@ TEST_F(SqliteStoreTest, ATransactionStepAppliesAtomicallyAndOnlyFromTheExpectedS
   EXPECT_EQ(scanned, 1);
 }
 
+TEST_F(SqliteStoreTest, AnAnalystsPaymentLabelSetsTheLabelAndItsAuditStepTogether) {
+  ASSERT_TRUE(*store_->ReceiveTransaction(
+      {.transaction_id = "T1", .user_id = "U1", .amount = 50, .received_at = kDay1}));
+  const TransactionLabel fraud{.transaction_id = "T1",
+                               .label = 1,
+                               .note = "chargeback",
+                               .by_key_id = "key_a",
+                               .by_name = "Asha",
+                               .at = kDay1 + 100};
+  // Not settled yet: refused, and nothing is written.
+  auto early = store_->LabelTransaction(fraud);
+  EXPECT_TRUE(absl::IsFailedPrecondition(early.status())) << early.status();
+  EXPECT_THAT(early.status().message(), HasSubstr("'T1' is received"));
+  EXPECT_EQ(store_->TransactionHistory("T1")->size(), 1u);
+  EXPECT_FALSE((*store_->FindTransaction("T1"))->label.has_value());
+  EXPECT_TRUE(absl::IsNotFound(
+      store_->LabelTransaction({.transaction_id = "T_NONE", .label = 1}).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      store_->LabelTransaction({.transaction_id = "T1", .label = 2}).status()));
+
+  TransactionStep approve{.transaction_id = "T1", .at = kDay1 + 1};
+  approve.transitions = {{"scored", kDay1 + 1, "risk"}, {"approved", kDay1 + 1, "low risk"}};
+  ASSERT_TRUE(*store_->ApplyTransactionStep(approve));
+  auto before = store_->LabelTransaction(fraud);
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_FALSE(before->label.has_value());  // as it was
+  EXPECT_EQ(before->status, "approved");
+  auto corrected = store_->LabelTransaction({.transaction_id = "T1",
+                                             .label = 0,
+                                             .by_key_id = "key_b",
+                                             .by_name = "Ravi",
+                                             .at = kDay1 + 200});
+  ASSERT_TRUE(corrected.ok());
+  EXPECT_EQ(corrected->label, 1);
+
+  Reopen();
+  const TransactionRecord t = **store_->FindTransaction("T1");
+  EXPECT_EQ(t.label, 0);  // the latest wins
+  EXPECT_EQ(t.status, "approved");
+  EXPECT_EQ(t.updated_at, kDay1 + 200);
+  const std::vector<TransactionTransition> history = *store_->TransactionHistory("T1");
+  ASSERT_EQ(history.size(), 5u);
+  EXPECT_EQ(history[3], (TransactionTransition{.status = "approved",
+                                               .at = kDay1 + 100,
+                                               .reason = "labelled fraud by Asha (key_a)",
+                                               .label = "fraud",
+                                               .by_key_id = "key_a",
+                                               .by_name = "Asha",
+                                               .note = "chargeback"}));
+  EXPECT_EQ(history[4].label, "genuine");
+  EXPECT_EQ(history[4].by_name, "Ravi");
+  EXPECT_EQ(history[2].label, "");  // a step of the flow carries none
+}
+
+TEST_F(SqliteStoreTest, APaymentUsersPaymentsAndRepliesComeNewestFirstAndEventsById) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(*store_->ReceiveTransaction({.transaction_id = "T" + std::to_string(i),
+                                             .user_id = i == 1 ? "U_OTHER" : "U1",
+                                             .amount = 5,
+                                             .received_at = kDay1 + i}));
+  }
+  std::vector<std::string> ids;
+  const std::vector<TransactionRecord> of_user = *store_->TransactionsOfUser("U1", 10);
+  for (const TransactionRecord& t : of_user) {
+    ids.push_back(t.transaction_id);
+  }
+  EXPECT_THAT(ids, ElementsAre("T2", "T0"));
+  EXPECT_EQ(store_->TransactionsOfUser("U1", 1)->size(), 1u);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store_
+                    ->RecordInboundSms({"SM" + std::to_string(i), "+919800000001", "YES", kDay1 + i,
+                                        "confirmed", ""},
+                                       std::nullopt)
+                    .ok());
+  }
+  const std::vector<InboundSmsRecord> replies = *store_->InboundSmsFrom("+919800000001", 2);
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[0].message_sid, "SM2");
+  EXPECT_EQ(replies[1].message_sid, "SM1");
+  EXPECT_TRUE(store_->InboundSmsFrom("+910000000000", 2)->empty());
+
+  MustWrite({.events = {{"order.rto:O1", "order.rto", kDay1 + 5, R"({"order_id":"O1"})"}}});
+  const std::optional<EventRecord> rto = *store_->FindEvent("order.rto:O1");
+  ASSERT_TRUE(rto.has_value());
+  EXPECT_EQ(rto->type, "order.rto");
+  EXPECT_EQ(rto->at, kDay1 + 5);
+  EXPECT_EQ(rto->payload, R"({"order_id":"O1"})");
+  EXPECT_FALSE(store_->FindEvent("order.rto:O2")->has_value());
+}
+
 TEST_F(SqliteStoreTest, AFailedStepIsRescheduledWithItsError) {
   ASSERT_TRUE(*store_->ReceiveTransaction(
       {.transaction_id = "T1", .user_id = "U1", .amount = 5, .received_at = kDay1}));

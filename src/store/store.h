@@ -108,6 +108,12 @@ struct TransactionTransition {
   std::string status;
   Timestamp at = 0;
   std::string reason;
+  // Set on an analyst's label (Store::LabelTransaction), "" otherwise: the
+  // label ("fraud" | "genuine"), who gave it (API key id and name) and why.
+  std::string label;
+  std::string by_key_id;
+  std::string by_name;
+  std::string note;
 
   friend bool operator==(const TransactionTransition&, const TransactionTransition&) = default;
 };
@@ -136,6 +142,16 @@ struct TransactionRecord {
   std::optional<int64_t> label;  // 1 fraud (customer denied), 0 genuine (confirmed)
 
   friend bool operator==(const TransactionRecord&, const TransactionRecord&) = default;
+};
+
+// An analyst's label on a payment (POST /v1/transactions/{id}/label).
+struct TransactionLabel {
+  std::string transaction_id;
+  int64_t label = 0;  // 1 fraud, 0 genuine
+  std::string note;
+  std::string by_key_id;  // the API key that labelled
+  std::string by_name;    // that key's name at the time
+  Timestamp at = 0;
 };
 
 // Work still to do for a transaction (the seed's stream): the payment-flow
@@ -431,6 +447,9 @@ class Store {
   // The seq of the last committed event, 0 when there is none.
   [[nodiscard]] virtual StatusOr<int64_t> LastEventSeq() = 0;
   [[nodiscard]] virtual StatusOr<bool> HasEvent(std::string_view event_id) = 0;
+  // The event with this event_id (the events table's unique key), or nullopt.
+  [[nodiscard]] virtual StatusOr<std::optional<EventRecord>> FindEvent(
+      std::string_view event_id) = 0;
 
   // The decision whose decision_id is `id`; otherwise the latest decision
   // (by `at`, then commit order) whose subject_id is `id`; nullopt if none.
@@ -496,6 +515,23 @@ class Store {
   // the order they were received: the payment features' history on restart.
   [[nodiscard]] virtual Status ScanScoredTransactions(
       const std::function<Status(const TransactionRecord&)>& fn) = 0;
+  // Records an analyst's label on a payment in one transaction: the row's
+  // label (the latest label wins) and updated_at, and a history step with
+  // the label, who and the note (its status is the payment's, unchanged).
+  // Returns the payment as it was before, so the caller can tell a first
+  // label from a correction. NotFound when there is no such payment;
+  // FailedPrecondition while it is not settled (received, scored or
+  // pending_verification: the flow, or the customer's reply, decides it
+  // first); InvalidArgument for a label other than 0 or 1.
+  [[nodiscard]] virtual StatusOr<TransactionRecord> LabelTransaction(
+      const TransactionLabel& label) = 0;
+  // The payments of `user_id`, newest first (by received_at), at most
+  // `limit` (the transactions_by_user index).
+  [[nodiscard]] virtual StatusOr<std::vector<TransactionRecord>> TransactionsOfUser(
+      std::string_view user_id, int64_t limit) = 0;
+  // The SMS received from `phone`, newest first, at most `limit`.
+  [[nodiscard]] virtual StatusOr<std::vector<InboundSmsRecord>> InboundSmsFrom(
+      std::string_view phone, int64_t limit) = 0;
   // The most recently received transaction awaiting the reply of `phone`.
   [[nodiscard]] virtual StatusOr<std::optional<TransactionRecord>> PendingVerification(
       std::string_view phone) = 0;
