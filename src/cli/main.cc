@@ -18,6 +18,8 @@
 #include "service/ingest_command.h"
 #include "service/serve_command.h"
 #include "service/serve_config.h"
+#include "service/store_history.h"
+#include "store/sqlite_store.h"
 
 namespace vigil {
 namespace {
@@ -69,11 +71,35 @@ struct LoadFlags {
   }
 };
 
-int Train(TrainRequest request, const std::string& kinds, const LoadFlags& flags) {
+// `vigil train --data DIR` reads a data lake; `--data-dir STORE` the
+// history of a deployment's store, analysts' labels included.
+int Train(TrainRequest request, const std::string& kinds, const LoadFlags& flags,
+          const std::string& store_dir) {
   auto parsed = ParseKinds(kinds);
   if (!parsed.ok()) return Fail(parsed.status());
   if (Status s = flags.Apply(&request.load); !s.ok()) return Fail(s);
   request.kinds = *parsed;
+  std::unique_ptr<Store> store;
+  if (!store_dir.empty()) {
+    if (!std::filesystem::exists(std::filesystem::path(store_dir) / "vigil.db")) {
+      return Fail(absl::NotFoundError(
+          fmt::format("--data-dir: no store in {} (no vigil.db; `vigil ingest` or `vigil serve` "
+                      "makes one)",
+                      store_dir)));
+    }
+    auto opened = OpenSqliteStore(store_dir);
+    if (!opened.ok()) return Fail(opened.status());
+    store = *std::move(opened);
+    const LoadOptions load = request.load;
+    request.history = HistorySource{
+        .name = fmt::format("the store in {}", store_dir),
+        .events =
+            [&store, store_dir, load](Catalog* catalog) {
+              return ReadEventHistory(*store, store_dir, catalog, load);
+            },
+        .transactions =
+            [&store](Catalog* catalog) { return ReadTransactionHistory(*store, catalog); }};
+  }
   auto summary = RunTrain(request, stdout);
   return summary.ok() ? 0 : Fail(summary.status());
 }
@@ -108,11 +134,11 @@ int ListModels(const std::string& models_dir, const std::string& kind) {
   ModelRegistry registry(models_dir);
   auto versions = registry.List(kind);
   if (!versions.ok()) return Fail(versions.status());
-  fmt::print("{:<8} {:<14} {:<11} {:>8} {:>8} {:>9} {:>9}  {}\n", "kind", "model_version", "status",
-             "roc_auc", "pr_auc", "train", "valid", "created_at");
+  fmt::print("{:<11} {:<14} {:<11} {:>8} {:>8} {:>9} {:>9}  {}\n", "kind", "model_version",
+             "status", "roc_auc", "pr_auc", "train", "valid", "created_at");
   for (const ModelVersionInfo& v : *versions) {
     const std::string status = !v.problem.empty() ? "broken" : v.production ? "production" : "";
-    fmt::print("{:<8} {:<14} {:<11} {:>8.4f} {:>8.4f} {:>9} {:>9}  {}\n", v.kind, v.model_version,
+    fmt::print("{:<11} {:<14} {:<11} {:>8.4f} {:>8.4f} {:>9} {:>9}  {}\n", v.kind, v.model_version,
                status, v.roc_auc, v.pr_auc, v.train_rows, v.valid_rows, v.created_at);
     if (!v.problem.empty()) fmt::print("         problem: {}\n", v.problem);
   }
@@ -236,7 +262,13 @@ int main(int argc, char** argv) {
   LoadFlags train_flags;
   auto* train_cmd =
       app.add_subcommand("train", "Train order/return/transaction models from a data directory");
-  train_cmd->add_option("--data", train.data_dir, "Data directory (DESIGN.md format)")->required();
+  std::string train_store;
+  auto* train_source = train_cmd->add_option_group("source", "What to train on (one of)");
+  train_source->add_option("--data", train.data_dir, "Data directory (DESIGN.md format)");
+  train_source->add_option(
+      "--data-dir", train_store,
+      "Or a store directory of `vigil serve`: its event log, analysts' labels and payments");
+  train_source->require_option(1);
   train_cmd->add_option("--models", train.models_dir, "Model registry directory")->required();
   train_cmd->add_option("--kind", train_kinds,
                         "order, return, transaction or all (each kind whose file exists)");
@@ -402,7 +434,7 @@ int main(int argc, char** argv) {
   if (seed_cmd->parsed()) return Seed(seed);
 
   if (generate->parsed()) return Generate(gen);
-  if (train_cmd->parsed()) return Train(train, train_kinds, train_flags);
+  if (train_cmd->parsed()) return Train(train, train_kinds, train_flags, train_store);
   if (score_cmd->parsed()) return Score(score, score_kind, score_flags);
   if (bench_cmd->parsed()) return FraudBenchmark(bench, bench_flags);
   if (explain_cmd->parsed()) return Explain(explain, explain_kind);

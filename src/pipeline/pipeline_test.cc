@@ -209,7 +209,7 @@ TEST_F(PipelineTest, KindWithoutDataIsSkippedWithAMessage) {
   const TrainSummary summary = RunTrain(train, stderr).value();
   EXPECT_FALSE(summary.kinds[0].skipped);
   EXPECT_TRUE(summary.kinds[1].skipped);
-  EXPECT_EQ(summary.kinds[1].skip_reason, "no returns.csv");
+  EXPECT_EQ(summary.kinds[1].skip_reason, "no returns");
 }
 
 TEST_F(PipelineTest, TrainsOnOnlyTheRequiredColumns) {

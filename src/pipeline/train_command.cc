@@ -162,13 +162,28 @@ bool Wants(const TrainRequest& request, DecisionKind kind) {
   return std::count(request.kinds.begin(), request.kinds.end(), kind) > 0;
 }
 
-// Orders and returns, from the marketplace files.
-Status TrainMarketplace(const TrainRequest& request, ModelRegistry& registry, std::FILE* out,
-                        TrainSummary* summary) {
+// The data-lake directory of the request, unless it names another source.
+HistorySource SourceOf(const TrainRequest& request) {
+  if (request.history.has_value()) return *request.history;
+  const std::string dir = request.data_dir;
+  const LoadOptions load = request.load;
+  return {.name = dir,
+          .events = [dir, load](Catalog* catalog) { return LoadDataLake(dir, catalog, load); },
+          .transactions = [dir, load](Catalog* catalog) -> StatusOr<TransactionLog> {
+            if (!HasTransactionFile(dir)) {
+              return absl::NotFoundError(fmt::format("no transactions.csv in {}", dir));
+            }
+            return LoadTransactions(dir, catalog, load);
+          }};
+}
+
+// Orders and returns, from the marketplace's events.
+Status TrainMarketplace(const TrainRequest& request, const HistorySource& source,
+                        ModelRegistry& registry, std::FILE* out, TrainSummary* summary) {
   FeatureEngine engine;
-  fmt::print(out, "Reading {}\n", request.data_dir);
+  fmt::print(out, "Reading {}\n", source.name);
   auto phase = std::chrono::steady_clock::now();
-  auto lake = LoadDataLake(request.data_dir, &engine.catalog(), request.load);
+  auto lake = source.events(&engine.catalog());
   if (!lake.ok()) return lake.status();
   lake->report.Print(out);
   fmt::print(out, "  read in {:.1f} s\n", SecondsSince(phase));
@@ -189,8 +204,8 @@ Status TrainMarketplace(const TrainRequest& request, ModelRegistry& registry, st
   for (DecisionKind kind : request.kinds) {
     if (kind == DecisionKind::kTransaction) continue;
     if (kind == DecisionKind::kReturn && !lake->has_returns) {
-      fmt::print(out, "  return: skipped: no returns.csv in {}\n", request.data_dir);
-      summary->kinds.push_back({.kind = kind, .skipped = true, .skip_reason = "no returns.csv"});
+      fmt::print(out, "  return: skipped: no returns in {}\n", source.name);
+      summary->kinds.push_back({.kind = kind, .skipped = true, .skip_reason = "no returns"});
       continue;
     }
     const Dataset& data = kind == DecisionKind::kOrder ? rows.orders : rows.returns;
@@ -200,23 +215,25 @@ Status TrainMarketplace(const TrainRequest& request, ModelRegistry& registry, st
   return absl::OkStatus();
 }
 
-// Card transactions, from transactions.csv.
-Status TrainTransactions(const TrainRequest& request, ModelRegistry& registry, std::FILE* out,
-                         TrainSummary* summary) {
+// Card transactions (transactions.csv of a lake).
+Status TrainTransactions(const TrainRequest& request, const HistorySource& source,
+                         ModelRegistry& registry, std::FILE* out, TrainSummary* summary) {
   constexpr DecisionKind kind = DecisionKind::kTransaction;
-  if (!HasTransactionFile(request.data_dir)) {
-    fmt::print(out, "  transaction: skipped: no transactions.csv in {}\n", request.data_dir);
-    summary->kinds.push_back({.kind = kind, .skipped = true, .skip_reason = "no transactions.csv"});
-    return absl::OkStatus();
-  }
   FeatureEngine engine;
   engine.transactions().set_options(
       {.label_delay = request.load.label_delay,
        .local_offset_seconds = request.load.transaction_offset_seconds});
-  fmt::print(out, "Reading transactions from {}\n", request.data_dir);
+  fmt::print(out, "Reading transactions from {}\n", source.name);
   auto phase = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(const TransactionLog log,
-                   LoadTransactions(request.data_dir, &engine.catalog(), request.load));
+  auto read = source.transactions(&engine.catalog());
+  if (absl::IsNotFound(read.status())) {
+    fmt::print(out, "  transaction: skipped: {}\n", read.status().message());
+    summary->kinds.push_back(
+        {.kind = kind, .skipped = true, .skip_reason = std::string(read.status().message())});
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(read.status());
+  const TransactionLog& log = *read;
   log.report.Print(out);
   fmt::print(out, "  read {} transactions in {:.1f} s\n", log.transactions.size(),
              SecondsSince(phase));
@@ -236,11 +253,14 @@ Status TrainTransactions(const TrainRequest& request, ModelRegistry& registry, s
 StatusOr<TrainSummary> RunTrain(const TrainRequest& request, std::FILE* out) {
   ModelRegistry registry(request.models_dir);
   TrainSummary summary;
+  const HistorySource source = SourceOf(request);
   const bool transactions = Wants(request, DecisionKind::kTransaction);
   if (Wants(request, DecisionKind::kOrder) || Wants(request, DecisionKind::kReturn)) {
-    const Status status = TrainMarketplace(request, registry, out, &summary);
+    const Status status = TrainMarketplace(request, source, registry, out, &summary);
     // A directory of card transactions alone is fine for --kind all.
-    if (!status.ok() && !(transactions && HasTransactionFile(request.data_dir))) return status;
+    const bool has_transactions =
+        transactions && (request.history.has_value() || HasTransactionFile(request.data_dir));
+    if (!status.ok() && !has_transactions) return status;
     if (!status.ok()) {
       for (DecisionKind kind : request.kinds) {
         if (kind == DecisionKind::kTransaction) continue;
@@ -250,7 +270,7 @@ StatusOr<TrainSummary> RunTrain(const TrainRequest& request, std::FILE* out) {
       }
     }
   }
-  if (transactions) RETURN_IF_ERROR(TrainTransactions(request, registry, out, &summary));
+  if (transactions) RETURN_IF_ERROR(TrainTransactions(request, source, registry, out, &summary));
   const bool any = std::any_of(summary.kinds.begin(), summary.kinds.end(),
                                [](const KindResult& r) { return !r.skipped; });
   if (!any) return absl::FailedPreconditionError("no model could be trained (see above)");

@@ -6,20 +6,34 @@
 #define VIGIL_PIPELINE_TRAIN_COMMAND_H_
 
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "data/data_lake.h"
+#include "data/transaction_log.h"
 #include "decision/policy.h"
 #include "model/evaluation.h"
 #include "model/trainer.h"
 
 namespace vigil {
 
+// Where training reads its history. By default the data-lake directory
+// TrainRequest::data_dir; `vigil train --data-dir` reads a store's instead.
+struct HistorySource {
+  std::string name;  // for messages: "data/", "the store in store/"
+  // The marketplace's events and labels; ids interned into the catalog.
+  std::function<StatusOr<DataLake>(Catalog*)> events;
+  // Card transactions; NotFound when the source has none.
+  std::function<StatusOr<TransactionLog>(Catalog*)> transactions;
+};
+
 struct TrainRequest {
   std::string data_dir;
+  // When set, read instead of data_dir.
+  std::optional<HistorySource> history;
   std::string models_dir;
   std::vector<DecisionKind> kinds = {DecisionKind::kOrder, DecisionKind::kReturn};
   // Rows at or after this time are validation; "" = the last 20 % of the period.

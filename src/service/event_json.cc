@@ -249,8 +249,18 @@ std::string_view SubjectId(const RawEvent& e) {
   }
 }
 
+// Card transactions are labelled through their own routes, not the event
+// log; an event naming them would not decode (ParseLabelTarget).
 std::string_view LabelTargetName(LabelTarget target) {
-  return target == LabelTarget::kOrder ? "order" : "return";
+  switch (target) {
+    case LabelTarget::kReturn:
+      return "return";
+    case LabelTarget::kOrder:
+      return "order";
+    case LabelTarget::kTransaction:
+      return "transaction";
+  }
+  return "return";
 }
 
 }  // namespace
