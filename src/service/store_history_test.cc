@@ -16,6 +16,7 @@
 #include "pipeline/train_command.h"
 #include "service/event_json.h"
 #include "service/ingest_command.h"
+#include "service/service_fixture_for_test.h"
 #include "store/sqlite_store.h"
 
 namespace vigil {
@@ -241,6 +242,41 @@ TEST_F(StoreHistoryTest, AStoreWithoutOrdersIsAClearError) {
   EXPECT_THAT(lake.status().message(), HasSubstr("vigil ingest"));
   EXPECT_TRUE(absl::IsNotFound(ReadTransactionHistory(*store, &catalog).status()));
   fs::remove_all(empty);
+}
+
+// The loop through the API: a decision scored, labelled by an analyst with
+// the dashboard's route, is a training row with that label in the store's
+// history, although it is recent.
+class TrainingLoopTest : public testing::ServerTest {
+ protected:
+  TrainingLoopTest() : ServerTest("training_loop") {}
+};
+
+TEST_F(TrainingLoopTest, AnOrderLabelledThroughTheApiIsLabelledInTheStoresHistory) {
+  Start();
+  const nlohmann::json order = {{"order_id", "O_LOOP_1"},    {"customer_id", "C_LOOP"},
+                                {"product_id", "P_LOOP"},    {"category", "fashion"},
+                                {"amount", 2499.0},          {"payment_method", "cod"},
+                                {"delivery_pincode", 110001}};
+  CallJson("POST", "/v1/orders/score", scorer_, order);
+  nlohmann::json second = order;
+  second["order_id"] = "O_LOOP_2";
+  CallJson("POST", "/v1/orders/score", scorer_, second);
+  CallJson("POST", "/v1/decisions/O_LOOP_1/label", analyst_,
+           {{"label", "abuse"}, {"note", "empty box, seen on camera"}}, 201);
+  server_.reset();
+
+  auto store = OpenSqliteStore(dir_.path()).value();
+  FeatureEngine engine;
+  const DataLake lake = ReadEventHistory(*store, dir_.path(), &engine.catalog(), {}).value();
+  const Catalog& catalog = engine.catalog();
+  EXPECT_EQ(lake.order_labels[catalog.Find(Entity::kOrder, "O_LOOP_1")], 1);
+  EXPECT_EQ(lake.order_labels[catalog.Find(Entity::kOrder, "O_LOOP_2")], kLabelUnknown);
+  engine.set_calendar(lake.festivals);
+  const TrainingRows rows = BuildTrainingRows(lake, &engine, true, true);
+  ASSERT_EQ(rows.orders.rows(), 1u);
+  EXPECT_EQ(rows.orders.ids[0], "O_LOOP_1");
+  EXPECT_EQ(rows.orders.labels[0], 1);
 }
 
 }  // namespace
