@@ -19,6 +19,7 @@
 #include "model/atomic_file.h"
 #include "model/model_registry.h"
 #include "nlohmann/json.hpp"
+#include "service/customer_timeline.h"
 
 namespace vigil {
 namespace {
@@ -332,6 +333,7 @@ class DashboardRoutes {
     router.Add("GET", "/v1/overview", analyst(&DashboardRoutes::Overview));
     router.Add("GET", "/v1/decisions", analyst(&DashboardRoutes::Decisions));
     router.Add("GET", "/v1/customers/{id}/decisions", analyst(&DashboardRoutes::CustomerDecisions));
+    router.Add("GET", "/v1/customers/{id}/timeline", analyst(&DashboardRoutes::CustomerTimeline));
     router.Add("GET", "/v1/transactions", analyst(&DashboardRoutes::Transactions));
     router.Add("GET", "/v1/models", analyst(&DashboardRoutes::Models));
     router.Add("GET", "/v1/models/{kind}/{version}/report", analyst(&DashboardRoutes::Report));
@@ -469,6 +471,13 @@ class DashboardRoutes {
     json body = DecisionPageJson(query, *page);
     body["customer_id"] = query.customer_id;
     respond(JsonAnswer(body));
+  }
+
+  void CustomerTimeline(HttpRequest& req, const Responder& respond) {
+    auto limit = LimitParam(req);
+    if (!limit.ok()) return respond(ResponseFromStatus(limit.status()));
+    Reply(vigil::CustomerTimeline(*c_.store, *c_.service, std::string(*req.Param("id")), *limit),
+          respond);
   }
 
   void Label(HttpRequest& req, const Caller& caller, Responder respond) {

@@ -477,6 +477,92 @@ TEST_F(DashboardRoutesTest, APaymentLabelIsCheckedAndRefusedWithTheRightError) {
   EXPECT_TRUE(Get("/transaction/TX_NEW")["label"].is_null());
 }
 
+// ---- the customer timeline ----
+
+TEST_F(DashboardRoutesTest, ACustomersTimelineShowsOrdersOutcomesReturnsQcLabelsAndPayments) {
+  Start();
+  const Timestamp now = NowSeconds();
+  auto at = [now](int minutes_ago) { return FormatTimestamp(now - minutes_ago * 60); };
+  auto event = [&](json e) {
+    EXPECT_EQ(CallJson("POST", "/v1/events", scorer_, e)["accepted"], 1) << e.dump();
+  };
+  // An order that never got a decision, sent with an event id of its own,
+  // and cancelled likewise: only the feature state knows it.
+  json unscored = Order("ORD_TL0", "C_TL");
+  unscored.update({{"type", "order.placed"}, {"event_id", "shop-17"}, {"at", at(400)}});
+  event(unscored);
+  event({{"type", "order.cancelled"},
+         {"event_id", "shop-18"},
+         {"order_id", "ORD_TL0"},
+         {"at", at(390)}});
+  json first = Order("ORD_TL1", "C_TL");
+  first["ordered_at"] = at(300);
+  const std::string first_decision =
+      CallJson("POST", "/v1/orders/score", scorer_, first)["decision_id"];
+  event({{"type", "order.rto"}, {"order_id", "ORD_TL1"}, {"at", at(250)}});
+  json second = Order("ORD_TL2", "C_TL");
+  second["ordered_at"] = at(200);
+  CallJson("POST", "/v1/orders/score", scorer_, second);
+  event({{"type", "order.delivered"}, {"order_id", "ORD_TL2"}, {"at", at(150)}});
+  const std::string return_decision = CallJson("POST", "/v1/returns/score", scorer_,
+                                               {{"return_id", "RET_TL"},
+                                                {"order_id", "ORD_TL2"},
+                                                {"reason", "empty box"},
+                                                {"requested_at", at(100)}})["decision_id"];
+  event({{"type", "return.qc_completed"},
+         {"return_id", "RET_TL"},
+         {"qc_result", "fail"},
+         {"at", at(50)}});
+  CallJson(
+      "POST", "/transaction", scorer_,
+      {{"transaction_id", "TX_TL"}, {"user_id", "C_TL"}, {"amount", 999.0}, {"created_at", at(20)}},
+      202);
+  CallJson("POST", "/v1/decisions/" + return_decision + "/label", analyst_,
+           {{"label", "abuse"}, {"note", "empty box confirmed"}}, 201);
+
+  const json timeline = Get("/v1/customers/C_TL/timeline");
+  EXPECT_EQ(timeline["customer_id"], "C_TL");
+  EXPECT_EQ(timeline["truncated"], false);
+  std::vector<std::string> seen;
+  for (const json& e : timeline["entries"]) {
+    seen.push_back(e["type"].get<std::string>() + " " + e["subject_id"].get<std::string>());
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"label RET_TL", "payment TX_TL",
+                                            "return.qc_completed RET_TL", "return.requested RET_TL",
+                                            "order.delivered ORD_TL2", "order.placed ORD_TL2",
+                                            "order.rto ORD_TL1", "order.placed ORD_TL1",
+                                            "order.cancelled ORD_TL0", "order.placed ORD_TL0"}));
+  ASSERT_EQ(seen.size(), 10u);
+  const json& e = timeline["entries"];
+  EXPECT_EQ(e[0]["label"], "abuse");
+  EXPECT_EQ(e[0]["by"]["name"], "test analyst");
+  EXPECT_EQ(e[0]["note"], "empty box confirmed");
+  EXPECT_EQ(e[0]["decision_id"], return_decision);
+  EXPECT_EQ(e[1]["amount"], 999.0);
+  EXPECT_EQ(e[1]["status"], "received");
+  EXPECT_EQ(e[1]["at"], at(20));
+  EXPECT_EQ(e[2]["qc_result"], "fail");
+  EXPECT_EQ(e[2]["at"], at(50));
+  EXPECT_EQ(e[3]["decision_id"], return_decision);
+  EXPECT_EQ(e[3]["order_id"], "ORD_TL2");
+  EXPECT_EQ(e[6]["at"], at(250));
+  EXPECT_EQ(e[7]["decision_id"], first_decision);
+  EXPECT_TRUE(e[7]["risk_score"].is_number());
+  EXPECT_TRUE(e[7]["action"].is_string());
+  EXPECT_TRUE(e[8]["at"].is_null());  // known to the feature state, not when
+  EXPECT_EQ(e[8]["source"], "feature_state");
+  EXPECT_TRUE(e[9]["decision_id"].is_null());
+  EXPECT_EQ(e[9]["at"], at(400));
+
+  const json three = Get("/v1/customers/C_TL/timeline?limit=3");
+  EXPECT_EQ(three["entries"].size(), 3u);
+  EXPECT_EQ(three["truncated"], true);
+  EXPECT_EQ(three["entries"][0]["type"], "label");
+  EXPECT_EQ(Get("/v1/customers/C_NOBODY/timeline")["entries"], json::array());
+  EXPECT_EQ(FieldOf422("/v1/customers/C_TL/timeline?limit=201"), "limit");
+  EXPECT_EQ(Call("GET", "/v1/customers/C_TL/timeline", scorer_).status, 403);
+}
+
 TEST_F(DashboardRoutesTest, ModelsAreListedWithTheirReports) {
   Start();
   json models = Get("/v1/models")["models"];

@@ -104,6 +104,23 @@ struct TransactionScore {
   std::string document;
 };
 
+// An order as the live feature state knows it (for the customer timeline).
+struct LiveOrder {
+  std::string order_id;
+  Timestamp placed_at = 0;
+  std::string status;          // "placed" | "delivered" | "rto" | "cancelled"
+  Timestamp delivered_at = 0;  // 0 when not delivered (or not known)
+};
+
+// A return as the live feature state knows it.
+struct LiveReturn {
+  std::string return_id;
+  std::string order_id;
+  Timestamp requested_at = 0;
+  bool qc_failed = false;
+  bool labelled_abuse = false;
+};
+
 // What RiskService::LabelPayment did.
 struct PaymentLabelResult {
   TransactionRecord payment;              // as it is now, with the new label
@@ -193,6 +210,14 @@ class RiskService {
   [[nodiscard]] StatusOr<std::string> SimilarDecisions(std::string_view id, size_t k) const;
   // GET /v1/customers/{id}: the customer's features as of now.
   [[nodiscard]] StatusOr<std::string> Customer(std::string_view id) const;
+
+  // The customer's orders of the last 90 days as the order features keep
+  // them (at most `limit`, newest first), then those of `order_ids` not
+  // among them; and the returns of `return_ids`. Ids the state does not know
+  // are left out. (customer_timeline.cc)
+  void LiveActivity(std::string_view customer_id, const std::vector<std::string>& order_ids,
+                    const std::vector<std::string>& return_ids, size_t limit,
+                    std::vector<LiveOrder>* orders, std::vector<LiveReturn>* returns) const;
 
   // Loads the registry's production versions again; requests in flight keep
   // the model they started with.
