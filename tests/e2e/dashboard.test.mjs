@@ -2,7 +2,8 @@
 //
 // Sets up its own data (generate → train → ingest → keys → serve --port 0), scores orders and
 // returns over HTTP, then drives Debian's Chromium through playwright-core: sign-in, overview,
-// review queue, a case with its label and audit trail, Hindi, transactions, models (analyst and
+// review queue, a case with its label and audit trail, Hindi, transactions (and labelling one), a
+// case's customer timeline with an RTO, models (analyst and
 // admin), lists (admin), sign-out, and the server's refusals (401 signed out, 403 for an analyst's
 // promote, 403 without the CSRF token). Screenshots go to build/e2e-artifacts/*.png and the
 // measured times to build/e2e-artifacts/timings.json.
@@ -252,6 +253,8 @@ describe('dashboard end to end', { concurrency: false }, () => {
       queue: ['GET', '/v1/decisions?queue=true&limit=1', 200],
       label: ['GET', `/v1/decisions/${env.hindiReturn || 'x'}/label`, 405],
       customerDecisions: ['GET', `/v1/customers/${abusers[0]}/decisions`, 200],
+      timeline: ['GET', `/v1/customers/${abusers[0]}/timeline`, 200],
+      paymentLabel: ['GET', '/v1/transactions/x/label', 405],
       transactions: ['GET', '/v1/transactions?limit=1', 200],
       models: ['GET', '/v1/models', 200],
       promote: ['GET', '/v1/models/order/promote', 405],
@@ -524,6 +527,53 @@ describe('dashboard end to end', { concurrency: false }, () => {
       assert.match(detail, /approved/, 'the reply approved the payment');
     }
     await shot('transactions');
+  });
+
+  it('labels a payment from the Transactions page: its history and the API show who, when and why', async (t) => {
+    if (!needs(t, 'dashboard', 'session', 'transactions', 'paymentLabel')) return;
+    const page = env.page;
+    await ensureSignedIn(env.keys.analyst);
+    // A payment the flow has settled and nobody has labelled yet.
+    const listed = await http('GET', '/v1/transactions?limit=100', { key: env.keys.analyst });
+    const tx = (listed.json.transactions || []).find((x) => ['approved', 'declined', 'manual_review', 'expired'].includes(x.status) && !x.label);
+    assert.ok(tx, `a settled, unlabelled payment among ${JSON.stringify((listed.json.transactions || []).map((x) => [x.status, x.label]))}`);
+    await page.goto(`${env.base}/#/transactions/${encodeURIComponent(tx.transaction_id)}`);
+    await page.waitForSelector('#tx-label-form button[data-label=fraud]:not([disabled])');
+    const note = `E2E: the issuer reported a chargeback (${Date.now()})`;
+    await page.fill('#tx-note', note);
+    await page.click('#tx-label-form button[data-label=fraud]');
+    await page.click('#confirm-ok');  // a fraud label asks first
+    await page.waitForSelector('#tx-history li.tx-label-step[data-label=fraud]');
+    const step = await page.textContent('#tx-history li.tx-label-step');
+    assert.ok(step.includes(note) && step.includes('e2e-analyst'), `the audit step: ${step}`);
+    assert.match(await page.textContent('#tx-label-msg'), /fraud/i);
+    const r = await http('GET', `/v1/transactions/${encodeURIComponent(tx.transaction_id)}`, { key: env.keys.analyst });
+    assert.equal(r.status, 200);
+    assert.equal(r.json.label, 'fraud');
+    assert.equal(r.json.status, tx.status, 'a label does not change the status');
+    const audit = r.json.history.at(-1);
+    assert.equal(audit.label, 'fraud');
+    assert.equal(audit.note, note);
+    assert.equal(audit.by.name, 'e2e-analyst');
+    await shot('transaction-labelled');
+  });
+
+  it("shows an order's RTO on its case's customer timeline", async (t) => {
+    if (!needs(t, 'dashboard', 'session', 'timeline')) return;
+    const page = env.page;
+    await ensureSignedIn(env.keys.analyst);
+    // E2E-O-2 was scored through the API; its RTO arrives as an event with the default id.
+    const rto = await http('POST', '/v1/events', { key: env.keys.scorer, body: { type: 'order.rto', order_id: 'E2E-O-2' } });
+    assert.equal(rto.status, 200, rto.text);
+    const decision = await http('GET', '/v1/decisions/E2E-O-2', { key: env.keys.analyst });
+    assert.equal(decision.status, 200, decision.text);
+    await page.goto(`${env.base}/#/case/${encodeURIComponent(decision.json.decision_id)}`);
+    await page.waitForSelector('#case-body[data-loaded]');
+    await page.waitForSelector('#case-timeline li[data-type="order.rto"]');
+    const entry = await page.textContent('#case-timeline li[data-type="order.rto"]');
+    assert.ok(entry.includes('E2E-O-2') && entry.includes('RTO'), `the RTO entry: ${entry}`);
+    assert.equal(await page.locator('#case-timeline li.current[data-type="order.placed"]').count(), 1, 'the order itself, marked as this case');
+    await shot('case-timeline');
   });
 
   it('shows models to an analyst without promote or rollback, and the server refuses them (403)', async (t) => {

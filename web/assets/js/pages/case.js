@@ -8,6 +8,10 @@ import { waterfall } from '../charts.js';
 
 const WATERFALL_ROWS = 12;
 const LANG_NAMES = { en: 'English', hi: 'हिन्दी' };
+const TIMELINE_ICONS = {
+  'order.placed': '🛒', 'order.delivered': '📦', 'order.rto': '↩', 'order.cancelled': '✕',
+  'return.requested': '⇄', 'return.qc_completed': '🔍', label: '🏷', 'sms.reply': '✉', payment: '₹',
+};
 
 function subjectOf(doc) {
   const r = doc.response || {};
@@ -172,28 +176,51 @@ export function render(main, ctx) {
     return sec;
   }
 
+  // The customer's orders, outcomes, returns, QC results, labels, payments and SMS replies
+  // (GET /v1/customers/{id}/timeline), newest first; an entry with a decision links to its case.
   function timelinePanel(customerId, doc) {
     const box = h('div', {}, h('p', { class: 'muted' }, customerId ? t('loading') : t('c.noCustomer')));
     const sec = section('case-timeline', t('c.timeline'), box);
     if (customerId) {
-      get(`/v1/customers/${enc(customerId)}/decisions${qs({ limit: 50 })}`).then((data) => {
+      get(`/v1/customers/${enc(customerId)}/timeline${qs({ limit: 50 })}`).then((data) => {
         if (!ctx.isCurrent()) return;
-        const rows = data.decisions || [];
+        const rows = data.entries || [];
         if (!rows.length) {
           clear(box).append(h('p', { class: 'muted' }, t('none')));
           return;
         }
-        clear(box).append(h('ol', { class: 'timeline', reversed: true }, rows.map((d) => {
-          const current = d.decision_id === doc.decision_id;
-          return h('li', { class: current ? 'current' : null, 'aria-current': current ? 'true' : null },
-            timeEl(d.at), ' · ', kindName(d.kind), ' ',
-            current ? h('span', { class: 'mono' }, d.subject_id || d.decision_id)
-              : h('a', { class: 'mono', href: `#/case/${enc(d.decision_id)}?customer=${enc(customerId)}` }, d.subject_id || d.decision_id),
-            ' · ', fixed(d.risk_score, 3), ' ', levelBadge(d.risk_level), ' ', actionText(d.action), ' ', d.label ? labelBadge(d.label) : null);
-        })));
+        clear(box).append(h('ol', { class: 'timeline', id: 'case-timeline-list' }, rows.map((e) => timelineEntry(e, customerId, doc))));
       }).catch((err) => { if (ctx.isCurrent()) clear(box).append(errorBox(err)); });
     }
     return sec;
+  }
+
+  function timelineEntry(e, customerId, doc) {
+    const current = e.decision_id && e.decision_id === doc.decision_id;
+    const subject = e.decision_id && !current && e.type !== 'label'
+      ? h('a', { class: 'mono', href: `#/case/${enc(e.decision_id)}?customer=${enc(customerId)}` }, e.subject_id)
+      : h('span', { class: 'mono' }, e.subject_id);
+    const parts = [];
+    if (e.risk_score !== undefined && e.risk_score !== null) {
+      parts.push(' · ', fixed(e.risk_score, 3), ' ', levelBadge(e.risk_level), ' ', actionText(e.action));
+    }
+    if (e.type === 'return.qc_completed') parts.push(' · ', e.qc_result || t('tl.qcFailed'));
+    if (e.type === 'label') {
+      parts.push(' · ', labelBadge(e.label), ' ', e.by ? h('span', { class: 'small' }, t('c.by', { who: who(e.by), when: when(e.at) })) : h('span', { class: 'small muted' }, t('tl.byEvent')));
+      if (e.note) parts.push(h('div', { class: 'note' }, e.note));
+    }
+    if (e.type === 'payment') {
+      parts.push(' · ', num(e.amount, 2), ' ', e.currency || '', ' · ', actionText(e.status));
+      if (e.label) parts.push(' ', labelBadge(e.label));
+    }
+    if (e.type === 'sms.reply') {
+      parts.push(' · ', h('strong', {}, e.text || ''), e.outcome ? ` (${actionText(e.outcome)})` : '');
+      if (e.transaction_id) parts.push(' → ', h('span', { class: 'mono' }, e.transaction_id), e.settled_status ? ` ${actionText(e.settled_status)}` : '');
+    }
+    return h('li', { class: current ? 'current' : null, 'aria-current': current ? 'true' : null, 'data-type': e.type },
+      h('span', { class: 'tl-icon', 'aria-hidden': 'true' }, TIMELINE_ICONS[e.type] || '•'), ' ',
+      e.at ? timeEl(e.at) : h('span', { class: 'muted small', title: t('tl.fromState') }, t('tl.timeUnknown')),
+      ' · ', h('span', { class: 'tl-type' }, t(`tl.${e.type}`)), ' ', subject, ...parts);
   }
 
   function similarPanel(doc) {

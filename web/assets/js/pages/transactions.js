@@ -1,11 +1,15 @@
 // Transactions: the payment flow's payments (GET /v1/transactions) and, for one, its history,
-// verification SMS and the customer's reply (GET /v1/transactions/{id}).
-import { get, qs, enc } from '../api.js';
-import { h, clear, errorBox, tableWrap } from '../dom.js';
+// verification SMS and the customer's reply (GET /v1/transactions/{id}), and an analyst's label
+// on it (POST /v1/transactions/{id}/label), audited in its history.
+import { get, post, qs, enc } from '../api.js';
+import { h, clear, errorBox, tableWrap, announce } from '../dom.js';
 import { t } from '../i18n.js';
-import { fixed, inr, timeEl, levelBadge, actionText, labelBadge, featureValue, textLang } from '../format.js';
+import { fixed, inr, timeEl, levelBadge, actionText, labelBadge, featureValue, textLang, who, when } from '../format.js';
+import { confirmDialog } from './confirm.js';
 
 const STATUSES = ['received', 'scored', 'pending_verification', 'manual_review', 'approved', 'declined', 'expired'];
+// The payment flow decides these first (or the customer's reply does): no label yet.
+const UNSETTLED = ['received', 'scored', 'pending_verification'];
 
 function smsStatus(tx) {
   if (tx.sms && typeof tx.sms === 'object') return tx.sms.status || '—';
@@ -74,7 +78,7 @@ export function render(main, ctx) {
     detail.textContent = t('loading');
     get(`/v1/transactions/${enc(selected)}`).then((tx) => {
       if (!ctx.isCurrent()) return;
-      clear(detail).append(txDetail(tx));
+      clear(detail).append(txDetail(tx), labelForm(tx, ctx, detail));
     }).catch(async (err) => {
       if (!ctx.isCurrent() || err.status === 401) return;
       // The payment's own route may be closed to this role (403): show what the list knows.
@@ -119,6 +123,58 @@ function txDetail(tx) {
     tx.user_response ? h('p', {}, typeof tx.user_response === 'string' ? h('strong', {}, tx.user_response)
       : [h('strong', {}, tx.user_response.text), ' · ', timeEl(tx.user_response.at)]) : h('p', { class: 'muted' }, t('none')),
     tx.history ? [h('h3', {}, t('t.history')),
-      h('ol', { class: 'timeline', id: 'tx-history' }, tx.history.map((step) => h('li', {},
-        timeEl(step.at), ' · ', actionText(step.status), step.reason ? ` — ${step.reason}` : '')))] : null);
+      h('ol', { class: 'timeline', id: 'tx-history' }, tx.history.map(historyStep))] : null);
+}
+
+// A step of the payment flow, or an analyst's label with who, when and the note.
+function historyStep(step) {
+  if (!step.label) {
+    return h('li', {}, timeEl(step.at), ' · ', actionText(step.status), step.reason ? ` — ${step.reason}` : '');
+  }
+  return h('li', { class: 'tx-label-step', 'data-label': step.label },
+    labelBadge(step.label), ' ', h('span', { class: 'small' }, t('c.by', { who: who(step.by), when: when(step.at) })),
+    step.note ? h('div', { class: 'note' }, step.note) : null);
+}
+
+// "Confirm fraud" / "Genuine" with a note; the detail is drawn again from the server after.
+function labelForm(tx, ctx, detail) {
+  const noteId = 'tx-note';
+  const note = h('textarea', { id: noteId, name: 'note', maxlength: 1000, rows: 2 });
+  const msg = h('p', { 'aria-live': 'polite', id: 'tx-label-msg' });
+  const settled = !UNSETTLED.includes(tx.status);
+  const buttons = [['fraud', 't.fraud', 'btn-danger'], ['genuine', 't.genuine', 'btn-ok']]
+    .map(([value, key, cls]) => h('button', { type: 'submit', class: ['btn', cls], name: 'label', value, 'data-label': value, disabled: !settled }, t(key)));
+  const form = h('form', { id: 'tx-label-form' },
+    h('div', { class: 'field' }, h('label', { for: noteId }, t('c.note')), note),
+    h('div', { class: 'btn-row' }, buttons),
+    settled ? null : h('p', { class: 'muted small', id: 'tx-label-unsettled' }, t('t.unsettled', { status: actionText(tx.status) })),
+    msg);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const label = e.submitter?.value;
+    if (!label) return;
+    // A first fraud label counts in the card's and merchant's features at once; a later
+    // correction is kept and audited but reaches them only when the service restarts.
+    if (label === 'fraud' && !(await confirmDialog(t('t.confirmFraud', { id: tx.transaction_id }), { confirmLabel: t('t.fraud') }))) return;
+    for (const b of buttons) b.disabled = true;
+    msg.className = '';
+    msg.textContent = '';
+    try {
+      const done = await post(`/v1/transactions/${enc(tx.transaction_id)}/label`, { label, note: note.value.trim() });
+      const fresh = await get(`/v1/transactions/${enc(tx.transaction_id)}`);
+      if (!ctx.isCurrent()) return;
+      const form2 = labelForm(fresh, ctx, detail);
+      clear(detail).append(txDetail(fresh), form2);
+      const msg2 = form2.querySelector('#tx-label-msg');
+      msg2.className = 'ok-msg';
+      msg2.textContent = t(done.features_updated ? 't.labelled' : 't.corrected', { label: t(`t.${label}`) });
+      announce(msg2.textContent);
+    } catch (err) {
+      if (!ctx.isCurrent()) return;
+      msg.className = 'error';
+      msg.textContent = err.message;
+      for (const b of buttons) b.disabled = false;
+    }
+  });
+  return h('section', { id: 'tx-label', 'aria-labelledby': 'tx-label-h' }, h('h3', { id: 'tx-label-h' }, t('t.labelTitle')), form);
 }
