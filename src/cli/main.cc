@@ -228,6 +228,10 @@ int Ingest(const IngestRequest& request) {
   fmt::print("Ingested {}: {} events, {} new, {} already in {} ({:.1f} s)\n", request.data_dir,
              summary->events, summary->new_events, summary->duplicates, request.store_dir,
              summary->seconds);
+  if (summary->transactions > 0) {
+    fmt::print("  and {} card payments of transactions.csv, {} new (settled, as history)\n",
+               summary->transactions, summary->new_transactions);
+  }
   return 0;
 }
 

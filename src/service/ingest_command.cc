@@ -1,6 +1,7 @@
 #include "service/ingest_command.h"
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -8,6 +9,7 @@
 
 #include "common/progress.h"
 #include "data/raw_event.h"
+#include "data/transaction_log.h"
 #include "generate/festival_schedule.h"
 #include "service/event_json.h"
 #include "store/sqlite_store.h"
@@ -58,6 +60,47 @@ Status MergeFestivals(const std::string& lake_path, const std::string& store_pat
   return absl::OkStatus();
 }
 
+// A lake's card payments, by time, as imported (settled) payments.
+Status IngestTransactions(const IngestRequest& request, Store& store, FILE* log,
+                          IngestSummary* summary) {
+  Catalog catalog;
+  ASSIGN_OR_RETURN(const TransactionLog payments,
+                   LoadTransactions(request.data_dir, &catalog, request.load));
+  payments.report.Print(log);
+  summary->transactions = static_cast<int64_t>(payments.transactions.size());
+  ProgressBar progress("ingest transactions", summary->transactions);
+  auto name = [&](Entity entity, uint32_t id) {
+    return id == kNoId ? std::string() : catalog.Name(entity, id);
+  };
+  std::vector<TransactionRecord> batch;
+  auto flush = [&]() -> Status {
+    if (batch.empty()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(const int64_t created, store.ImportTransactions(batch));
+    summary->new_transactions += created;
+    progress.Update(summary->new_transactions);
+    batch.clear();
+    return absl::OkStatus();
+  };
+  for (const Transaction& tx : payments.transactions) {
+    TransactionRecord& t = batch.emplace_back();
+    t.transaction_id = payments.ids[tx.row];
+    t.user_id = name(Entity::kCustomer, tx.card);
+    t.amount = std::round(static_cast<double>(tx.amount) * 100) / 100;  // the file's paise
+    t.merchant = name(Entity::kMerchant, tx.merchant);
+    t.location = name(Entity::kLocation, tx.location);
+    t.created_at = tx.at;
+    t.updated_at = tx.at;
+    if (tx.label != kLabelUnknown) {
+      t.label = tx.label;
+      t.updated_at = std::max(tx.label_known_at, tx.at);
+    }
+    if (batch.size() >= kEventsPerBatch) RETURN_IF_ERROR(flush());
+  }
+  RETURN_IF_ERROR(flush());
+  progress.Finish();
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 StatusOr<IngestSummary> RunIngest(const IngestRequest& request, FILE* log) {
@@ -93,6 +136,9 @@ StatusOr<IngestSummary> RunIngest(const IngestRequest& request, FILE* log) {
   }
   RETURN_IF_ERROR(flush());
   progress.Finish();
+  if (HasTransactionFile(request.data_dir)) {
+    RETURN_IF_ERROR(IngestTransactions(request, *store, log, &summary));
+  }
   store->Close();
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -2,7 +2,10 @@
 // store's event log, so a new deployment starts knowing its customers' past.
 // Events get the ids "<type>:<subject id>" (event_json.h), so running it again
 // — or over a lake that grew — adds only what is new. Rows the lake reader
-// rejects are reported with file and line, as everywhere.
+// rejects are reported with file and line, as everywhere. A lake's
+// transactions.csv goes into the payments table as settled "historical"
+// payments (Store::ImportTransactions), so the live card features start from
+// their history too.
 #ifndef VIGIL_SERVICE_INGEST_COMMAND_H_
 #define VIGIL_SERVICE_INGEST_COMMAND_H_
 
@@ -21,9 +24,11 @@ struct IngestRequest {
 };
 
 struct IngestSummary {
-  int64_t events = 0;      // events the lake yields
-  int64_t new_events = 0;  // written now
-  int64_t duplicates = 0;  // already in the store
+  int64_t events = 0;            // events the lake yields
+  int64_t new_events = 0;        // written now
+  int64_t duplicates = 0;        // already in the store
+  int64_t transactions = 0;      // card payments in transactions.csv, when there is one
+  int64_t new_transactions = 0;  // written now (status "historical")
   double seconds = 0;
 };
 

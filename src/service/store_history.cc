@@ -82,8 +82,7 @@ StatusOr<TransactionLog> ReadTransactionHistory(Store& store, Catalog* catalog) 
     tx.amount = static_cast<float>(t.amount);
     if (t.label.has_value()) {
       tx.label = *t.label != 0 ? 1 : 0;
-      tx.label_known_at =
-          std::max(t.user_response_at > 0 ? t.user_response_at : t.updated_at, tx.at);
+      tx.label_known_at = LabelKnownAt(t);
       log.has_labels = true;
     }
     log.ids.push_back(t.transaction_id);

@@ -73,7 +73,7 @@ Status RiskService::ReplayTransactions() {
     Transaction tx = InternTransaction(t);
     if (t.label.has_value()) {
       tx.label = static_cast<int8_t>(*t.label);
-      tx.label_known_at = std::max(t.user_response_at, tx.at);
+      tx.label_known_at = LabelKnownAt(t);
     }
     engine_.transactions().Process(tx, nullptr);
     return absl::OkStatus();

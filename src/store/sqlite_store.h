@@ -87,6 +87,7 @@ class SqliteStore final : public Store {
       const InboundSmsRecord& sms, std::optional<bool> set_opt_out,
       const TransactionStep* step = nullptr) override;
   StatusOr<bool> ReceiveTransaction(const TransactionRecord& transaction) override;
+  StatusOr<int64_t> ImportTransactions(const std::vector<TransactionRecord>& rows) override;
   StatusOr<std::optional<TransactionRecord>> FindTransaction(
       std::string_view transaction_id) override;
   StatusOr<std::vector<TransactionTransition>> TransactionHistory(

@@ -258,6 +258,38 @@ StatusOr<bool> SqliteStore::ReceiveTransaction(const TransactionRecord& t) {
   return created;
 }
 
+StatusOr<int64_t> SqliteStore::ImportTransactions(const std::vector<TransactionRecord>& rows) {
+  for (const TransactionRecord& t : rows) {
+    if (t.transaction_id.empty() || t.user_id.empty()) {
+      return absl::InvalidArgumentError(fmt::format(
+          "an imported transaction needs an id and a user_id ('{}')", t.transaction_id));
+    }
+  }
+  int64_t created = 0;
+  size_t bytes = 0;
+  for (const TransactionRecord& t : rows) bytes += 96 + t.transaction_id.size() + t.merchant.size();
+  RETURN_IF_ERROR(RunOnWriter(
+      [&](SqliteConnection& c) -> Status {
+        ASSIGN_OR_RETURN(
+            SqliteConnection::Lease insert,
+            c.Prepare("INSERT INTO transactions (transaction_id, user_id, amount, currency, "
+                      "merchant, location, created_at, received_at, status, updated_at, label) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'historical', ?, ?) "
+                      "ON CONFLICT (transaction_id) DO NOTHING"));
+        for (const TransactionRecord& t : rows) {
+          insert->Reset();
+          RETURN_IF_ERROR(insert->BindAll(t.transaction_id, t.user_id, t.amount, t.currency,
+                                          t.merchant, t.location, t.created_at, t.created_at,
+                                          t.updated_at, t.label));
+          RETURN_IF_ERROR(insert->Run());
+          created += c.Changes();
+        }
+        return absl::OkStatus();
+      },
+      bytes));
+  return created;
+}
+
 StatusOr<std::optional<TransactionRecord>> SqliteStore::FindTransaction(
     std::string_view transaction_id) {
   ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());

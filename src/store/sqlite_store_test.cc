@@ -538,6 +538,42 @@ TEST_F(SqliteStoreTest, AReceivedTransactionIsStoredOnceWithItsHistoryAndWorkToD
       absl::IsInvalidArgument(store_->ReceiveTransaction({.transaction_id = "T3"}).status()));
 }
 
+TEST_F(SqliteStoreTest, ImportedPaymentsAreSettledHistoryOnceAndNeverWorkToDo) {
+  const TransactionRecord fraud{.transaction_id = "H1",
+                                .user_id = "U1",
+                                .amount = 9100,
+                                .merchant = "M1",
+                                .location = "Delhi",
+                                .created_at = kDay1,
+                                .updated_at = kDay1 + 7 * 86400,  // its chargeback
+                                .label = 1};
+  const TransactionRecord unlabelled{
+      .transaction_id = "H2", .user_id = "U2", .amount = 120, .created_at = kDay1 + 60};
+  EXPECT_EQ(*store_->ImportTransactions({fraud, unlabelled}), 2);
+  TransactionRecord changed = fraud;
+  changed.amount = 1;
+  EXPECT_EQ(*store_->ImportTransactions({changed}), 0);  // the first stays
+  const TransactionRecord stored = **store_->FindTransaction("H1");
+  EXPECT_EQ(stored.status, "historical");
+  EXPECT_EQ(stored.amount, 9100);
+  EXPECT_EQ(stored.received_at, kDay1);
+  EXPECT_EQ(stored.label, 1);
+  EXPECT_EQ(LabelKnownAt(stored), kDay1 + 7 * 86400);
+  EXPECT_FALSE((**store_->FindTransaction("H2")).label.has_value());
+  EXPECT_EQ(CountRows("outbox"), 0);  // nothing to score or text
+  std::vector<std::string> replayed;
+  ASSERT_TRUE(store_
+                  ->ScanScoredTransactions([&](const TransactionRecord& t) {
+                    replayed.push_back(t.transaction_id);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_THAT(replayed, ElementsAre("H1", "H2"));  // they build the live card features
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      store_->ImportTransactions({{.transaction_id = "H3"}}).status()));  // no user
+  EXPECT_FALSE(store_->FindTransaction("H3")->has_value());
+}
+
 TEST_F(SqliteStoreTest, ATransactionStepAppliesAtomicallyAndOnlyFromTheExpectedStatus) {
   ASSERT_TRUE(store_->PutAccount({.user_id = "U1", .name = "A", .phone = "+919812345678"}).ok());
   ASSERT_TRUE(*store_->ReceiveTransaction(

@@ -14,6 +14,7 @@
 #ifndef VIGIL_STORE_STORE_H_
 #define VIGIL_STORE_STORE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -143,6 +144,14 @@ struct TransactionRecord {
 
   friend bool operator==(const TransactionRecord&, const TransactionRecord&) = default;
 };
+
+// When a payment's label became known, for features that may count it only
+// from then on: the customer's reply that settled it, else its last update
+// (an analyst's label, or an imported row's `labeled_at`), never before the
+// payment itself.
+inline Timestamp LabelKnownAt(const TransactionRecord& t) {
+  return std::max(t.user_response_at > 0 ? t.user_response_at : t.updated_at, t.created_at);
+}
 
 // An analyst's label on a payment (POST /v1/transactions/{id}/label).
 struct TransactionLabel {
@@ -506,6 +515,14 @@ class Store {
   // the process dies now. false when the transaction_id exists (nothing
   // changes). InvalidArgument for an empty transaction_id or user_id.
   [[nodiscard]] virtual StatusOr<bool> ReceiveTransaction(const TransactionRecord& transaction) = 0;
+  // Payments of the past (a lake's transactions.csv, read by `vigil
+  // ingest`), stored settled with the status "historical", their fraud label
+  // when known and `updated_at` = when that label became known. They build
+  // the live transaction features (ScanScoredTransactions) and reach
+  // `vigil train --data-dir`; they are never scored or texted. Idempotent on
+  // transaction_id: returns how many rows were new. One transaction.
+  [[nodiscard]] virtual StatusOr<int64_t> ImportTransactions(
+      const std::vector<TransactionRecord>& rows) = 0;
   [[nodiscard]] virtual StatusOr<std::optional<TransactionRecord>> FindTransaction(
       std::string_view transaction_id) = 0;
   // Oldest first.
