@@ -350,11 +350,11 @@ int main(int argc, char** argv) {
   list->add_option("--kind", model_kind, "Only this kind");
   auto* promote = models->add_subcommand("promote", "Make a version production");
   promote->add_option("--models", models_dir, "Model registry directory")->required();
-  promote->add_option("--kind", model_kind, "order or return")->required();
+  promote->add_option("--kind", model_kind, "order, return or transaction")->required();
   promote->add_option("--version", model_version, "v3 or order-v3")->required();
   auto* rollback = models->add_subcommand("rollback", "Return to the previous production version");
   rollback->add_option("--models", models_dir, "Model registry directory")->required();
-  rollback->add_option("--kind", model_kind, "order or return")->required();
+  rollback->add_option("--kind", model_kind, "order, return or transaction")->required();
 
   std::string feature_kinds = "all";
   auto* features = app.add_subcommand("features", "Describe the features the models see");
