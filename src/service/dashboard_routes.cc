@@ -36,9 +36,9 @@ constexpr std::array<std::string_view, 11> kActions = {
     "allow",   "otp_verification",       "prepaid_only", "manual_review",
     "block",   "instant_refund",         "pickup_qc",    "deny",
     "approve", "step_up_authentication", "decline"};
-constexpr std::array<std::string_view, 7> kTransactionStatuses = {
-    "received",      "scored", "pending_verification", "approved", "declined",
-    "manual_review", "expired"};
+constexpr std::array<std::string_view, 8> kTransactionStatuses = {
+    "received", "scored",    "pending_verification", "approved", "declined", "manual_review",
+    "expired",  "historical"};
 // The model report is a page of its own, with inline styles and SVG only.
 constexpr std::string_view kReportPolicy =
     "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
@@ -204,6 +204,9 @@ StatusOr<DecisionQuery> ParseDecisionQuery(const HttpRequest& req) {
   ASSIGN_OR_RETURN(q.action, EnumParam(req, "action", kActions));
   ASSIGN_OR_RETURN(q.risk_level, EnumParam(req, "level", kLevels));
   ASSIGN_OR_RETURN(q.customer_id, IdParam(req, "customer"));
+  if (!Param(req, "labelled").empty()) {  // absent: labelled or not
+    ASSIGN_OR_RETURN(q.labelled, BoolParam(req, "labelled"));
+  }
   ASSIGN_OR_RETURN(q.from, TimeParam(req, "from"));
   ASSIGN_OR_RETURN(q.until, TimeParam(req, "to"));
   if (q.from && q.until && *q.until < *q.from) return FieldError("to", "must not be before from");

@@ -164,11 +164,19 @@ TEST_F(DashboardRoutesTest, TheQueueVisitsEveryQueuedDecisionExactlyOnce) {
   // Newest first: scores of the same second are ordered by when they were stored.
   const std::string later = ScoreOrder("ORD_Q_LAST", "C_BLOCKED")["decision_id"];
   EXPECT_EQ(Get("/v1/decisions?queue=true&limit=1")["decisions"][0]["decision_id"], later);
+
+  // What is left to review shrinks as decisions are labelled.
+  CallJson("POST", "/v1/decisions/" + later + "/label", analyst_, {{"label", "fraud"}}, 201);
+  const std::vector<std::string> left = AllPages("/v1/decisions?queue=true&labelled=false");
+  EXPECT_EQ(left.size(), queued.size());
+  EXPECT_EQ(std::count(left.begin(), left.end(), later), 0);
+  EXPECT_THAT(AllPages("/v1/decisions?queue=true&labelled=true"), ::testing::ElementsAre(later));
 }
 
 TEST_F(DashboardRoutesTest, BadListParametersAre422NamingTheParameter) {
   Start();
   EXPECT_EQ(FieldOf422("/v1/decisions?queue=maybe"), "queue");
+  EXPECT_EQ(FieldOf422("/v1/decisions?labelled=yes"), "labelled");
   EXPECT_EQ(FieldOf422("/v1/decisions?kind=refund"), "kind");
   EXPECT_EQ(FieldOf422("/v1/decisions?action=explode"), "action");
   EXPECT_EQ(FieldOf422("/v1/decisions?level=severe"), "level");

@@ -11,7 +11,7 @@ namespace {
 
 // Append only: a released migration never changes. INTEGER PRIMARY KEY is
 // SQLite's row id (PostgreSQL: BIGINT GENERATED ALWAYS AS IDENTITY).
-constexpr std::array<std::string_view, 10> kMigrations = {
+constexpr std::array<std::string_view, 11> kMigrations = {
     // 1: events, decisions, lists, API keys, snapshots.
     R"sql(
 CREATE TABLE events (
@@ -224,6 +224,14 @@ ALTER TABLE transaction_history ADD COLUMN labeled_by_name TEXT NOT NULL DEFAULT
 ALTER TABLE transaction_history ADD COLUMN note TEXT NOT NULL DEFAULT '';
 CREATE INDEX transactions_by_user ON transactions (user_id, received_at);
 CREATE INDEX sms_inbound_by_phone ON sms_inbound (from_phone, received_at);
+)sql",
+    // 11: the payments list, newest first, with or without a status: with
+    // a lake's history imported (`vigil ingest`) the table holds ~10 payments
+    // per customer, too many to sort per page. Written on payment intake and
+    // status changes only.
+    R"sql(
+CREATE INDEX transactions_by_received ON transactions (received_at, transaction_id);
+CREATE INDEX transactions_by_status ON transactions (status, received_at, transaction_id);
 )sql",
 };
 

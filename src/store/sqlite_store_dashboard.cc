@@ -233,6 +233,12 @@ StatusOr<DecisionPage> SqliteStore::ListDecisions(const DecisionQuery& query) {
   if (!query.action.empty()) where.AddText("action = ?", query.action);
   if (!query.risk_level.empty()) where.AddText("risk_level = ?", query.risk_level);
   if (!query.customer_id.empty()) where.AddText("customer_id = ?", query.customer_id);
+  if (query.labelled.has_value()) {
+    where.Add(
+        fmt::format("{}EXISTS (SELECT 1 FROM decision_labels l WHERE l.decision_id = "
+                    "decisions.decision_id)",
+                    *query.labelled ? "" : "NOT "));
+  }
   if (query.from.has_value()) where.AddInt("at >= ?", *query.from);
   if (query.until.has_value()) where.AddInt("at < ?", *query.until);
   const char* cmp = query.ascending ? ">" : "<";
@@ -293,7 +299,11 @@ StatusOr<DecisionPage> SqliteStore::ListDecisions(const DecisionQuery& query) {
 
 StatusOr<TransactionPage> SqliteStore::ListTransactions(const TransactionQuery& query) {
   Conditions where;
-  if (!query.status.empty()) where.AddText("status = ?", query.status);
+  if (!query.status.empty()) {
+    where.AddText("status = ?", query.status);
+  } else {
+    where.Add("status <> 'historical'");  // imported history only when asked for
+  }
   if (query.after.has_value()) {
     where.AddPair("(received_at, transaction_id) < (?, ?)", query.after->received_at,
                   query.after->transaction_id);

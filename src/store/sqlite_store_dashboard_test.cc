@@ -218,6 +218,18 @@ TEST_F(SqliteStoreDashboardTest, AListedDecisionCarriesItsLatestLabel) {
   EXPECT_FALSE(page->next.has_value());
 }
 
+TEST_F(SqliteStoreDashboardTest, TheQueueLeftToReviewLosesEachDecisionOnceItIsLabelled) {
+  Put({Decision("d1", kT0, 0.9, "block"), Decision("d2", kT0 + 1, 0.9, "block"),
+       Decision("d3", kT0 + 2, 0.95, "block")});
+  ASSERT_TRUE(Label("d1", "fraud", "e1").ok());
+  ASSERT_TRUE(Label("d3", "genuine", "e3").ok());
+  ASSERT_TRUE(Label("d3", "fraud", "e4").ok());  // labelled twice, listed once
+  EXPECT_THAT(AllPages({.queue = true, .labelled = false}, 1), ElementsAre("d2"));
+  EXPECT_THAT(AllPages({.queue = true, .labelled = true}, 1), ElementsAre("d3", "d1"));
+  EXPECT_THAT(AllPages({.queue = true}, 1), ElementsAre("d3", "d2", "d1"));
+  EXPECT_THAT(AllPages({.queue = true, .labelled = false, .by_score = true}, 1), ElementsAre("d2"));
+}
+
 TEST_F(SqliteStoreDashboardTest, CountsDecisionsByKindBucketLevelActionAndScoreBin) {
   Put({Decision("a", kT0, 0.0, "allow"), Decision("b", kT0 + 59, 0.05, "allow"),
        Decision("c", kT0 + 60, 1.0, "block"), Decision("d", kT0 + 61, 0.999, "block"),
@@ -333,6 +345,30 @@ TEST_F(SqliteStoreDashboardPaymentsTest, ListsPaymentsNewestFirstByStatusWithThe
   EXPECT_EQ(all->transactions.size(), 25u);
   EXPECT_EQ(all->transactions.front().transaction.transaction_id, "t24");
   EXPECT_EQ(all->transactions.back().sms_status, "");  // t00: approved, no SMS
+}
+
+TEST_F(SqliteStoreDashboardPaymentsTest, ImportedHistoryIsListedOnlyWhenAskedFor) {
+  Payment("live", kT0, 0.9, "approved", false, false);
+  ASSERT_EQ(
+      *store_->ImportTransactions(
+          {{.transaction_id = "h1", .user_id = "U1", .created_at = kT0 + 5, .updated_at = kT0 + 5},
+           {.transaction_id = "h2",
+            .user_id = "U1",
+            .created_at = kT0 - 5,
+            .updated_at = kT0 - 5}}),
+      2);
+  auto ids = [&](TransactionQuery query) {
+    std::vector<std::string> out;
+    const auto listed = store_->ListTransactions(query);
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    if (!listed.ok()) return out;
+    for (const TransactionSummary& t : listed->transactions) {
+      out.push_back(t.transaction.transaction_id);
+    }
+    return out;
+  };
+  EXPECT_THAT(ids({}), ElementsAre("live"));
+  EXPECT_THAT(ids({.status = "historical"}), ElementsAre("h1", "h2"));
 }
 
 }  // namespace

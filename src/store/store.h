@@ -349,10 +349,11 @@ inline constexpr const char* kReviewActions[] = {"manual_review", "block", "deny
 struct DecisionQuery {
   bool queue = false;  // only decisions whose action is one of kReviewActions
   std::string kind, action, risk_level, customer_id;  // "" matches any
-  std::optional<Timestamp> from;                      // at >= from
-  std::optional<Timestamp> until;                     // at < until
-  bool by_score = false;   // sort by risk_score instead of at; seq breaks ties
-  bool ascending = false;  // newest (or highest) first by default
+  std::optional<bool> labelled;    // false: no label yet (what is left to review); true: labelled
+  std::optional<Timestamp> from;   // at >= from
+  std::optional<Timestamp> until;  // at < until
+  bool by_score = false;           // sort by risk_score instead of at; seq breaks ties
+  bool ascending = false;          // newest (or highest) first by default
   int64_t limit = 50;
   std::optional<DecisionPosition> after;  // the page starts after this place
 };
@@ -380,7 +381,7 @@ struct TransactionPosition {
 };
 
 struct TransactionQuery {
-  std::string status;  // "" matches any
+  std::string status;  // "" matches any but "historical" (imported, never through the flow)
   int64_t limit = 50;
   std::optional<TransactionPosition> after;
 };

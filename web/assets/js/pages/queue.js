@@ -5,7 +5,8 @@ import { h, clear, errorBox, announce } from '../dom.js';
 import { t, kindName } from '../i18n.js';
 import { fixed, timeEl, levelBadge, actionText, labelBadge } from '../format.js';
 
-const FILTERS = ['kind', 'action', 'level', 'customer', 'from', 'to', 'sort', 'order'];
+// `review`: '' what is left to review (no label yet), 'labelled', or 'all'.
+const FILTERS = ['review', 'kind', 'action', 'level', 'customer', 'from', 'to', 'sort', 'order'];
 const OPTIONS = {
   kind: ['order', 'return', 'transaction'],
   action: ['manual_review', 'block', 'deny', 'decline', 'step_up_authentication'],
@@ -72,6 +73,11 @@ export function render(main, ctx) {
     return h('div', { class: 'field' }, h('label', { for: id }, t(labelKey)),
       h('input', { id, name, type, value: filters[name], ...(type === 'text' ? { size: 12, autocomplete: 'off' } : {}) }));
   };
+  const reviewSel = h('div', { class: 'field' }, h('label', { for: 'f-review' }, t('q.review')),
+    h('select', { id: 'f-review', name: 'review' },
+      h('option', { value: '', selected: !filters.review }, t('q.toReview')),
+      h('option', { value: 'labelled', selected: filters.review === 'labelled' }, t('q.labelled')),
+      h('option', { value: 'all', selected: filters.review === 'all' }, t('q.all'))));
   const sortSel = h('div', { class: 'field' }, h('label', { for: 'f-sort' }, t('q.sort')),
     h('select', { id: 'f-sort', name: 'sort' },
       h('option', { value: 'at', selected: filters.sort !== 'score' }, t('q.sortAt')),
@@ -81,6 +87,7 @@ export function render(main, ctx) {
       h('option', { value: 'desc', selected: filters.order !== 'asc' }, t('q.desc')),
       h('option', { value: 'asc', selected: filters.order === 'asc' }, t('q.asc'))));
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': t('q.title') },
+    reviewSel,
     select('kind', 'q.kind', OPTIONS.kind, kindName),
     select('action', 'q.action', OPTIONS.action),
     select('level', 'q.level', OPTIONS.level),
@@ -140,6 +147,7 @@ export function render(main, ctx) {
   async function load() {
     const params = {
       queue: 'true',
+      labelled: { '': 'false', labelled: 'true' }[filters.review] || '',
       kind: filters.kind,
       action: filters.action,
       level: filters.level,

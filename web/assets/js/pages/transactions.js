@@ -7,7 +7,8 @@ import { t } from '../i18n.js';
 import { fixed, inr, timeEl, levelBadge, actionText, labelBadge, featureValue, textLang, who, when } from '../format.js';
 import { confirmDialog } from './confirm.js';
 
-const STATUSES = ['received', 'scored', 'pending_verification', 'manual_review', 'approved', 'declined', 'expired'];
+// 'historical': a lake's payments imported by `vigil ingest`, listed only when chosen.
+const STATUSES = ['received', 'scored', 'pending_verification', 'manual_review', 'approved', 'declined', 'expired', 'historical'];
 // The payment flow decides these first (or the customer's reply does): no label yet.
 const UNSETTLED = ['received', 'scored', 'pending_verification'];
 
@@ -29,7 +30,7 @@ export function render(main, ctx) {
   };
 
   const sel = h('select', { id: 'tx-status', name: 'status' },
-    h('option', { value: '' }, t('q.any')),
+    h('option', { value: '' }, t('t.anyLive')),
     STATUSES.map((s) => h('option', { value: s, selected: s === status }, s)));
   sel.addEventListener('change', () => ctx.navigate(hashFor('', '', sel.value)));
   const list = h('div', { id: 'tx-list' }, h('p', { class: 'muted' }, t('loading')));
