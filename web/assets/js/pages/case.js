@@ -9,8 +9,10 @@ import { waterfall } from '../charts.js';
 const WATERFALL_ROWS = 12;
 const LANG_NAMES = { en: 'English', hi: 'हिन्दी' };
 const TIMELINE_ICONS = {
-  'order.placed': '🛒', 'order.delivered': '📦', 'order.rto': '↩', 'order.cancelled': '✕',
-  'return.requested': '⇄', 'return.qc_completed': '🔍', label: '🏷', 'sms.reply': '✉', payment: '₹',
+  // Symbols every common text font has (DejaVu, Noto Sans): no emoji, which a machine without
+  // an emoji font draws as empty boxes.
+  'order.placed': '◆', 'order.delivered': '✓', 'order.rto': '↩', 'order.cancelled': '✕',
+  'return.requested': '⇄', 'return.qc_completed': '⚑', label: '✎', 'sms.reply': '✉', payment: '₹',
 };
 
 function subjectOf(doc) {
@@ -189,7 +191,7 @@ export function render(main, ctx) {
           clear(box).append(h('p', { class: 'muted' }, t('none')));
           return;
         }
-        clear(box).append(h('ol', { class: 'timeline', id: 'case-timeline-list' }, rows.map((e) => timelineEntry(e, customerId, doc))));
+        clear(box).append(h('ol', { class: 'timeline', id: 'case-timeline-list', tabindex: 0, 'aria-label': t('c.timeline') }, rows.map((e) => timelineEntry(e, customerId, doc))));
       }).catch((err) => { if (ctx.isCurrent()) clear(box).append(errorBox(err)); });
     }
     return sec;
