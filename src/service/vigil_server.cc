@@ -555,7 +555,8 @@ struct VigilServer::Impl {
     router.Add("GET", "/readyz", [this](HttpRequest&, Responder respond) {
       json body = {{"models", ModelsJson()}};
       const bool ready = !service->ModelVersion(DecisionKind::kOrder).empty() ||
-                         !service->ModelVersion(DecisionKind::kReturn).empty();
+                         !service->ModelVersion(DecisionKind::kReturn).empty() ||
+                         !service->ModelVersion(DecisionKind::kTransaction).empty();
       body["status"] = ready ? "ready" : "no production model is loaded";
       respond(JsonResponse(body.dump(), ready ? 200 : 503));
     });
@@ -570,7 +571,8 @@ struct VigilServer::Impl {
 
   json ModelsJson() const {
     json models = json::object();
-    for (DecisionKind kind : {DecisionKind::kOrder, DecisionKind::kReturn}) {
+    for (DecisionKind kind :
+         {DecisionKind::kOrder, DecisionKind::kReturn, DecisionKind::kTransaction}) {
       const std::string version = service->ModelVersion(kind);
       models[std::string(DecisionKindName(kind))] = version.empty() ? json(nullptr) : json(version);
       const std::string challenger = service->ChallengerVersion(kind);

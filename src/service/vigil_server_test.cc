@@ -312,6 +312,8 @@ TEST_F(VigilServerTest, WithoutModelsScoringIs503WhileHealthzStaysUp) {
   EXPECT_EQ(Score(Order("ORD_NOMODEL"), 503)["error"]["code"], "unavailable");
   EXPECT_EQ(Call("GET", "/healthz", "").status, 200);
   EXPECT_EQ(Call("GET", "/readyz", "").status, 503);
+  EXPECT_EQ(CallJson("GET", "/readyz", "", nullptr, 503)["models"],
+            json({{"order", nullptr}, {"return", nullptr}, {"transaction", nullptr}}));
 }
 
 TEST_F(VigilServerTest, DecisionsAndFeatureStateSurviveARestart) {
