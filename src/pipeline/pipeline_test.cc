@@ -311,6 +311,36 @@ TEST(VigilBinary, DemoTrainsTheTransactionModelToo) {
   fs::remove_all(dir);
 }
 
+TEST(VigilBinary, TrainsOnAStoresHistoryAsOnTheLakeItWasIngestedFrom) {
+  const fs::path dir =
+      fs::path(::testing::TempDir()) / fmt::format("vigil_store_train_{}", getpid());
+  fs::remove_all(dir);
+  GeneratorOptions options{.out_dir = (dir / "lake").string(), .customers = 1500, .days = 120};
+  ASSERT_TRUE(GenerateMarketplace(options).ok());
+  auto [code, output] = RunVigil("ingest --data " + (dir / "lake").string() + " --data-dir " +
+                                 (dir / "store").string());
+  ASSERT_EQ(code, 0) << output;
+  EXPECT_THAT(output, HasSubstr("card payments of transactions.csv"));
+  std::tie(code, output) =
+      RunVigil("train --threads 1 --max-rounds 40 --data-dir " + (dir / "store").string() +
+               " --models " + (dir / "models").string());
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_THAT(output, HasSubstr("Reading the store in"));
+  for (const char* kind : {"order", "return", "transaction"}) {
+    EXPECT_THAT(output, ::testing::ContainsRegex(fmt::format("{}-v1 \\(production\\)", kind)));
+  }
+  // One source, never both, never neither; a directory without a store is named.
+  std::tie(code, output) = RunVigil("train --models /tmp/x --data a --data-dir b");
+  EXPECT_NE(code, 0);
+  EXPECT_THAT(output, HasSubstr("Exactly 1 option from [--data,--data-dir]"));
+  std::tie(code, output) = RunVigil("train --models /tmp/x");
+  EXPECT_NE(code, 0);
+  std::tie(code, output) = RunVigil("train --models /tmp/x --data-dir " + (dir / "lake").string());
+  EXPECT_NE(code, 0);
+  EXPECT_THAT(output, HasSubstr("no store in"));
+  fs::remove_all(dir);
+}
+
 TEST(VigilBinary, ReportsBadRowsWithFileAndLineAndStillTrains) {
   const fs::path dir = fs::path(::testing::TempDir()) / "vigil_bad_rows";
   fs::remove_all(dir);
