@@ -41,11 +41,17 @@ float Ratio(double num, double den) { return den > 0 ? static_cast<float>(num / 
 void TransactionFeatureEngine::RevealLabels(Timestamp now) {
   while (!pending_labels_.empty() && pending_labels_.top().known_at <= now) {
     const PendingLabel& label = pending_labels_.top();
-    Grow(cards_, label.card).known_frauds += label.label == 1;
+    // A correction takes its previous label out. The tallies are unsigned
+    // and a correction may reveal in the same call just before the label it
+    // corrects: modular arithmetic keeps the sum right all the same.
+    uint32_t& card_frauds = Grow(cards_, label.card).known_frauds;
+    card_frauds += label.label == 1;
+    card_frauds -= label.previous == 1;
     if (label.merchant != kNoId) {
       MerchantState& m = Grow(merchants_, label.merchant);
-      ++m.known_labels;
+      m.known_labels += label.previous == kLabelUnknown;
       m.known_frauds += label.label == 1;
+      m.known_frauds -= label.previous == 1;
     }
     pending_labels_.pop();
   }
@@ -153,24 +159,25 @@ void TransactionFeatureEngine::Apply(const Transaction& tx) {
     m.recent.push_back({tx.at, tx.label_known_at, tx.label});
   }
   if (tx.label != kLabelUnknown) {
-    pending_labels_.push({tx.label_known_at, tx.card, tx.merchant, tx.label});
+    pending_labels_.push({tx.label_known_at, tx.card, tx.merchant, tx.label, kLabelUnknown});
   }
 }
 
-void TransactionFeatureEngine::AddLabel(const Transaction& tx, int8_t label, Timestamp known_at) {
-  if (tx.card == kNoId || label == kLabelUnknown) return;
+void TransactionFeatureEngine::AddLabel(const Transaction& tx, int8_t label, Timestamp known_at,
+                                        int8_t previous) {
+  if (tx.card == kNoId || label == kLabelUnknown || label == previous) return;
   if (tx.merchant != kNoId && tx.merchant < merchants_.size()) {
     // The merchant window's entry for it, from the newest back.
     auto& recent = merchants_[tx.merchant].recent;
     for (auto it = recent.rbegin(); it != recent.rend() && it->at >= tx.at; ++it) {
-      if (it->at == tx.at && it->label == kLabelUnknown) {
+      if (it->at == tx.at && it->label == previous) {
         it->label = label;
         it->label_known_at = known_at;
         break;
       }
     }
   }
-  pending_labels_.push({known_at, tx.card, tx.merchant, label});
+  pending_labels_.push({known_at, tx.card, tx.merchant, label, previous});
 }
 
 void TransactionFeatureEngine::Process(const Transaction& tx, std::vector<float>* features) {

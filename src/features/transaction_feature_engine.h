@@ -46,8 +46,12 @@ class TransactionFeatureEngine {
 
   // A label learnt after `tx` was processed (online: the customer denied or
   // confirmed the payment): it counts from `known_at` on, as if `tx` had
-  // carried it. `tx` must be the transaction as processed.
-  void AddLabel(const Transaction& tx, int8_t label, Timestamp known_at);
+  // carried it. `tx` must be the transaction as processed. A correction
+  // names the label it replaces in `previous` (given to this engine before):
+  // from `known_at` on, the tallies count the new label instead, and the
+  // merchant's windows see only the new one.
+  void AddLabel(const Transaction& tx, int8_t label, Timestamp known_at,
+                int8_t previous = kLabelUnknown);
 
  private:
   struct CardTransaction {
@@ -77,6 +81,7 @@ class TransactionFeatureEngine {
     uint32_t card;
     uint32_t merchant;
     int8_t label;
+    int8_t previous;  // the label this one replaces, or kLabelUnknown
     bool operator>(const PendingLabel& other) const { return known_at > other.known_at; }
   };
 

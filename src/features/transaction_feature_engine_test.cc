@@ -95,6 +95,36 @@ TEST(TransactionFeatureEngineTest, AFraudLabelIsHiddenUntilItsLabeledAt) {
   EXPECT_EQ(Get(v, F::k_card_known_frauds), 1);
 }
 
+TEST(TransactionFeatureEngineTest, ACorrectedLabelCountsOnlyAsItsNewValueFromItsTime) {
+  TransactionFeatureEngine engine;
+  std::vector<float> v;
+  const Transaction paid = Tx(kMonday, 1, 7, 10, kLabelUnknown);
+  engine.Process(paid, &v);
+  engine.AddLabel(paid, 1, kMonday + kDay);  // the customer said NO
+  engine.Process(Tx(kMonday + 9 * kDay, 1, 7, 10), &v);
+  EXPECT_EQ(Get(v, F::k_card_known_frauds), 1);
+  EXPECT_EQ(Get(v, F::k_merchant_known_fraud_rate), 1);
+  EXPECT_EQ(Get(v, F::k_merchant_fraud_rate_30d), 1);
+  // An analyst finds it was the customer's own payment after all.
+  engine.AddLabel(paid, 0, kMonday + 10 * kDay, /*previous=*/1);
+  engine.Process(Tx(kMonday + 11 * kDay, 1, 7, 10), &v);
+  EXPECT_EQ(Get(v, F::k_card_known_frauds), 0);
+  EXPECT_EQ(Get(v, F::k_merchant_known_fraud_rate), 0);  // one label, genuine
+  EXPECT_EQ(Get(v, F::k_merchant_fraud_rate_30d), 0);
+  // And back again, before the previous correction is even revealed.
+  engine.AddLabel(paid, 1, kMonday + 12 * kDay, /*previous=*/0);
+  engine.AddLabel(paid, 0, kMonday + 12 * kDay, /*previous=*/1);
+  engine.AddLabel(paid, 1, kMonday + 13 * kDay, /*previous=*/0);
+  engine.Process(Tx(kMonday + 14 * kDay, 1, 7, 10), &v);
+  EXPECT_EQ(Get(v, F::k_card_known_frauds), 1);
+  EXPECT_EQ(Get(v, F::k_merchant_known_fraud_rate), 1);
+  EXPECT_EQ(Get(v, F::k_merchant_fraud_rate_30d), 1);  // day 0 only: later ones are too recent
+  // The same label again changes nothing.
+  engine.AddLabel(paid, 1, kMonday + 15 * kDay, /*previous=*/1);
+  engine.Process(Tx(kMonday + 16 * kDay, 1, 7, 10), &v);
+  EXPECT_EQ(Get(v, F::k_card_known_frauds), 1);
+}
+
 // The Fraud Detection Handbook's own features (see its README in
 // /work/shared/datasets/fraud-handbook) for 2018-07-25..08-14: ours must
 // match except where one card has two transactions in the same second

@@ -428,12 +428,12 @@ TEST_F(PaymentLabelTest, ALabelIsAuditedInTheHistoryAndReachesTheFeatureState) {
   Pay("TX_OTHER", "U_OTHER", 40);
   EXPECT_EQ(FeatureValue(WaitUntilSettled("TX_OTHER"), "card_known_frauds"), 0);
 
-  // A correction is stored and audited; the live state keeps the first label
-  // (it cannot take one back) until the next start replays the latest.
+  // A correction is stored, audited and replaces the first label in the
+  // live state at once; a restart, which replays the latest, agrees.
   json genuine =
       CallJson("POST", "/v1/transactions/TX_LBL_1/label", admin_, {{"label", "genuine"}}, 201);
   EXPECT_EQ(genuine["previous_label"], "fraud");
-  EXPECT_EQ(genuine["features_updated"], false);
+  EXPECT_EQ(genuine["features_updated"], true);
   EXPECT_EQ(genuine["by"]["name"], "test admin");
   t = Get("/transaction/TX_LBL_1");
   EXPECT_EQ(t["label"], "genuine");
@@ -441,7 +441,7 @@ TEST_F(PaymentLabelTest, ALabelIsAuditedInTheHistoryAndReachesTheFeatureState) {
   EXPECT_EQ(t["history"][t["history"].size() - 2]["label"], "fraud");
   EXPECT_EQ(t["history"].back()["label"], "genuine");
   Pay("TX_LBL_3", "U_LBL", 40);
-  EXPECT_EQ(FeatureValue(WaitUntilSettled("TX_LBL_3"), "card_known_frauds"), 1);
+  EXPECT_EQ(FeatureValue(WaitUntilSettled("TX_LBL_3"), "card_known_frauds"), 0);
   Restart();
   Pay("TX_LBL_4", "U_LBL", 40);
   EXPECT_EQ(FeatureValue(WaitUntilSettled("TX_LBL_4"), "card_known_frauds"), 0);

@@ -125,7 +125,7 @@ struct LiveReturn {
 struct PaymentLabelResult {
   TransactionRecord payment;              // as it is now, with the new label
   std::optional<int64_t> previous_label;  // the label it had before, if any
-  bool features_updated = false;          // false for a correction (see LabelPayment)
+  bool features_updated = false;          // the live feature state has the new label
 };
 
 struct IngestResult {
@@ -166,17 +166,17 @@ class RiskService {
                                                             std::string_view phone,
                                                             std::string_view language);
   // Adds a settled payment's outcome to the feature state: the customer
-  // denied it (fraud) or confirmed it.
-  void LabelTransaction(const TransactionRecord& transaction, bool fraud, Timestamp at);
+  // denied it (fraud) or confirmed it, or an analyst said so. `previous` is
+  // the label it replaces (a correction), if it had one.
+  void LabelTransaction(const TransactionRecord& transaction, bool fraud, Timestamp at,
+                        std::optional<int64_t> previous = std::nullopt);
   // POST /v1/transactions/{id}/label: stores an analyst's label on a settled
-  // payment with its audit step (Store::LabelTransaction), then, when the
-  // payment had no label yet (neither an analyst's nor the customer's
-  // reply), adds it to the feature state as LabelTransaction does. The
-  // feature state cannot take a label back: a correction is stored and
-  // audited at once but reaches the features when the service next starts
-  // (ReplayTransactions reads each payment's latest label). Returns the
-  // payment as it is now and whether the label reached the live feature
-  // state. The account is not blocked: that stays the
+  // payment with its audit step (Store::LabelTransaction), then applies it
+  // to the feature state as LabelTransaction does; a correction replaces the
+  // label the payment had (an analyst's or the customer's reply) from now
+  // on. Labels of payments are stored and applied one at a time, so the
+  // state ends with the label the store ends with. Returns the payment as
+  // it is now. The account is not blocked: that stays the
   // customer's own "NO" or an admin's block list entry. Errors: the store's
   // (NotFound, FailedPrecondition while not settled, InvalidArgument).
   [[nodiscard]] StatusOr<PaymentLabelResult> LabelPayment(const TransactionLabel& label);
@@ -257,6 +257,10 @@ class RiskService {
   DecisionLists lists_;
   int64_t events_replayed_ = 0;
 
+  // Held across storing a payment's label and applying it (LabelPayment),
+  // never while scoring: a correction must reach the state after the label
+  // it corrects.
+  absl::Mutex payment_labels_mu_ ABSL_ACQUIRED_BEFORE(engine_mu_);
   mutable absl::Mutex engine_mu_;
   FeatureEngine engine_ ABSL_GUARDED_BY(engine_mu_);
 

@@ -80,7 +80,8 @@ Status RiskService::ReplayTransactions() {
   });
 }
 
-void RiskService::LabelTransaction(const TransactionRecord& t, bool fraud, Timestamp at) {
+void RiskService::LabelTransaction(const TransactionRecord& t, bool fraud, Timestamp at,
+                                   std::optional<int64_t> previous) {
   absl::MutexLock lock(&engine_mu_);
   const Catalog& catalog = engine_.catalog();
   Transaction tx;
@@ -88,19 +89,17 @@ void RiskService::LabelTransaction(const TransactionRecord& t, bool fraud, Times
   tx.card = catalog.Find(Entity::kCustomer, t.user_id);
   tx.merchant = catalog.Find(Entity::kMerchant, t.merchant);
   tx.location = catalog.Find(Entity::kLocation, t.location);
-  engine_.transactions().AddLabel(tx, fraud ? 1 : 0, std::max(at, tx.at));
+  const int8_t replaced =
+      previous.has_value() ? static_cast<int8_t>(*previous != 0) : kLabelUnknown;
+  engine_.transactions().AddLabel(tx, fraud ? 1 : 0, std::max(at, tx.at), replaced);
 }
 
 StatusOr<PaymentLabelResult> RiskService::LabelPayment(const TransactionLabel& label) {
+  absl::MutexLock in_order(&payment_labels_mu_);
   ASSIGN_OR_RETURN(TransactionRecord payment, store_->LabelTransaction(label));
   PaymentLabelResult result{.payment = payment, .previous_label = payment.label};
-  // AddLabel has no undo, and a second label would count twice: only the
-  // first label reaches the live state (the store serialises labels, so two
-  // analysts cannot both be first).
-  if (!payment.label.has_value()) {
-    LabelTransaction(payment, label.label == 1, label.at);
-    result.features_updated = true;
-  }
+  LabelTransaction(payment, label.label == 1, label.at, payment.label);
+  result.features_updated = true;
   result.payment.label = label.label;
   result.payment.updated_at = label.at;
   return result;

@@ -154,8 +154,8 @@ function labelForm(tx, ctx, detail) {
     e.preventDefault();
     const label = e.submitter?.value;
     if (!label) return;
-    // A first fraud label counts in the card's and merchant's features at once; a later
-    // correction is kept and audited but reaches them only when the service restarts.
+    // A fraud label counts in the card's and merchant's features at once (a correction
+    // replaces the label it corrects), so it asks first.
     if (label === 'fraud' && !(await confirmDialog(t('t.confirmFraud', { id: tx.transaction_id }), { confirmLabel: t('t.fraud') }))) return;
     for (const b of buttons) b.disabled = true;
     msg.className = '';
@@ -168,7 +168,7 @@ function labelForm(tx, ctx, detail) {
       clear(detail).append(txDetail(fresh), form2);
       const msg2 = form2.querySelector('#tx-label-msg');
       msg2.className = 'ok-msg';
-      msg2.textContent = t(done.features_updated ? 't.labelled' : 't.corrected', { label: t(`t.${label}`) });
+      msg2.textContent = t('t.labelled', { label: t(`t.${label}`) });
       announce(msg2.textContent);
     } catch (err) {
       if (!ctx.isCurrent()) return;
