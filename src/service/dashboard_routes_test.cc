@@ -614,15 +614,7 @@ TEST_F(DashboardRoutesTest, ModelsShowTheChallengersAgreementWithTheChampion) {
 
 TEST_F(DashboardRoutesTest, OnlyAdminsPromoteAndRollBackAndTheNewVersionServesAtOnce) {
   ScratchDir models("dashboard_models");
-  std::filesystem::copy(SharedMarketplace().models_dir, models.path(),
-                        std::filesystem::copy_options::recursive);
-  TrainRequest train{.data_dir = SharedMarketplace().data_dir, .models_dir = models.path()};
-  train.kinds = {DecisionKind::kOrder};
-  train.train.nthread = 1;
-  train.train.max_depth = 3;  // a second version, not promoted
-  FILE* quiet = std::fopen("/dev/null", "w");
-  ASSERT_TRUE(RunTrain(train, quiet).ok());
-  std::fclose(quiet);
+  testing::AddSecondOrderVersion(models);  // order-v2: a different model, not promoted
   config_.models_dir = models.path();
   Start();
 

@@ -237,10 +237,6 @@ class RiskService {
   Status Replay();
   // The payment flow's scored transactions, into the transaction features.
   Status ReplayTransactions();
-  // The payment's place in the transaction feature state (interning its
-  // card, merchant and location).
-  Transaction InternTransaction(const TransactionRecord& t)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(engine_mu_);
   std::shared_ptr<const ServingModel> Serving(DecisionKind kind) const;
   // Asks the narrator for the decision's narration, attached when it comes.
   void Narrate(NarrationRequest request, const std::string& decision_id);

@@ -98,6 +98,22 @@ inline std::string CreateKey(const std::string& data_dir, const std::string& rol
   return created->key;
 }
 
+// Copies the shared marketplace's registry into `models` and trains a second
+// order version there, shallower (so it scores differently) and not
+// promoted: order-v1 stays production, order-v2 is a candidate.
+inline void AddSecondOrderVersion(const ScratchDir& models) {
+  std::filesystem::copy(SharedMarketplace().models_dir, models.path(),
+                        std::filesystem::copy_options::recursive);
+  TrainRequest train{.data_dir = SharedMarketplace().data_dir, .models_dir = models.path()};
+  train.kinds = {DecisionKind::kOrder};
+  train.train.nthread = 1;
+  train.train.max_depth = 3;
+  FILE* quiet = std::fopen("/dev/null", "w");
+  const bool trained = RunTrain(train, quiet).ok();
+  std::fclose(quiet);
+  if (!trained) std::abort();
+}
+
 // A test that runs `vigil serve` in-process on a free port over a scratch
 // store with the shared marketplace's models and one key of each role, and
 // calls it over real sockets. Tests change config_ before Start().

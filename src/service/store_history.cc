@@ -1,15 +1,13 @@
 #include "service/store_history.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 
 #include "data/event_history.h"
 #include "data/raw_event.h"
 #include "fmt/format.h"
-#include "generate/festival_schedule.h"
 #include "nlohmann/json.hpp"
 #include "service/event_json.h"
+#include "service/store_festivals.h"
 
 namespace vigil {
 namespace {
@@ -18,28 +16,13 @@ using json = nlohmann::json;
 
 constexpr char kEventLog[] = "event log";
 
-// The calendar the service's features use: <store_dir>/festivals.csv, else
-// the shipped one (what `vigil serve` writes there on its first start).
-StatusOr<FestivalCalendar> StoreFestivals(const std::string& store_dir, LoadReport* report) {
-  const std::filesystem::path path = std::filesystem::path(store_dir) / "festivals.csv";
-  if (std::filesystem::exists(path)) return FestivalCalendar::Load(path.string(), report);
-  const std::filesystem::path shipped =
-      std::filesystem::temp_directory_path() / fmt::format("vigil-festivals-{}.csv", getpid());
-  {
-    std::ofstream out(shipped, std::ios::binary);
-    out << EmbeddedFestivalCsv();
-  }
-  auto calendar = FestivalCalendar::Load(shipped.string(), report);
-  std::filesystem::remove(shipped);
-  return calendar;
-}
-
 }  // namespace
 
 StatusOr<DataLake> ReadEventHistory(Store& store, const std::string& store_dir, Catalog* catalog,
                                     const LoadOptions& options) {
   LoadReport report;
-  ASSIGN_OR_RETURN(FestivalCalendar festivals, StoreFestivals(store_dir, &report));
+  ASSIGN_OR_RETURN(const std::string festivals_path, EnsureStoreFestivals(store_dir));
+  ASSIGN_OR_RETURN(FestivalCalendar festivals, FestivalCalendar::Load(festivals_path, &report));
   std::vector<Event> events;
   FileSummary* summary = &report.File(kEventLog);
   RETURN_IF_ERROR(store.ScanEvents(0, [&](int64_t seq, const EventRecord& record) -> Status {
@@ -70,21 +53,28 @@ StatusOr<DataLake> ReadEventHistory(Store& store, const std::string& store_dir, 
   return lake;
 }
 
+Transaction InternPayment(const TransactionRecord& payment, Catalog* catalog) {
+  Transaction tx;
+  tx.at = payment.created_at;
+  tx.card = catalog->Intern(Entity::kCustomer, payment.user_id);
+  tx.merchant =
+      payment.merchant.empty() ? kNoId : catalog->Intern(Entity::kMerchant, payment.merchant);
+  tx.location =
+      payment.location.empty() ? kNoId : catalog->Intern(Entity::kLocation, payment.location);
+  tx.amount = static_cast<float>(payment.amount);
+  if (payment.label.has_value()) {
+    tx.label = *payment.label != 0 ? 1 : 0;
+    tx.label_known_at = LabelKnownAt(payment);
+  }
+  return tx;
+}
+
 StatusOr<TransactionLog> ReadTransactionHistory(Store& store, Catalog* catalog) {
   TransactionLog log;
   RETURN_IF_ERROR(store.ScanScoredTransactions([&](const TransactionRecord& t) -> Status {
-    Transaction tx;
-    tx.at = t.created_at;
+    Transaction tx = InternPayment(t, catalog);
     tx.row = static_cast<uint32_t>(log.ids.size());
-    tx.card = catalog->Intern(Entity::kCustomer, t.user_id);
-    tx.merchant = t.merchant.empty() ? kNoId : catalog->Intern(Entity::kMerchant, t.merchant);
-    tx.location = t.location.empty() ? kNoId : catalog->Intern(Entity::kLocation, t.location);
-    tx.amount = static_cast<float>(t.amount);
-    if (t.label.has_value()) {
-      tx.label = *t.label != 0 ? 1 : 0;
-      tx.label_known_at = LabelKnownAt(t);
-      log.has_labels = true;
-    }
+    log.has_labels |= tx.label != kLabelUnknown;
     log.ids.push_back(t.transaction_id);
     log.transactions.push_back(tx);
     return absl::OkStatus();

@@ -24,11 +24,17 @@
 namespace vigil {
 
 // The event log of `store` (whose data directory is `store_dir`, for its
-// festival calendar) as a time-ordered lake; ids are interned into
-// `catalog`. An entry that does not decode is reported ("event log", its
+// festival calendar: EnsureStoreFestivals) as a time-ordered lake; ids are
+// interned into `catalog`. An entry that does not decode is reported ("event log", its
 // seq) and skipped. InvalidArgument when the log holds no order.
 [[nodiscard]] StatusOr<DataLake> ReadEventHistory(Store& store, const std::string& store_dir,
                                                   Catalog* catalog, const LoadOptions& options);
+
+// A stored payment as the transaction features see it: its card (the user),
+// merchant and location interned into `catalog`, and its label, if it has
+// one, known from LabelKnownAt. The service's live state and training from
+// the store both read payments through it.
+Transaction InternPayment(const TransactionRecord& payment, Catalog* catalog);
 
 // The scored payments of `store`, by time. NotFound when there are none.
 [[nodiscard]] StatusOr<TransactionLog> ReadTransactionHistory(Store& store, Catalog* catalog);

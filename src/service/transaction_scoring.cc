@@ -8,6 +8,7 @@
 #include "explain/language.h"
 #include "fmt/format.h"
 #include "service/risk_service.h"
+#include "service/store_history.h"
 
 namespace vigil {
 namespace {
@@ -56,26 +57,10 @@ std::string RenderTransactionDocument(const TransactionScore& score, std::string
 
 }  // namespace
 
-Transaction RiskService::InternTransaction(const TransactionRecord& t) {
-  Catalog& catalog = engine_.catalog();
-  Transaction tx;
-  tx.at = t.created_at;
-  tx.card = catalog.Intern(Entity::kCustomer, t.user_id);
-  tx.merchant = t.merchant.empty() ? kNoId : catalog.Intern(Entity::kMerchant, t.merchant);
-  tx.location = t.location.empty() ? kNoId : catalog.Intern(Entity::kLocation, t.location);
-  tx.amount = static_cast<float>(t.amount);
-  return tx;
-}
-
 Status RiskService::ReplayTransactions() {
   absl::MutexLock lock(&engine_mu_);
   return store_->ScanScoredTransactions([&](const TransactionRecord& t) -> Status {
-    Transaction tx = InternTransaction(t);
-    if (t.label.has_value()) {
-      tx.label = static_cast<int8_t>(*t.label);
-      tx.label_known_at = LabelKnownAt(t);
-    }
-    engine_.transactions().Process(tx, nullptr);
+    engine_.transactions().Process(InternPayment(t, &engine_.catalog()), nullptr);
     return absl::OkStatus();
   });
 }
@@ -119,7 +104,8 @@ StatusOr<TransactionScore> RiskService::ScoreTransaction(const TransactionRecord
   std::vector<float> features;
   {
     absl::MutexLock lock(&engine_mu_);
-    engine_.transactions().Process(InternTransaction(t), &features);
+    // Not settled yet: it carries no label.
+    engine_.transactions().Process(InternPayment(t, &engine_.catalog()), &features);
   }
   const ScoringModel& model = *serving->model;
   const double score = model.Probability(model.forest().PredictMargin(features.data()));

@@ -4,7 +4,6 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <random>
 #include <set>
@@ -18,7 +17,6 @@
 #include "absl/time/time.h"
 #include "common/field_error.h"
 #include "common/json_writer.h"
-#include "generate/festival_schedule.h"
 #include "http/access_log.h"
 #include "http/http_response.h"
 #include "http/http_server.h"
@@ -33,6 +31,7 @@
 #include "service/payment_flow.h"
 #include "service/risk_service.h"
 #include "service/static_files.h"
+#include "service/store_festivals.h"
 #include "service/transaction_json.h"
 #include "service/twilio_webhook.h"
 #include "sms/log_sender.h"
@@ -73,20 +72,6 @@ std::string MediaType(const HttpRequest& req) {
   absl::AsciiStrToLower(&out);
   while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
-}
-
-// The festival calendar the order features use: <data_dir>/festivals.csv,
-// written from the shipped calendar on first start so operators can edit it.
-StatusOr<std::string> EnsureFestivals(const std::string& data_dir) {
-  const std::filesystem::path path = std::filesystem::path(data_dir) / "festivals.csv";
-  if (!std::filesystem::exists(path)) {
-    std::ofstream out(path, std::ios::binary);
-    out << EmbeddedFestivalCsv();
-    if (!out.flush()) {
-      return absl::PermissionDeniedError(fmt::format("cannot write {}", path.string()));
-    }
-  }
-  return path.string();
 }
 
 constexpr std::array<std::string_view, 4> kLevels = {"low", "medium", "high", "critical"};
@@ -793,7 +778,7 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
                                         .on_commit = [commits](int64_t micros) {
                                           commits->Observe(static_cast<double>(micros) / 1e6);
                                         }}));
-  ASSIGN_OR_RETURN(const std::string festivals, EnsureFestivals(config.data_dir));
+  ASSIGN_OR_RETURN(const std::string festivals, EnsureStoreFestivals(config.data_dir));
   RiskServiceOptions options{
       .models_dir = config.models_dir,
       .policy = config.policy,

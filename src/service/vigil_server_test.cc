@@ -598,15 +598,7 @@ TEST_F(VigilServerTest, ReloadUnderLoadFailsNoRequestAndSwitchesVersionsOnce) {
 
 TEST_F(VigilServerTest, AChallengerIsScoredInShadowAndRecordedBesideTheChampion) {
   ScratchDir models("models_challenger");
-  std::filesystem::copy(SharedMarketplace().models_dir, models.path(),
-                        std::filesystem::copy_options::recursive);
-  TrainRequest train{.data_dir = SharedMarketplace().data_dir, .models_dir = models.path()};
-  train.kinds = {DecisionKind::kOrder};
-  train.train.nthread = 1;
-  train.train.max_depth = 3;  // a different model, not promoted
-  FILE* quiet = std::fopen("/dev/null", "w");
-  ASSERT_TRUE(RunTrain(train, quiet).ok());
-  std::fclose(quiet);
+  testing::AddSecondOrderVersion(models);  // order-v2: a different model, not promoted
   config_.models_dir = models.path();
   config_.challenger_order = "order-v2";  // as `vigil models list` names it
   config_.challenger_share = 1.0;
