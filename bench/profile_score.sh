@@ -7,6 +7,9 @@
 #   bench/profile_score.sh [DIR]
 # Environment:
 #   CONNECTIONS=32  DURATION=10s  WRK_DELAY_MS=     (paced when set, e.g. 2)
+#   RATE=           when set, build/paced_load at this constant rate instead
+#                   of wrk (open loop, latency from the intended send time;
+#                   CONNECTIONS defaults to 64 then)
 #   SERVE_ARGS=     extra `vigil serve` flags, e.g. "--config my.toml"
 #   PERF=           when set, `perf record $PERF` of the server (e.g. "-g -F 400")
 #   LUA=bench/score_orders.lua
@@ -55,10 +58,16 @@ if [[ -n "${PERF:-}" ]]; then
   perf record -o perf.data $PERF -p "$server" -- sleep 8 >/dev/null 2>&1 &
   profiler=$!
 fi
-wrk -t1 -c"${CONNECTIONS:-32}" -d"${DURATION:-10s}" --latency -s "${LUA:-bench/score_orders.lua}" \
-  "http://127.0.0.1:$port/v1/orders/score"
+if [[ -n "${RATE:-}" ]]; then
+  duration=${DURATION:-10s}
+  build/paced_load --port "$port" --key "$key" --rate "$RATE" --duration "${duration%s}" \
+    --connections "${CONNECTIONS:-64}" --customers "$VIGIL_CUSTOMERS"
+else
+  wrk -t1 -c"${CONNECTIONS:-32}" -d"${DURATION:-10s}" --latency -s "${LUA:-bench/score_orders.lua}" \
+    "http://127.0.0.1:$port/v1/orders/score"
+fi
 wait $sampler $profiler
 curl -s "http://127.0.0.1:$port/metrics" |
-  grep -E '^vigil_store_(commits|commit_duration|commit_seconds|max_commit)|^vigil_similar_cases_(added|dropped)|orders/score.*(le="0.00(1|15|2|25)"|_count)'
+  grep -E '^vigil_store_(commits|commit_duration|commit_seconds|max_commit|journal_append|apply_backlog)|^vigil_similar_cases_(added|dropped)|orders/score.*(le="0.00(1|15|2|25)"|_count)'
 kill -TERM $server
 wait $server || true

@@ -31,6 +31,7 @@ access_log = false
 [store]
 retention_days = 30
 wal_checkpoint_pages = 1000
+write_journal = false
 [models]
 dir = "m"
 challenger_order = "v2"
@@ -54,6 +55,7 @@ model = "m"
   EXPECT_FALSE(c->access_log);
   EXPECT_EQ(c->retention_days, 30);
   EXPECT_EQ(c->wal_checkpoint_pages, 1000);
+  EXPECT_FALSE(c->write_journal);
   EXPECT_EQ(c->models_dir, "m");
   EXPECT_EQ(c->challenger_order, "v2");
   EXPECT_DOUBLE_EQ(c->challenger_share, 0.25);

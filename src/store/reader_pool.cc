@@ -9,12 +9,19 @@ ReaderPool::Lease::~Lease() {
   if (connection_ != nullptr) pool_->Release(std::move(connection_));
 }
 
-ReaderPool::ReaderPool(std::string path, SqliteConnectionOptions options, int max_connections)
+ReaderPool::ReaderPool(std::string path, SqliteConnectionOptions options, int max_connections,
+                       std::function<void()> barrier)
     : path_(std::move(path)),
       options_{options.busy_timeout_ms, /*read_only=*/true},
-      max_connections_(std::max(1, max_connections)) {}
+      max_connections_(std::max(1, max_connections)),
+      barrier_(std::move(barrier)) {}
 
 StatusOr<ReaderPool::Lease> ReaderPool::Acquire() {
+  if (barrier_) barrier_();
+  return AcquireWithoutBarrier();
+}
+
+StatusOr<ReaderPool::Lease> ReaderPool::AcquireWithoutBarrier() {
   {
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(this, &ReaderPool::CanAcquire));
