@@ -47,8 +47,8 @@ thread_cpu() {
   sleep 5
   for t in /proc/$server/task/*; do
     read -r -a f <"$t/stat"
-    echo "thread ${t##*/}: $(((f[13] + f[14] - ${before[${t##*/}]:-0}) * 100 / 500)) % of a core"
-  done | sort -t: -k2 -n -r | head -6
+    echo "thread ${t##*/} $(cat "$t/comm"): $(((f[13] + f[14] - ${before[${t##*/}]:-0}) * 100 / 500)) % of a core"
+  done | sort -t: -k2 -n -r | head -8
 }
 (sleep 3 && thread_cpu) &
 sampler=$!
@@ -61,7 +61,7 @@ fi
 if [[ -n "${RATE:-}" ]]; then
   duration=${DURATION:-10s}
   build/paced_load --port "$port" --key "$key" --rate "$RATE" --duration "${duration%s}" \
-    --connections "${CONNECTIONS:-64}" --customers "$VIGIL_CUSTOMERS"
+    --connections "${CONNECTIONS:-64}" --customers "$VIGIL_CUSTOMERS" ${PACED_ARGS:-}
 else
   wrk -t1 -c"${CONNECTIONS:-32}" -d"${DURATION:-10s}" --latency -s "${LUA:-bench/score_orders.lua}" \
     "http://127.0.0.1:$port/v1/orders/score"

@@ -3,6 +3,7 @@
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
 #include "boost/asio/steady_timer.hpp"
+#include "common/thread_name.h"
 #include "http/http_connection.h"
 
 namespace vigil {
@@ -64,7 +65,10 @@ Status HttpServer::Impl::Listen() {
 void HttpServer::Impl::Run() {
   net::post(threads_[0]->context, [this] { Accept(); });
   for (auto& io : threads_) {
-    io->thread = std::thread([context = &io->context] { context->run(); });
+    io->thread = std::thread([context = &io->context] {
+      NameThisThread("vigil-io");
+      context->run();
+    });
   }
 }
 

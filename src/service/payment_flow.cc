@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/thread_name.h"
 #include "fmt/format.h"
 #include "service/payment_messages.h"
 #include "sms/phone.h"
@@ -43,7 +44,10 @@ void PaymentFlow::Start() {
   absl::MutexLock lock(&mu_);
   if (thread_.joinable()) return;
   stopping_ = false;
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    NameThisThread("vigil-payments");
+    Loop();
+  });
 }
 
 void PaymentFlow::Stop() {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
+#include "common/thread_name.h"
 #include "features/feature_registry.h"
 #include "nlohmann/json.hpp"
 
@@ -36,7 +37,10 @@ StatusOr<std::unique_ptr<SimilarCases>> SimilarCases::Open(const SimilarCasesOpt
     ASSIGN_OR_RETURN(cases->indexes_[Index(kind)], SimilarCaseIndex::Create(index));
   }
   cases->rebuilding_ = options.rebuild;
-  cases->thread_ = std::thread([c = cases.get()] { c->Run(); });
+  cases->thread_ = std::thread([c = cases.get()] {
+    NameThisThread("vigil-similar");
+    c->Run();
+  });
   return cases;
 }
 

@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "common/field_error.h"
 #include "common/json_writer.h"
+#include "common/thread_name.h"
 #include "http/access_log.h"
 #include "http/http_response.h"
 #include "http/http_server.h"
@@ -164,6 +165,7 @@ struct VigilServer::Impl {
   void StartArchiver() {
     if (config.archive_interval_minutes == 0) return;
     archiver = std::thread([this] {
+      NameThisThread("vigil-archive");
       absl::Duration wait = absl::Minutes(1);
       while (true) {
         {

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "absl/synchronization/notification.h"
+#include "common/thread_name.h"
 #include "fmt/format.h"
 #include "store/decision_archive.h"
 #include "store/float_blob.h"
@@ -417,16 +418,28 @@ SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options,
       journal_mode_(journal_ != nullptr),
       apply_queue_(std::numeric_limits<size_t>::max()) {
   if (journal_ != nullptr) {
-    apply_thread_ = std::thread([this] { ApplyLoop(); });
+    apply_thread_ = std::thread([this] {
+      NameThisThread("vigil-store-app");
+      ApplyLoop();
+    });
     apply_thread_id_.store(apply_thread_.get_id());
-    writer_thread_ = std::thread([this] { IntakeLoop(); });
+    writer_thread_ = std::thread([this] {
+      NameThisThread("vigil-store-in");
+      IntakeLoop();
+    });
   } else {
-    writer_thread_ = std::thread([this] { WriterLoop(); });
+    writer_thread_ = std::thread([this] {
+      NameThisThread("vigil-store");
+      WriterLoop();
+    });
   }
   writer_thread_id_.store(writer_thread_.get_id());
   if (options_.background_checkpoint) {
     sqlite3_wal_hook(writer_->db(), &SqliteStore::OnWalCommit, this);
-    checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
+    checkpoint_thread_ = std::thread([this] {
+      NameThisThread("vigil-checkpoint");
+      CheckpointLoop();
+    });
   }
 }
 
@@ -581,21 +594,41 @@ void SqliteStore::IntakeLoop() {
       backlog = units_in_ - units_applied_;
     }
     for (std::unique_ptr<WriteUnit>& unit : group) unit->unit = ++next_unit_;
-    if (backlog < options_.journal_direct_backlog) JournalAndAcknowledge(group);
+    const bool busy = IntakeIsBusy(group.size());
+    if (!busy && backlog < options_.journal_direct_backlog) JournalAndAcknowledge(group);
+    const auto direct = static_cast<int64_t>(std::count_if(
+        group.begin(), group.end(), [](const auto& unit) { return !unit->acknowledged(); }));
     {
       absl::MutexLock lock(&progress_mu_);
       units_in_ = next_unit_;
+      direct_units_ += direct;
     }
     for (std::unique_ptr<WriteUnit>& unit : group) {
       // Only the intake pushes and the queue has no limit: this succeeds.
       (void)apply_queue_.Push(std::move(unit), 0);
     }
   }
+  {
+    absl::MutexLock lock(&progress_mu_);
+    closing_ = true;
+  }
   apply_queue_.Close();
   if (apply_thread_.joinable()) apply_thread_.join();
   // Everything acknowledged is in SQLite: once that is on disk, a clean
   // start replays nothing.
   if (!apply_failed_.load() && SyncWal().ok()) (void)journal_->Reset();
+}
+
+bool SqliteStore::IntakeIsBusy(size_t units) {
+  const auto now = std::chrono::steady_clock::now();
+  window_units_ += units;
+  const double seconds = std::chrono::duration<double>(now - window_start_).count();
+  if (seconds >= 0.1) {
+    intake_rate_ = static_cast<double>(window_units_) / seconds;
+    window_units_ = 0;
+    window_start_ = now;
+  }
+  return intake_rate_ > options_.journal_max_rate;
 }
 
 void SqliteStore::JournalAndAcknowledge(std::vector<std::unique_ptr<WriteUnit>>& group) {
@@ -681,8 +714,22 @@ void SqliteStore::ApplyLoop() {
       last_sync = now;
       if (!apply_failed_.load()) units_durable_.store(last);
     }
+    const auto direct = static_cast<int64_t>(std::count_if(
+        group.begin(), group.end(), [](const auto& unit) { return !unit->acknowledged(); }));
     absl::MutexLock lock(&progress_mu_);
     units_applied_ = last;
+    direct_units_ -= direct;
+    // Let journaled writes gather into a larger group, which rewrites fewer
+    // pages per write (at 5 000 scores/s: 14 KB written to SQLite per
+    // request instead of 54 KB); nobody is waiting for them. A read, a
+    // write acknowledged only by its commit, or Close ends the pause.
+    if (journaled && options_.apply_pause_us > 0) {
+      auto wanted = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(progress_mu_) {
+        return readers_waiting_ > 0 || direct_units_ > 0 || closing_;
+      };
+      progress_mu_.AwaitWithTimeout(absl::Condition(&wanted),
+                                    absl::Microseconds(options_.apply_pause_us));
+    }
   }
 }
 
@@ -712,7 +759,9 @@ void SqliteStore::AwaitApplied() {
   auto applied = [this, target]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(progress_mu_) {
     return units_applied_ >= target;
   };
+  ++readers_waiting_;  // ends the applier's pause
   progress_mu_.Await(absl::Condition(&applied));
+  --readers_waiting_;
 }
 
 bool SqliteStore::CommitGroup(std::vector<std::unique_ptr<WriteUnit>>& group) {

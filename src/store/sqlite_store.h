@@ -11,10 +11,12 @@
 // batches to the journal (write_journal.h), acknowledges them once that is
 // durable, and passes everything on in order to the applier thread, which
 // owns the write connection and commits as above, in larger groups. While
-// the applier is more than `journal_direct_backlog` units behind (a
-// saturating load), the intake passes groups on without journaling them and
-// they are acknowledged when SQLite has them, as without the journal: the
-// journal's extra write would only cost throughput there. Reads then wait
+// the applier is more than `journal_direct_backlog` units behind, or writes
+// arrive faster than `journal_max_rate` (a saturating load), the intake passes groups on without
+// journaling them and they are acknowledged when SQLite has them, as without the journal: the
+// journal's extra write would only cost throughput there. Between groups of
+// journaled writes the applier pauses (apply_pause_us) so that the next
+// group is larger. Reads then wait
 // until every write acknowledged before they began is in SQLite (at most the
 // applier's group in progress), so a caller reads its own writes as before.
 //
@@ -23,6 +25,7 @@
 #define VIGIL_STORE_SQLITE_STORE_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -71,7 +74,14 @@ struct SqliteStoreOptions {
   // journal left by a crash whether or not this is set.
   bool journal = false;
   size_t journal_segment_bytes = 4 << 20;
-  size_t journal_direct_backlog = 256;  // units; see above
+  size_t journal_direct_backlog = 64;  // units; see above
+  // Above this many write units a second the intake does not journal
+  // either: the groups are large, and one fsync (SQLite's) per group
+  // serves throughput better than two.
+  double journal_max_rate = 10'000;
+  // After committing a group of journaled writes, the applier waits up to
+  // this long for more (unless a read or an unjournaled write wants it).
+  int apply_pause_us = 5000;
   // Called on the intake thread after every journal append with its
   // duration (write and fdatasync) in microseconds. As on_commit.
   std::function<void(int64_t micros)> on_journal_append;
@@ -170,6 +180,9 @@ class SqliteStore final : public Store {
   // applier's loop (see the class comment).
   void IntakeLoop();
   void JournalAndAcknowledge(std::vector<std::unique_ptr<WriteUnit>>& group);
+  // Counts `units` into the intake's rate (over the last 100 ms); true
+  // above options_.journal_max_rate.
+  bool IntakeIsBusy(size_t units);
   void ApplyLoop();
   // Blocks until every unit numbered so far is in SQLite: the reader
   // barrier. Returns at once on the applier thread.
@@ -206,10 +219,18 @@ class SqliteStore final : public Store {
   GroupCommitQueue<std::unique_ptr<WriteUnit>> apply_queue_;
   std::thread apply_thread_;
   std::atomic<std::thread::id> apply_thread_id_;
-  uint64_t next_unit_ = 0;  // intake thread only
+  uint64_t next_unit_ = 0;  // intake thread only, as are the three below
+  size_t window_units_ = 0;
+  std::chrono::steady_clock::time_point window_start_ = std::chrono::steady_clock::now();
+  double intake_rate_ = 0;  // write units a second
   mutable absl::Mutex progress_mu_;
   uint64_t units_in_ ABSL_GUARDED_BY(progress_mu_) = 0;       // numbered by the intake
   uint64_t units_applied_ ABSL_GUARDED_BY(progress_mu_) = 0;  // through this one
+  // Units passed on unacknowledged and not applied yet; reads waiting for
+  // the applier; the intake has finished. Any of them ends its pause.
+  int64_t direct_units_ ABSL_GUARDED_BY(progress_mu_) = 0;
+  int readers_waiting_ ABSL_GUARDED_BY(progress_mu_) = 0;
+  bool closing_ ABSL_GUARDED_BY(progress_mu_) = false;
   // Every unit up to this one is durable in SQLite; stops moving should an
   // acknowledged unit fail to apply (it stays in the journal for the next
   // start).
