@@ -7,11 +7,12 @@ namespace vigil {
 WorkerPool::WorkerPool(int threads, size_t queue_capacity)
     : queue_capacity_(queue_capacity), thread_count_(static_cast<size_t>(threads)) {
   threads_.reserve(threads);
-  for (int i = 0; i < threads; ++i)
+  for (int i = 0; i < threads; ++i) {
     threads_.emplace_back([this] {
       NameThisThread("vigil-narrate");
       Work();
     });
+  }
 }
 
 WorkerPool::~WorkerPool() {

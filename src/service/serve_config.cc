@@ -149,7 +149,6 @@ StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
     RETURN_IF_ERROR(r.Read("data_dir", &config.data_dir));
     RETURN_IF_ERROR(r.Read("retention_days", &config.retention_days));
     RETURN_IF_ERROR(r.Read("wal_checkpoint_pages", &config.wal_checkpoint_pages));
-    RETURN_IF_ERROR(r.Read("write_journal", &config.write_journal));
     RETURN_IF_ERROR(r.Read("archive_interval_minutes", &config.archive_interval_minutes));
     RETURN_IF_ERROR(r.RejectUnknown());
   }

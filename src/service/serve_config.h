@@ -52,12 +52,6 @@ struct ServeConfig {
   // 8 000 (the store's bulk-load default) gave 24-26 ms, at the same
   // throughput (BENCHMARKS.md).
   int wal_checkpoint_pages = 250;
-  // Acknowledge scores and events from the store's write journal (one
-  // append and fdatasync of the group's records) rather than after the
-  // SQLite commit; SQLite gets them moments later (docs/store.md). Durable
-  // either way. At 5 000 scores/s it halves the median latency, but it costs
-  // ~8 % of the peak throughput and did not move the p99 (BENCHMARKS.md).
-  bool write_journal = false;
   // How often the server archives them (the first run is a minute after
   // start); 0: never, leaving it to `vigil archive`.
   int64_t archive_interval_minutes = 360;

@@ -31,7 +31,6 @@ access_log = false
 [store]
 retention_days = 30
 wal_checkpoint_pages = 1000
-write_journal = true
 [models]
 dir = "m"
 challenger_order = "v2"
@@ -55,7 +54,6 @@ model = "m"
   EXPECT_FALSE(c->access_log);
   EXPECT_EQ(c->retention_days, 30);
   EXPECT_EQ(c->wal_checkpoint_pages, 1000);
-  EXPECT_TRUE(c->write_journal);
   EXPECT_EQ(c->models_dir, "m");
   EXPECT_EQ(c->challenger_order, "v2");
   EXPECT_DOUBLE_EQ(c->challenger_share, 0.25);

@@ -60,9 +60,7 @@ int RunVigil(const std::vector<std::string>& args, std::string* out, std::string
 // the access log) so the pipe never fills; the port comes from its first line.
 class ServeProcess {
  public:
-  // `config`: a vigil.toml for --config, or empty for none.
-  ServeProcess(const std::string& data_dir, const std::string& models_dir,
-               const std::string& config = "") {
+  ServeProcess(const std::string& data_dir, const std::string& models_dir) {
     int out[2];
     if (pipe(out) != 0) std::abort();
     pid_ = fork();
@@ -70,14 +68,8 @@ class ServeProcess {
       dup2(out[1], STDERR_FILENO);
       close(out[0]);
       close(out[1]);
-      if (config.empty()) {
-        execl(VIGIL_BINARY, VIGIL_BINARY, "serve", "--data-dir", data_dir.c_str(), "--models",
-              models_dir.c_str(), "--port", "0", static_cast<char*>(nullptr));
-      } else {
-        execl(VIGIL_BINARY, VIGIL_BINARY, "serve", "--data-dir", data_dir.c_str(), "--models",
-              models_dir.c_str(), "--port", "0", "--config", config.c_str(),
-              static_cast<char*>(nullptr));
-      }
+      execl(VIGIL_BINARY, VIGIL_BINARY, "serve", "--data-dir", data_dir.c_str(), "--models",
+            models_dir.c_str(), "--port", "0", static_cast<char*>(nullptr));
       _exit(127);
     }
     close(out[1]);
@@ -147,20 +139,13 @@ std::string OrderBody(int i, const std::string& customer) {
       .dump();
 }
 
-// `config`: the server's vigil.toml text, or empty.
-void ExpectKillNineLosesNoAcknowledgedDecision(const std::string& name,
-                                               const std::string& config_text) {
-  ScratchDir dir(name);
+TEST(ServeProcess, KillNineLosesNoAcknowledgedDecision) {
+  ScratchDir dir("kill9");
   const std::string key = CreateKey(dir.path(), "scorer");
   const std::string reader = CreateKey(dir.path(), "analyst");
-  std::string config_path;
-  if (!config_text.empty()) {
-    config_path = dir.path() + "/vigil.toml";
-    std::ofstream(config_path) << config_text;
-  }
   std::atomic<int> acknowledged{0};
   {
-    ServeProcess server(dir.path(), SharedMarketplace().models_dir, config_path);
+    ServeProcess server(dir.path(), SharedMarketplace().models_dir);
     ASSERT_GT(server.port(), 0) << server.log();
     // Two clients keep scoring orders on keep-alive connections; the server
     // dies under them.
@@ -226,16 +211,6 @@ void ExpectKillNineLosesNoAcknowledgedDecision(const std::string& name,
       }
     }
   }
-}
-
-TEST(ServeProcess, KillNineLosesNoAcknowledgedDecision) {
-  ExpectKillNineLosesNoAcknowledgedDecision("kill9", "");
-}
-
-// Acknowledged from the write journal, the last ones not in SQLite yet when
-// the server dies: the restart applies them before it replays the log.
-TEST(ServeProcess, KillNineLosesNoDecisionAcknowledgedFromTheWriteJournal) {
-  ExpectKillNineLosesNoAcknowledgedDecision("kill9j", "[store]\nwrite_journal = true\n");
 }
 
 TEST(ServeProcess, SigtermDrainsAndExitsCleanly) {

@@ -594,16 +594,6 @@ struct VigilServer::Impl {
         ->Set(static_cast<double>(s.checkpoints));
     metrics.GetGauge("vigil_store_max_commit_seconds", "Longest group commit so far")
         ->Set(static_cast<double>(s.max_commit_micros) / 1e6);
-    metrics
-        .GetGauge("vigil_store_apply_backlog",
-                  "Write units acknowledged from the write journal or queued for SQLite, not "
-                  "yet committed there")
-        ->Set(static_cast<double>(s.apply_backlog));
-    metrics
-        .GetGauge("vigil_store_journal_failures",
-                  "Failed write-journal appends (those writes were acknowledged after the "
-                  "SQLite commit instead)")
-        ->Set(static_cast<double>(s.journal_failures));
     if (const SimilarCases* similar = service->similar(); similar != nullptr) {
       const SimilarCasesStats st = similar->stats();
       metrics.GetGauge("vigil_similar_cases_added", "Cases added to the similar-case indexes")
@@ -784,23 +774,12 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
       "vigil_store_commit_duration_seconds",
       "Group commits of the store, from BEGIN until durable (fsync included)",
       {0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1});
-  Histogram* journal_appends = impl->metrics.GetHistogram(
-      "vigil_store_journal_append_duration_seconds",
-      "Appends to the store's write journal, write and fdatasync: the durable part of an "
-      "acknowledgment",
-      {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1});
   ASSIGN_OR_RETURN(
       impl->store,
-      OpenSqliteStore(
-          config.data_dir,
-          {.wal_checkpoint_pages = config.wal_checkpoint_pages,
-           .on_commit =
-               [commits](int64_t micros) { commits->Observe(static_cast<double>(micros) / 1e6); },
-           .journal = config.write_journal,
-           .on_journal_append =
-               [journal_appends](int64_t micros) {
-                 journal_appends->Observe(static_cast<double>(micros) / 1e6);
-               }}));
+      OpenSqliteStore(config.data_dir, {.wal_checkpoint_pages = config.wal_checkpoint_pages,
+                                        .on_commit = [commits](int64_t micros) {
+                                          commits->Observe(static_cast<double>(micros) / 1e6);
+                                        }}));
   ASSIGN_OR_RETURN(const std::string festivals, EnsureStoreFestivals(config.data_dir));
   RiskServiceOptions options{
       .models_dir = config.models_dir,

@@ -9,19 +9,12 @@ ReaderPool::Lease::~Lease() {
   if (connection_ != nullptr) pool_->Release(std::move(connection_));
 }
 
-ReaderPool::ReaderPool(std::string path, SqliteConnectionOptions options, int max_connections,
-                       std::function<void()> barrier)
+ReaderPool::ReaderPool(std::string path, SqliteConnectionOptions options, int max_connections)
     : path_(std::move(path)),
       options_{options.busy_timeout_ms, /*read_only=*/true},
-      max_connections_(std::max(1, max_connections)),
-      barrier_(std::move(barrier)) {}
+      max_connections_(std::max(1, max_connections)) {}
 
 StatusOr<ReaderPool::Lease> ReaderPool::Acquire() {
-  if (barrier_) barrier_();
-  return AcquireWithoutBarrier();
-}
-
-StatusOr<ReaderPool::Lease> ReaderPool::AcquireWithoutBarrier() {
   {
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(this, &ReaderPool::CanAcquire));

@@ -7,7 +7,6 @@
 #ifndef VIGIL_STORE_READER_POOL_H_
 #define VIGIL_STORE_READER_POOL_H_
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,19 +39,12 @@ class ReaderPool {
     std::unique_ptr<SqliteConnection> connection_;
   };
 
-  // `max_connections` >= 1. Opens nothing yet. `barrier`, when set, runs
-  // at the start of every Acquire: the store's wait until every write
-  // acknowledged so far is readable (see SqliteStore's write journal).
-  ReaderPool(std::string path, SqliteConnectionOptions options, int max_connections,
-             std::function<void()> barrier = {});
+  // `max_connections` >= 1. Opens nothing yet.
+  ReaderPool(std::string path, SqliteConnectionOptions options, int max_connections);
 
-  // After the barrier: an idle connection, a new one while fewer than the
-  // maximum are open, or else waits for one to come back. Errors are those
-  // of opening.
+  // An idle connection, a new one while fewer than the maximum are open, or
+  // else waits for one to come back. Errors are those of opening.
   [[nodiscard]] StatusOr<Lease> Acquire();
-  // The same without the barrier, for a reader that covers acknowledged
-  // writes not yet in SQLite by other means.
-  [[nodiscard]] StatusOr<Lease> AcquireWithoutBarrier();
 
  private:
   void Release(std::unique_ptr<SqliteConnection> connection);
@@ -63,7 +55,6 @@ class ReaderPool {
   const std::string path_;
   const SqliteConnectionOptions options_;
   const int max_connections_;
-  const std::function<void()> barrier_;
   absl::Mutex mu_;
   std::vector<std::unique_ptr<SqliteConnection>> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle + leased

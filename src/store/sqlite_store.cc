@@ -1,16 +1,10 @@
 #include "store/sqlite_store.h"
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <limits>
 #include <system_error>
 #include <utility>
 
@@ -20,7 +14,6 @@
 #include "store/decision_archive.h"
 #include "store/float_blob.h"
 #include "store/sqlite_schema.h"
-#include "store/write_batch_codec.h"
 
 namespace vigil {
 namespace {
@@ -182,16 +175,6 @@ class SqliteStore::WriteUnit {
   // Submit's batches, as opposed to the store's own tasks; only they count
   // in StoreStats::batches / failed_batches.
   virtual bool IsWriteBatch() const { return false; }
-  // With the write journal: the batch to journal (null for a task), and
-  // the acknowledgment from the journal, after which Finish only counts.
-  virtual const WriteBatch* batch() const { return nullptr; }
-  virtual void Acknowledge() {}
-  bool acknowledged() const { return acknowledged_; }
-
-  uint64_t unit = 0;  // numbered by the intake thread in journal mode
-
- protected:
-  bool acknowledged_ = false;
 };
 
 namespace {
@@ -214,7 +197,6 @@ class BatchUnit final : public SqliteStore::WriteUnit {
   }
 
   void Finish(Status status) override {
-    if (acknowledged_) return;  // the caller has its answer; the store counts failures
     if (status.ok()) {
       done_(std::move(result_));
     } else {
@@ -222,22 +204,7 @@ class BatchUnit final : public SqliteStore::WriteUnit {
     }
   }
 
-  // Durable in the journal. SQLite is not asked, so an event counts as new
-  // unless it came earlier in the batch; callers that must know whether an
-  // event was stored before ask HasEvent first (as RiskService does).
-  void Acknowledge() override {
-    WriteResult result;
-    result.event_was_new.reserve(batch_.events.size());
-    absl::flat_hash_set<std::string_view> seen;
-    for (const EventRecord& e : batch_.events) {
-      result.event_was_new.push_back(seen.insert(e.event_id).second);
-    }
-    acknowledged_ = true;
-    done_(std::move(result));
-  }
-
   bool IsWriteBatch() const override { return true; }
-  const WriteBatch* batch() const override { return &batch_; }
   size_t bytes() const { return BatchBytes(batch_); }
 
  private:
@@ -262,49 +229,6 @@ class TaskUnit final : public SqliteStore::WriteUnit {
 Status RunStatement(SqliteConnection& c, std::string_view sql) {
   ASSIGN_OR_RETURN(SqliteConnection::Lease stmt, c.Prepare(sql));
   return stmt->Run();
-}
-
-// Writes a batch read back from the journal: what SQLite already has (an
-// event or decision with the same id) is left as it is.
-Status ApplyJournaled(SqliteConnection& c, const WriteBatch& batch) {
-  for (const EventRecord& e : batch.events) {
-    bool was_new = false;
-    RETURN_IF_ERROR(InsertEvent(c, e, &was_new));
-  }
-  for (const DecisionRecord& d : batch.decisions) {
-    bool exists = false;
-    {
-      ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
-                       c.Prepare("SELECT 1 FROM decisions WHERE decision_id = ?"));
-      RETURN_IF_ERROR(stmt->BindAll(d.decision_id));
-      ASSIGN_OR_RETURN(exists, stmt->Step());
-    }
-    if (!exists) RETURN_IF_ERROR(InsertDecision(c, d));
-  }
-  return absl::OkStatus();
-}
-
-// Applies what a journal left by an earlier process holds, in one
-// transaction, then empties it. How many records there were.
-StatusOr<size_t> RecoverJournal(SqliteConnection& c, WriteJournal& journal) {
-  ASSIGN_OR_RETURN(const std::vector<WriteJournal::Record> records, journal.ReadAll());
-  if (!records.empty()) {
-    RETURN_IF_ERROR(RunStatement(c, "BEGIN IMMEDIATE"));
-    Status applied = absl::OkStatus();
-    for (const WriteJournal::Record& record : records) {
-      StatusOr<WriteBatch> batch = DecodeWriteBatch(record.payload);
-      applied = batch.ok() ? ApplyJournaled(c, *batch) : batch.status();
-      if (!applied.ok()) break;
-    }
-    if (applied.ok()) applied = RunStatement(c, "COMMIT");
-    if (!applied.ok()) {
-      if (sqlite3_get_autocommit(c.db()) == 0) (void)RunStatement(c, "ROLLBACK");
-      return Status(applied.code(),
-                    fmt::format("cannot apply the write journal: {}", applied.message()));
-    }
-  }
-  RETURN_IF_ERROR(journal.Reset());
-  return records.size();
 }
 
 // Applies `unit` so that its failure undoes only its own changes.
@@ -383,56 +307,22 @@ StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir,
     RETURN_IF_ERROR((*writer)->Exec(
         fmt::format("PRAGMA wal_autocheckpoint = {}", std::max(1, options.wal_checkpoint_pages))));
   }
-  // A journal left by a crash is applied by whichever process opens the
-  // store first; the one that holds it afterwards keeps it only if asked.
-  std::unique_ptr<WriteJournal> journal;
-  StatusOr<std::unique_ptr<WriteJournal>> opened =
-      WriteJournal::Open(data_dir, options.journal_segment_bytes, options.journal);
-  if (opened.ok()) {
-    journal = *std::move(opened);
-    ASSIGN_OR_RETURN(const size_t recovered, RecoverJournal(**writer, *journal));
-    if (recovered > 0) {
-      std::fprintf(stderr, "vigil: applied %zu write-journal records left by an earlier run\n",
-                   recovered);
-    }
-    if (!options.journal) journal.reset();
-  } else if (!absl::IsFailedPrecondition(opened.status())) {
-    return opened.status();
-  }  // else another process holds the journal: write directly
-  std::unique_ptr<SqliteStore> store(
-      new SqliteStore(path, options, *std::move(writer), std::move(journal)));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path, options, *std::move(writer)));
   RETURN_IF_ERROR(store->RemoveIncompleteSnapshots());
   return store;
 }
 
 SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options,
-                         std::unique_ptr<SqliteConnection> writer,
-                         std::unique_ptr<WriteJournal> journal)
+                         std::unique_ptr<SqliteConnection> writer)
     : path_(std::move(path)),
       options_(options),
       writer_(std::move(writer)),
-      readers_(path_, {options.busy_timeout_ms, /*read_only=*/true}, options.reader_connections,
-               [this] { AwaitApplied(); }),
-      queue_(options.max_queued_units),
-      journal_(std::move(journal)),
-      journal_mode_(journal_ != nullptr),
-      apply_queue_(std::numeric_limits<size_t>::max()) {
-  if (journal_ != nullptr) {
-    apply_thread_ = std::thread([this] {
-      NameThisThread("vigil-store-app");
-      ApplyLoop();
-    });
-    apply_thread_id_.store(apply_thread_.get_id());
-    writer_thread_ = std::thread([this] {
-      NameThisThread("vigil-store-in");
-      IntakeLoop();
-    });
-  } else {
-    writer_thread_ = std::thread([this] {
-      NameThisThread("vigil-store");
-      WriterLoop();
-    });
-  }
+      readers_(path_, {options.busy_timeout_ms, /*read_only=*/true}, options.reader_connections),
+      queue_(options.max_queued_units) {
+  writer_thread_ = std::thread([this] {
+    NameThisThread("vigil-store");
+    WriterLoop();
+  });
   writer_thread_id_.store(writer_thread_.get_id());
   if (options_.background_checkpoint) {
     sqlite3_wal_hook(writer_->db(), &SqliteStore::OnWalCommit, this);
@@ -493,13 +383,8 @@ void SqliteStore::Close() {
   }
   queue_.Close();
   // From a callback the writer cannot join itself; it exits after draining.
-  // (The intake thread joins the applier.)
-  if (std::this_thread::get_id() == writer_thread_id_.load() ||
-      std::this_thread::get_id() == apply_thread_id_.load()) {
-    return;
-  }
+  if (std::this_thread::get_id() == writer_thread_id_.load()) return;
   if (writer_thread_.joinable()) writer_thread_.join();
-  journal_.reset();  // its lock goes with it
 }
 
 void SqliteStore::Submit(WriteBatch batch, WriteCallback done) {
@@ -539,8 +424,7 @@ StatusOr<std::unique_ptr<WriteReservation>> SqliteStore::Reserve() {
 }
 
 Status SqliteStore::CheckNotOnWriter() const {
-  if (std::this_thread::get_id() == writer_thread_id_.load() ||
-      std::this_thread::get_id() == apply_thread_id_.load()) {
+  if (std::this_thread::get_id() == writer_thread_id_.load()) {
     return absl::FailedPreconditionError(
         "a blocking store write was called from a write callback (the writer thread)");
   }
@@ -575,196 +459,7 @@ void SqliteStore::WriterLoop() {
   }
 }
 
-// ---- the write journal (see sqlite_store.h) ----
-
-void SqliteStore::IntakeLoop() {
-  while (true) {
-    std::vector<std::unique_ptr<WriteUnit>> group =
-        queue_.TakeGroup(options_.max_group_units, options_.max_group_bytes);
-    if (group.empty()) break;
-    uint64_t backlog = 0;
-    {
-      // Hold back while the applier is a full queue behind, so memory stays
-      // bounded and Submit refuses (the queue fills) as without the journal.
-      absl::MutexLock lock(&progress_mu_);
-      auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(progress_mu_) {
-        return units_in_ - units_applied_ < options_.max_queued_units;
-      };
-      progress_mu_.Await(absl::Condition(&room));
-      backlog = units_in_ - units_applied_;
-    }
-    for (std::unique_ptr<WriteUnit>& unit : group) unit->unit = ++next_unit_;
-    const bool busy = IntakeIsBusy(group.size());
-    if (!busy && backlog < options_.journal_direct_backlog) JournalAndAcknowledge(group);
-    const auto direct = static_cast<int64_t>(std::count_if(
-        group.begin(), group.end(), [](const auto& unit) { return !unit->acknowledged(); }));
-    {
-      absl::MutexLock lock(&progress_mu_);
-      units_in_ = next_unit_;
-      direct_units_ += direct;
-    }
-    for (std::unique_ptr<WriteUnit>& unit : group) {
-      // Only the intake pushes and the queue has no limit: this succeeds.
-      (void)apply_queue_.Push(std::move(unit), 0);
-    }
-  }
-  {
-    absl::MutexLock lock(&progress_mu_);
-    closing_ = true;
-  }
-  apply_queue_.Close();
-  if (apply_thread_.joinable()) apply_thread_.join();
-  // Everything acknowledged is in SQLite: once that is on disk, a clean
-  // start replays nothing.
-  if (!apply_failed_.load() && SyncWal().ok()) (void)journal_->Reset();
-}
-
-bool SqliteStore::IntakeIsBusy(size_t units) {
-  const auto now = std::chrono::steady_clock::now();
-  window_units_ += units;
-  const double seconds = std::chrono::duration<double>(now - window_start_).count();
-  if (seconds >= 0.1) {
-    intake_rate_ = static_cast<double>(window_units_) / seconds;
-    window_units_ = 0;
-    window_start_ = now;
-  }
-  return intake_rate_ > options_.journal_max_rate;
-}
-
-void SqliteStore::JournalAndAcknowledge(std::vector<std::unique_ptr<WriteUnit>>& group) {
-  const auto start = std::chrono::steady_clock::now();
-  std::vector<std::string> payloads;
-  std::vector<WriteJournal::Entry> entries;
-  std::vector<WriteUnit*> journaled;
-  payloads.reserve(group.size());
-  for (std::unique_ptr<WriteUnit>& unit : group) {
-    const WriteBatch* batch = unit->batch();
-    // Tasks and batches SQLite would refuse go to the applier as they are.
-    if (batch == nullptr || !ValidateBatch(*batch).ok()) continue;
-    EncodeWriteBatch(*batch, &payloads.emplace_back());
-    journaled.push_back(unit.get());
-  }
-  for (size_t i = 0; i < journaled.size(); ++i) {
-    entries.push_back({journaled[i]->unit, payloads[i]});
-  }
-  if (entries.empty()) return;
-  const Status appended = journal_->Append(entries, units_durable_.load());
-  if (!appended.ok()) {
-    // The group is acknowledged by its SQLite commit instead.
-    journal_failures_.fetch_add(1, std::memory_order_relaxed);
-    std::fprintf(stderr, "vigil: %s; acknowledging after the SQLite commit instead\n",
-                 std::string(appended.message()).c_str());
-    return;
-  }
-  {
-    absl::MutexLock lock(&unapplied_mu_);
-    for (WriteUnit* unit : journaled) {
-      for (const EventRecord& e : unit->batch()->events) unapplied_events_.insert(e.event_id);
-    }
-  }
-  {
-    // Before anyone hears of the writes, so a read they make waits for them.
-    absl::MutexLock lock(&progress_mu_);
-    units_in_ = journaled.back()->unit;
-  }
-  const int64_t micros = MicrosSince(start);
-  journal_appends_.fetch_add(1, std::memory_order_relaxed);
-  journal_micros_.fetch_add(micros, std::memory_order_relaxed);
-  if (options_.on_journal_append) options_.on_journal_append(micros);
-  for (WriteUnit* unit : journaled) unit->Acknowledge();
-}
-
-void SqliteStore::ApplyLoop() {
-  // Writes the journal holds need not be synced by their SQLite commit: it
-  // runs with synchronous = NORMAL, and only a group with anything else in
-  // it (a task, a batch acknowledged by this commit) or the first group
-  // after kSyncInterval commits with FULL, whose fsync of the WAL makes
-  // every earlier commit durable too. So the applier's fsyncs do not queue
-  // on the disk with the journal's, and the journal can still reuse its
-  // segments (units_durable_).
-  constexpr auto kSyncInterval = std::chrono::milliseconds(100);
-  bool full = true;  // the connection's setting
-  auto last_sync = std::chrono::steady_clock::now();
-  while (true) {
-    std::vector<std::unique_ptr<WriteUnit>> group =
-        apply_queue_.TakeGroup(options_.max_group_units, options_.max_group_bytes);
-    if (group.empty()) return;
-    const uint64_t last = group.back()->unit;
-    const auto now = std::chrono::steady_clock::now();
-    const bool journaled = std::all_of(group.begin(), group.end(),
-                                       [](const auto& unit) { return unit->acknowledged(); });
-    bool sync = !journaled || now - last_sync >= kSyncInterval;
-    if (sync != full) {
-      if (writer_->Exec(sync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL").ok()) {
-        full = sync;
-      } else {
-        sync = full;  // unchanged; never taken for synced when it is not
-      }
-    }
-    const bool applied = CommitGroup(group);
-    {
-      absl::MutexLock lock(&unapplied_mu_);
-      for (const std::unique_ptr<WriteUnit>& unit : group) {
-        if (!unit->acknowledged()) continue;
-        for (const EventRecord& e : unit->batch()->events) unapplied_events_.erase(e.event_id);
-      }
-    }
-    if (!applied) apply_failed_.store(true);
-    if (sync) {
-      last_sync = now;
-      if (!apply_failed_.load()) units_durable_.store(last);
-    }
-    const auto direct = static_cast<int64_t>(std::count_if(
-        group.begin(), group.end(), [](const auto& unit) { return !unit->acknowledged(); }));
-    absl::MutexLock lock(&progress_mu_);
-    units_applied_ = last;
-    direct_units_ -= direct;
-    // Let journaled writes gather into a larger group, which rewrites fewer
-    // pages per write (at 5 000 scores/s: 14 KB written to SQLite per
-    // request instead of 54 KB); nobody is waiting for them. A read, a
-    // write acknowledged only by its commit, or Close ends the pause.
-    if (journaled && options_.apply_pause_us > 0) {
-      auto wanted = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(progress_mu_) {
-        return readers_waiting_ > 0 || direct_units_ > 0 || closing_;
-      };
-      progress_mu_.AwaitWithTimeout(absl::Condition(&wanted),
-                                    absl::Microseconds(options_.apply_pause_us));
-    }
-  }
-}
-
-// The WAL's data on disk: after the applier's last NORMAL commits,
-// everything applied is durable (what a checkpoint moved into the database
-// file was synced by the checkpoint).
-Status SqliteStore::SyncWal() const {
-  const std::string wal = path_ + "-wal";
-  const int fd = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return absl::OkStatus();
-    return absl::UnavailableError(fmt::format("cannot open {}: {}", wal, std::strerror(errno)));
-  }
-  const bool synced = ::fdatasync(fd) == 0;
-  const int error = errno;
-  ::close(fd);
-  if (!synced) {
-    return absl::UnavailableError(fmt::format("cannot sync {}: {}", wal, std::strerror(error)));
-  }
-  return absl::OkStatus();
-}
-
-void SqliteStore::AwaitApplied() {
-  if (!journal_mode_ || std::this_thread::get_id() == apply_thread_id_.load()) return;
-  absl::MutexLock lock(&progress_mu_);
-  const uint64_t target = units_in_;
-  auto applied = [this, target]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(progress_mu_) {
-    return units_applied_ >= target;
-  };
-  ++readers_waiting_;  // ends the applier's pause
-  progress_mu_.Await(absl::Condition(&applied));
-  --readers_waiting_;
-}
-
-bool SqliteStore::CommitGroup(std::vector<std::unique_ptr<WriteUnit>>& group) {
+void SqliteStore::CommitGroup(std::vector<std::unique_ptr<WriteUnit>>& group) {
   const auto start = std::chrono::steady_clock::now();
   SqliteConnection& c = *writer_;
   std::vector<Status> results(group.size());
@@ -787,20 +482,7 @@ bool SqliteStore::CommitGroup(std::vector<std::unique_ptr<WriteUnit>>& group) {
     failed += results[i].ok() ? 0 : 1;
   }
   RecordCommit(group.size(), batches, failed, MicrosSince(start));
-  bool acknowledged_applied = true;
-  for (size_t i = 0; i < group.size(); ++i) {
-    if (group[i]->acknowledged() && !results[i].ok()) {
-      // Its caller heard success: it stays in the journal, which the next
-      // start applies again.
-      acknowledged_applied = false;
-      std::fprintf(stderr,
-                   "vigil: an acknowledged write is not in SQLite yet (%s); it stays in the "
-                   "write journal for the next start\n",
-                   std::string(results[i].message()).c_str());
-    }
-    group[i]->Finish(std::move(results[i]));
-  }
-  return acknowledged_applied;
+  for (size_t i = 0; i < group.size(); ++i) group[i]->Finish(std::move(results[i]));
 }
 
 void SqliteStore::RecordCommit(size_t units, size_t batches, size_t failed, int64_t micros) {
@@ -827,13 +509,6 @@ StoreStats SqliteStore::Stats() const {
   stats.max_commit_micros = max_commit_micros_.load(std::memory_order_relaxed);
   stats.total_commit_micros = total_commit_micros_.load(std::memory_order_relaxed);
   stats.checkpoints = checkpoints_.load(std::memory_order_relaxed);
-  stats.journal_appends = journal_appends_.load(std::memory_order_relaxed);
-  stats.journal_micros = journal_micros_.load(std::memory_order_relaxed);
-  stats.journal_failures = journal_failures_.load(std::memory_order_relaxed);
-  {
-    absl::MutexLock lock(&progress_mu_);
-    stats.apply_backlog = static_cast<int64_t>(units_in_ - units_applied_);
-  }
   return stats;
 }
 
@@ -868,15 +543,7 @@ StatusOr<int64_t> SqliteStore::LastEventSeq() {
 }
 
 StatusOr<bool> SqliteStore::HasEvent(std::string_view event_id) {
-  // Acknowledged events not in SQLite yet first, then SQLite without the
-  // barrier: an event leaves the set only after its commit.
-  if (journal_mode_) {
-    absl::MutexLock lock(&unapplied_mu_);
-    if (unapplied_events_.contains(absl::string_view(event_id.data(), event_id.size()))) {
-      return true;
-    }
-  }
-  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.AcquireWithoutBarrier());
+  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
   ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
                    reader->Prepare("SELECT 1 FROM events WHERE event_id = ?"));
   RETURN_IF_ERROR(stmt->BindAll(event_id));

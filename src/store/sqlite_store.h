@@ -6,40 +6,23 @@
 // own savepoint so a rejected batch does not affect its neighbours. Reads use
 // a pool of read-only connections and never wait for the writer.
 //
-// With the write journal (SqliteStoreOptions::journal; `vigil serve` uses
-// it) there are two threads: the intake thread appends each group's write
-// batches to the journal (write_journal.h), acknowledges them once that is
-// durable, and passes everything on in order to the applier thread, which
-// owns the write connection and commits as above, in larger groups. While
-// the applier is more than `journal_direct_backlog` units behind, or writes
-// arrive faster than `journal_max_rate` (a saturating load), the intake passes groups on without
-// journaling them and they are acknowledged when SQLite has them, as without the journal: the
-// journal's extra write would only cost throughput there. Between groups of
-// journaled writes the applier pauses (apply_pause_us) so that the next
-// group is larger. Reads then wait
-// until every write acknowledged before they began is in SQLite (at most the
-// applier's group in progress), so a caller reads its own writes as before.
-//
 // Thread-safety: as for Store (store.h): any method from any thread.
 #ifndef VIGIL_STORE_SQLITE_STORE_H_
 #define VIGIL_STORE_SQLITE_STORE_H_
 
 #include <atomic>
-#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "common/status.h"
 #include "store/group_commit_queue.h"
 #include "store/reader_pool.h"
 #include "store/sqlite_connection.h"
 #include "store/store.h"
-#include "store/write_journal.h"
 
 struct sqlite3;
 
@@ -68,23 +51,6 @@ struct SqliteStoreOptions {
   // (BEGIN until durable) in microseconds, e.g. for a latency histogram.
   // Must be quick and must not call the store.
   std::function<void(int64_t micros)> on_commit;
-  // Acknowledge write batches from the write journal (see above) instead
-  // of after the SQLite commit. Only one process holds a store's journal;
-  // another that asks for it writes directly. Opening a store applies a
-  // journal left by a crash whether or not this is set.
-  bool journal = false;
-  size_t journal_segment_bytes = 4 << 20;
-  size_t journal_direct_backlog = 64;  // units; see above
-  // Above this many write units a second the intake does not journal
-  // either: the groups are large, and one fsync (SQLite's) per group
-  // serves throughput better than two.
-  double journal_max_rate = 10'000;
-  // After committing a group of journaled writes, the applier waits up to
-  // this long for more (unless a read or an unjournaled write wants it).
-  int apply_pause_us = 5000;
-  // Called on the intake thread after every journal append with its
-  // duration (write and fdatasync) in microseconds. As on_commit.
-  std::function<void(int64_t micros)> on_journal_append;
 };
 
 // Opens (creating) data_dir/vigil.db, migrates its schema and starts the
@@ -173,23 +139,10 @@ class SqliteStore final : public Store {
   using WriterTask = std::function<Status(SqliteConnection&)>;
 
   SqliteStore(std::string path, SqliteStoreOptions options,
-              std::unique_ptr<SqliteConnection> writer, std::unique_ptr<WriteJournal> journal);
+              std::unique_ptr<SqliteConnection> writer);
 
   void WriterLoop();
-  // With the journal: the intake thread's loop and its steps, and the
-  // applier's loop (see the class comment).
-  void IntakeLoop();
-  void JournalAndAcknowledge(std::vector<std::unique_ptr<WriteUnit>>& group);
-  // Counts `units` into the intake's rate (over the last 100 ms); true
-  // above options_.journal_max_rate.
-  bool IntakeIsBusy(size_t units);
-  void ApplyLoop();
-  // Blocks until every unit numbered so far is in SQLite: the reader
-  // barrier. Returns at once on the applier thread.
-  void AwaitApplied();
-  [[nodiscard]] Status SyncWal() const;
-  // false when a unit acknowledged from the journal failed to apply.
-  bool CommitGroup(std::vector<std::unique_ptr<WriteUnit>>& group);
+  void CommitGroup(std::vector<std::unique_ptr<WriteUnit>>& group);
   void RecordCommit(size_t units, size_t batches, size_t failed, int64_t micros);
   // Runs `task` on the writer thread inside the next group transaction and
   // waits until it is durable (or failed).
@@ -211,39 +164,6 @@ class SqliteStore final : public Store {
   ReaderPool readers_;
   GroupCommitQueue<std::unique_ptr<WriteUnit>> queue_;
   std::thread writer_thread_;
-
-  // The write journal. journal_ is used by the intake thread only (the
-  // writer thread in journal mode); null without the journal.
-  std::unique_ptr<WriteJournal> journal_;
-  const bool journal_mode_;
-  GroupCommitQueue<std::unique_ptr<WriteUnit>> apply_queue_;
-  std::thread apply_thread_;
-  std::atomic<std::thread::id> apply_thread_id_;
-  uint64_t next_unit_ = 0;  // intake thread only, as are the three below
-  size_t window_units_ = 0;
-  std::chrono::steady_clock::time_point window_start_ = std::chrono::steady_clock::now();
-  double intake_rate_ = 0;  // write units a second
-  mutable absl::Mutex progress_mu_;
-  uint64_t units_in_ ABSL_GUARDED_BY(progress_mu_) = 0;       // numbered by the intake
-  uint64_t units_applied_ ABSL_GUARDED_BY(progress_mu_) = 0;  // through this one
-  // Units passed on unacknowledged and not applied yet; reads waiting for
-  // the applier; the intake has finished. Any of them ends its pause.
-  int64_t direct_units_ ABSL_GUARDED_BY(progress_mu_) = 0;
-  int readers_waiting_ ABSL_GUARDED_BY(progress_mu_) = 0;
-  bool closing_ ABSL_GUARDED_BY(progress_mu_) = false;
-  // Every unit up to this one is durable in SQLite; stops moving should an
-  // acknowledged unit fail to apply (it stays in the journal for the next
-  // start).
-  std::atomic<uint64_t> units_durable_{0};
-  std::atomic<bool> apply_failed_{false};
-  // Event ids acknowledged from the journal and not yet in SQLite, for
-  // HasEvent. Checked before SQLite, removed after the commit: an event
-  // acknowledged before the call is found in one or the other.
-  absl::Mutex unapplied_mu_;
-  absl::flat_hash_set<std::string> unapplied_events_ ABSL_GUARDED_BY(unapplied_mu_);
-  std::atomic<int64_t> journal_appends_{0};
-  std::atomic<int64_t> journal_micros_{0};
-  std::atomic<int64_t> journal_failures_{0};
   // Background checkpoints (options_.background_checkpoint).
   void CheckpointLoop();
   static int OnWalCommit(void* arg, sqlite3* db, const char* name, int pages);

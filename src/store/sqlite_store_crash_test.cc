@@ -24,17 +24,15 @@ namespace {
 // Runs store_crash_writer, reads at least `min_acks` acknowledged ids, kills
 // it with SIGKILL, then reads what it printed before dying.
 std::vector<std::string> WriteUntilKilled(const std::string& data_dir, const std::string& prefix,
-                                          size_t min_acks, bool journal) {
+                                          size_t min_acks) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return {};
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
   std::string binary = VIGIL_STORE_CRASH_WRITER;
-  std::string journal_arg = "journal";
   std::vector<char*> argv = {binary.data(), const_cast<char*>(data_dir.c_str()),
-                             const_cast<char*>(prefix.c_str()), nullptr, nullptr};
-  if (journal) argv[3] = journal_arg.data();
+                             const_cast<char*>(prefix.c_str()), nullptr};
   pid_t pid = 0;
   const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -70,10 +68,10 @@ std::string IntegrityCheck(const std::string& db_path) {
   return (*stmt)->ColumnText(0);
 }
 
-void ExpectEveryAcknowledgedBatchSurvivesKillNine(bool journal) {
+TEST(SqliteStoreCrashTest, EveryAcknowledgedBatchSurvivesKillNine) {
   ScopedTempDir dir;
   for (const std::string round : {"r1", "r2"}) {
-    const std::vector<std::string> acks = WriteUntilKilled(dir.path(), round, 3000, journal);
+    const std::vector<std::string> acks = WriteUntilKilled(dir.path(), round, 3000);
     ASSERT_GE(acks.size(), 3000u);
     EXPECT_EQ(IntegrityCheck(dir.path() + "/vigil.db"), "ok");
     auto store = OpenSqliteStore(dir.path());
@@ -89,16 +87,6 @@ void ExpectEveryAcknowledgedBatchSurvivesKillNine(bool journal) {
     }
     EXPECT_GE(*(*store)->LastEventSeq(), static_cast<int64_t>(acks.size()));
   }
-}
-
-TEST(SqliteStoreCrashTest, EveryAcknowledgedBatchSurvivesKillNine) {
-  ExpectEveryAcknowledgedBatchSurvivesKillNine(/*journal=*/false);
-}
-
-// Acknowledged from the journal, most not yet in SQLite when killed: the
-// next open applies them.
-TEST(SqliteStoreCrashTest, EveryBatchAcknowledgedFromTheJournalSurvivesKillNine) {
-  ExpectEveryAcknowledgedBatchSurvivesKillNine(/*journal=*/true);
 }
 
 }  // namespace

@@ -298,14 +298,6 @@ struct StoreStats {
   int64_t max_commit_micros = 0;
   int64_t total_commit_micros = 0;
   int64_t checkpoints = 0;  // background WAL checkpoints run
-  // With the write journal (sqlite_store.h): appends (one fdatasync each),
-  // their total time, failed appends (those groups went to SQLite
-  // unacknowledged instead), and write units acknowledged or queued but not
-  // yet in SQLite.
-  int64_t journal_appends = 0;
-  int64_t journal_micros = 0;
-  int64_t journal_failures = 0;
-  int64_t apply_backlog = 0;
 };
 
 // ---- The dashboard's data (docs/dashboard.md "Data routes") ----

@@ -1,9 +1,8 @@
-// store_crash_writer DATA_DIR PREFIX [journal]: writes batches (one event +
-// one decision each) from two threads, forever, and prints the event id of
-// every batch the store acknowledged as durable, one per line, to stdout.
-// The crash test kills it with SIGKILL and checks that every printed id is
-// in the store. With "journal" the store acknowledges from its write
-// journal, as `vigil serve` does.
+// store_crash_writer DATA_DIR PREFIX: writes batches (one event + one
+// decision each) from two threads, forever, and prints the event id of every
+// batch the store acknowledged as durable, one per line, to stdout. The
+// crash test kills it with SIGKILL and checks that every printed id is in
+// the store.
 #include <unistd.h>
 
 #include <atomic>
@@ -44,11 +43,11 @@ void SubmitForever(vigil::Store& store, const std::string& prefix) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 && !(argc == 4 && std::string(argv[3]) == "journal")) {
-    std::fprintf(stderr, "usage: store_crash_writer DATA_DIR PREFIX [journal]\n");
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: store_crash_writer DATA_DIR PREFIX\n");
     return 2;
   }
-  auto store = vigil::OpenSqliteStore(argv[1], {.journal = argc == 4});
+  auto store = vigil::OpenSqliteStore(argv[1]);
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", std::string(store.status().message()).c_str());
     return 1;
