@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load test of `vigil serve`: POST /v1/orders/score with explanation, keep-alive,
 # wrk on the same two cores as the server (DESIGN.md's budget: >= 20 000
-# requests/s; p99 <= 2 ms at 5 000 requests/s). Needs `make build` first.
+# requests/s; p99 <= 2 ms at 5 000 requests/s, also measured open-loop with
+# bench/paced_load). Needs `make build` first.
 #   bench/load.sh [DIR]      DIR: a `vigil demo` directory (default: demo)
 # Prints wrk's reports; BENCHMARKS.md records what it printed.
 set -euo pipefail
@@ -39,6 +40,11 @@ for connections in 32 128 256; do
 done
 echo "== latency at a fixed load: 16 connections, each waiting 2 ms between requests"
 WRK_DELAY_MS=2 wrk -t1 -c16 -d"$duration" --latency -s bench/score_orders.lua "$url"
+# wrk fires delay() on a millisecond tick, so the run above sends bursts;
+# paced_load sends at a constant 5 000/s and counts from the intended time.
+echo "== latency at 5 000 requests/s, open loop: bench/paced_load, 64 connections"
+build/paced_load --port "$port" --key "$key" --rate 5000 --duration "${duration%s}" \
+  --connections 64 --customers "$customers"
 echo "== event ingestion: wrk -t1 -c4, NDJSON bodies of 500 distinct events"
 wrk -t1 -c4 -d"$duration" -s bench/ingest_events.lua "http://127.0.0.1:$port/v1/events"
 kill -TERM $server
