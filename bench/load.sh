@@ -43,7 +43,7 @@ WRK_DELAY_MS=2 wrk -t1 -c16 -d"$duration" --latency -s bench/score_orders.lua "$
 # wrk fires delay() on a millisecond tick, so the run above sends bursts;
 # paced_load sends at a constant 5 000/s and counts from the intended time.
 echo "== latency at 5 000 requests/s, open loop: bench/paced_load, 64 connections"
-build/paced_load --port "$port" --key "$key" --rate 5000 --duration "${duration%s}" \
+build/paced_load --port "$port" --key "$key" --rate 5000 --duration "$duration" \
   --connections 64 --customers "$customers"
 echo "== event ingestion: wrk -t1 -c4, NDJSON bodies of 500 distinct events"
 wrk -t1 -c4 -d"$duration" -s bench/ingest_events.lua "http://127.0.0.1:$port/v1/events"

@@ -11,7 +11,7 @@
 // charged for the wait (no coordinated omission). Every request is a new
 // order for a random existing customer, as in bench/score_orders.lua.
 //
-//   paced_load --port P --key KEY [--rate 5000] [--duration 15]
+//   paced_load --port P --key KEY [--rate 5000] [--duration 15 or 15s]
 //              [--connections 64] [--customers 2500] [--warmup 2] [--dry-run]
 //
 // Prints the achieved rate and the latency percentiles of the requests
@@ -229,23 +229,34 @@ Options Parse(int argc, char** argv) {
       std::exit(2);
     }
     const char* value = argv[++i];
-    if (flag == "--host")
+    // A number, whole for the integer flags; seconds may end in "s" (wrk's "15s").
+    auto number = [&](bool seconds) {
+      char* end = nullptr;
+      const double x = std::strtod(value, &end);
+      const bool unit = seconds && end[0] == 's' && end[1] == '\0';
+      if (end == value || (*end != '\0' && !unit)) {
+        std::fprintf(stderr, "paced_load: %s takes a number, not '%s'\n", argv[i - 1], value);
+        std::exit(2);
+      }
+      return x;
+    };
+    if (flag == "--host") {
       o.host = value;
-    else if (flag == "--port")
-      o.port = std::atoi(value);
-    else if (flag == "--key")
+    } else if (flag == "--key") {
       o.key = value;
-    else if (flag == "--rate")
-      o.rate = std::atof(value);
-    else if (flag == "--duration")
-      o.duration_s = std::atof(value);
-    else if (flag == "--warmup")
-      o.warmup_s = std::atof(value);
-    else if (flag == "--connections")
-      o.connections = std::atoi(value);
-    else if (flag == "--customers")
-      o.customers = std::atoi(value);
-    else {
+    } else if (flag == "--port") {
+      o.port = static_cast<int>(number(false));
+    } else if (flag == "--rate") {
+      o.rate = number(false);
+    } else if (flag == "--duration") {
+      o.duration_s = number(true);
+    } else if (flag == "--warmup") {
+      o.warmup_s = number(true);
+    } else if (flag == "--connections") {
+      o.connections = static_cast<int>(number(false));
+    } else if (flag == "--customers") {
+      o.customers = static_cast<int>(number(false));
+    } else {
       std::fprintf(stderr, "paced_load: unknown flag %s\n", argv[i - 1]);
       std::exit(2);
     }

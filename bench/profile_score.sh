@@ -59,8 +59,7 @@ if [[ -n "${PERF:-}" ]]; then
   profiler=$!
 fi
 if [[ -n "${RATE:-}" ]]; then
-  duration=${DURATION:-10s}
-  build/paced_load --port "$port" --key "$key" --rate "$RATE" --duration "${duration%s}" \
+  build/paced_load --port "$port" --key "$key" --rate "$RATE" --duration "${DURATION:-10s}" \
     --connections "${CONNECTIONS:-64}" --customers "$VIGIL_CUSTOMERS" ${PACED_ARGS:-}
 else
   wrk -t1 -c"${CONNECTIONS:-32}" -d"${DURATION:-10s}" --latency -s "${LUA:-bench/score_orders.lua}" \

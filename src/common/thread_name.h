@@ -1,5 +1,5 @@
 // NameThisThread: the calling thread's name as `top -H`, `ps -L`, perf and
-// gdb show it ("vigil-io", "vigil-store-in", ...), so an operator can tell
+// gdb show it ("vigil-io", "vigil-store", ...), so an operator can tell
 // which of the server's threads is busy. Linux keeps 15 bytes of it.
 #ifndef VIGIL_COMMON_THREAD_NAME_H_
 #define VIGIL_COMMON_THREAD_NAME_H_
