@@ -22,6 +22,10 @@ dir=${1:-demo}
 store="$dir/profile-store"
 rm -rf "$store"
 build/vigil ingest --data "$dir/data" --data-dir "$store" >/dev/null 2>&1
+# The previous run's store was just deleted: on a file system mounted with
+# `discard` its blocks are trimmed at the next journal commit, which stalls
+# the disk for seconds. Let that, and the ingest's writeback, finish first.
+sync
 key=$(build/vigil keys create --data-dir "$store" --role scorer --name profile 2>/dev/null)
 if [[ -n "${STORE_SQL:-}" ]]; then sqlite3 "$store/vigil.db" "$STORE_SQL"; fi
 log="$store/serve.log"

@@ -590,7 +590,7 @@ struct VigilServer::Impl {
                   "Time from BEGIN until durable, summed over commits (divide by "
                   "vigil_store_commits for the mean)")
         ->Set(static_cast<double>(s.total_commit_micros) / 1e6);
-    metrics.GetGauge("vigil_store_checkpoints", "WAL checkpoints run in the background")
+    metrics.GetGauge("vigil_store_checkpoints", "WAL checkpoints run")
         ->Set(static_cast<double>(s.checkpoints));
     metrics.GetGauge("vigil_store_max_commit_seconds", "Longest group commit so far")
         ->Set(static_cast<double>(s.max_commit_micros) / 1e6);

@@ -303,10 +303,6 @@ StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir,
                   fmt::format("cannot open the store at {}: {}", path, writer.status().message()));
   }
   RETURN_IF_ERROR(MigrateSqliteSchema(**writer));
-  if (!options.background_checkpoint) {
-    RETURN_IF_ERROR((*writer)->Exec(
-        fmt::format("PRAGMA wal_autocheckpoint = {}", std::max(1, options.wal_checkpoint_pages))));
-  }
   std::unique_ptr<SqliteStore> store(new SqliteStore(path, options, *std::move(writer)));
   RETURN_IF_ERROR(store->RemoveIncompleteSnapshots());
   return store;
@@ -324,8 +320,10 @@ SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options,
     WriterLoop();
   });
   writer_thread_id_.store(writer_thread_.get_id());
+  // Replaces SQLite's autocheckpoint, which would copy the WAL inside the
+  // commit, before the group's callbacks.
+  sqlite3_wal_hook(writer_->db(), &SqliteStore::OnWalCommit, this);
   if (options_.background_checkpoint) {
-    sqlite3_wal_hook(writer_->db(), &SqliteStore::OnWalCommit, this);
     checkpoint_thread_ = std::thread([this] {
       NameThisThread("vigil-checkpoint");
       CheckpointLoop();
@@ -333,12 +331,13 @@ SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options,
   }
 }
 
-// The writer's WAL hook: records the WAL's size after each commit for the
-// checkpointer, and checkpoints inline past 4x the threshold should the
-// checkpointer fall behind (the hook replaces SQLite's autocheckpoint).
+// The writer's WAL hook, inside each commit: records the WAL's size for
+// WriterLoop or the checkpointer. With a checkpointer, also checkpoints
+// inline past 4x the threshold should that thread fall behind.
 int SqliteStore::OnWalCommit(void* arg, sqlite3* db, const char*, int pages) {
   auto* store = static_cast<SqliteStore*>(arg);
   store->wal_pages_.store(pages, std::memory_order_relaxed);
+  if (!store->options_.background_checkpoint) return SQLITE_OK;
   if (pages >= 4 * std::max(1, store->options_.wal_checkpoint_pages)) {
     sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   }
@@ -456,7 +455,25 @@ void SqliteStore::WriterLoop() {
         queue_.TakeGroup(options_.max_group_units, options_.max_group_bytes);
     if (group.empty()) return;
     CommitGroup(group);
+    if (!options_.background_checkpoint) CheckpointIfDue();
   }
+}
+
+// Runs after the group's callbacks, so no acknowledgement waits for the copy
+// (at 5 000 scores/s a checkpoint of 250 pages took ~0.9 ms, half of it the
+// database file's fsync); only the groups queued behind it wait.
+void SqliteStore::CheckpointIfDue() {
+  if (wal_pages_.load(std::memory_order_relaxed) < std::max(1, options_.wal_checkpoint_pages)) {
+    return;
+  }
+  int log_frames = 0;
+  int checkpointed = 0;
+  if (sqlite3_wal_checkpoint_v2(writer_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                &checkpointed) != SQLITE_OK) {
+    return;  // e.g. busy with another process's checkpoint: tried again after the next commit
+  }
+  checkpoints_.fetch_add(1, std::memory_order_relaxed);
+  if (checkpointed == log_frames) wal_pages_.store(0, std::memory_order_relaxed);
 }
 
 void SqliteStore::CommitGroup(std::vector<std::unique_ptr<WriteUnit>>& group) {

@@ -181,6 +181,32 @@ TEST_F(SqliteStoreTest, CheckpointsInTheBackgroundAndKeepsEveryCommit) {
   EXPECT_TRUE(store_->FindDecision("dec_ck199")->has_value());
 }
 
+TEST_F(SqliteStoreTest, WriterCheckpointsAfterTheGroupsCallbacksAndBoundsTheWal) {
+  SqliteStoreOptions options;
+  options.wal_checkpoint_pages = 1;  // every commit crosses the threshold
+  Reopen(options);
+  std::vector<int64_t> seen_in_callback;
+  for (int i = 0; i < 50; ++i) {
+    absl::Notification done;
+    store_->Submit({{TestEvent(fmt::format("ck{}", i))},
+                    {TestDecision(fmt::format("dec_ck{}", i), "ORD", kDay1, 2048)}},
+                   [&](StatusOr<WriteResult> written) {
+                     EXPECT_TRUE(written.ok()) << written.status();
+                     seen_in_callback.push_back(store_->Stats().checkpoints);
+                     done.Notify();
+                   });
+    done.WaitForNotification();
+  }
+  // Each commit's own checkpoint comes after its callback, and before the
+  // writer takes the next group.
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(seen_in_callback[i], i) << "write " << i;
+  // Without checkpoints the WAL would keep every commit's pages (~50 KiB each).
+  EXPECT_LT(std::filesystem::file_size(dir_.path() + "/vigil.db-wal"), 256u << 10);
+  Reopen(options);
+  EXPECT_EQ(*store_->LastEventSeq(), 50);
+  EXPECT_TRUE(store_->FindDecision("dec_ck49")->has_value());
+}
+
 TEST_F(SqliteStoreTest, ExistingDecisionIdRejectsTheWholeBatch) {
   MustWrite({{}, {TestDecision("dec_1", "ORD1")}});
   const StatusOr<WriteResult> again =

@@ -297,7 +297,7 @@ struct StoreStats {
   int64_t last_commit_micros = 0;  // BEGIN to durable COMMIT of the last transaction
   int64_t max_commit_micros = 0;
   int64_t total_commit_micros = 0;
-  int64_t checkpoints = 0;  // background WAL checkpoints run
+  int64_t checkpoints = 0;  // WAL checkpoints run (the writer's or the background thread's)
 };
 
 // ---- The dashboard's data (docs/dashboard.md "Data routes") ----
