@@ -52,6 +52,13 @@ std::pair<std::string_view, std::string_view> NextSegment(std::string_view rest)
 bool MatchNodeImpl(const RouterNode& node, std::string_view rest, RawParams& params,
                    const RouterNode** found);
 
+void WrapNode(RouterNode& node, const Router::HandlerWrapper& wrap) {
+  for (auto& [method, handler] : node.handlers)
+    handler = wrap(method, node.pattern, std::move(handler));
+  for (auto& [segment, child] : node.literal_children) WrapNode(*child, wrap);
+  if (node.param_child) WrapNode(*node.param_child, wrap);
+}
+
 }  // namespace
 
 Router::Router() : root_(std::make_unique<RouterNode>()) {}
@@ -134,6 +141,8 @@ std::string AllowHeader(const std::vector<std::pair<std::string, Handler>>& hand
 }
 
 }  // namespace
+
+void Router::WrapHandlers(const HandlerWrapper& wrap) { WrapNode(*root_, wrap); }
 
 Router::Match Router::Route(HttpRequest& request) const {
   Match match;

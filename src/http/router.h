@@ -43,6 +43,12 @@ class Router {
   // programming error and aborts with a message.
   void Add(std::string_view method, std::string_view pattern, Handler handler);
 
+  // Replaces every registered handler h with wrap(method, pattern, h), e.g.
+  // to run the ones that may block on a HandlerPool. Not thread-safe, like Add.
+  using HandlerWrapper =
+      std::function<Handler(std::string_view method, std::string_view pattern, Handler handler)>;
+  void WrapHandlers(const HandlerWrapper& wrap);
+
   struct Match {
     enum class Kind { kFound, kNotFound, kMethodNotAllowed };
     Kind kind = Kind::kNotFound;

@@ -3,6 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
+#include "fmt/format.h"
+
 namespace vigil {
 namespace {
 
@@ -34,6 +39,28 @@ Router DecisionsRouter() {
   router.Add("GET", "/a/b/d", Named("literal-b-d"));
   router.Add("GET", "/", Named("root"));
   return router;
+}
+
+TEST(RouterTest, WrapHandlersSeesEveryRouteAndKeepsMatching) {
+  Router router = DecisionsRouter();
+  std::vector<std::string> seen;
+  router.WrapHandlers([&](std::string_view method, std::string_view pattern, Handler inner) {
+    seen.push_back(fmt::format("{} {}", method, pattern));
+    if (pattern != "/v1/orders/score") return inner;
+    return Handler([inner](HttpRequest& request, Responder respond) {
+      inner(request, [respond](HttpResponse response) {
+        response.body = "wrapped " + response.body;
+        respond(std::move(response));
+      });
+    });
+  });
+  EXPECT_THAT(seen, ::testing::UnorderedElementsAre(
+                        "GET /v1/decisions/{id}", "GET /v1/decisions/{id}/similar",
+                        "GET /v1/decisions/recent", "POST /v1/orders/score", "GET /a/{x}/c",
+                        "GET /a/b/d", "GET /"));
+  EXPECT_EQ(Call(router, "POST", "/v1/orders/score").body, "wrapped score");
+  EXPECT_EQ(Call(router, "GET", "/v1/decisions/d1").body, "decision");
+  EXPECT_EQ(Call(router, "GET", "/v1/decisions/recent").body, "recent");
 }
 
 TEST(RouterTest, MatchesParameterAndFillsRouteAndParam) {

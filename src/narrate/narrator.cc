@@ -25,8 +25,8 @@ Narrator::Narrator(const NarrationConfig& config, std::unique_ptr<LlmClient> cli
       client_(std::move(client)),
       cache_(static_cast<size_t>(config.cache_capacity)) {
   if (client_) {
-    pool_ = std::make_unique<WorkerPool>(config.async_workers,
-                                         static_cast<size_t>(config.async_queue_capacity));
+    pool_ = std::make_unique<WorkerPool>(
+        config.async_workers, static_cast<size_t>(config.async_queue_capacity), "vigil-narrate");
   }
 }
 

@@ -27,7 +27,7 @@
 #include "narrate/narration_cache.h"
 #include "narrate/narration_config.h"
 #include "narrate/narration_request.h"
-#include "narrate/worker_pool.h"
+#include "common/worker_pool.h"
 
 namespace vigil {
 

@@ -132,6 +132,7 @@ StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
     RETURN_IF_ERROR(r.Read("bind", &config.bind));
     RETURN_IF_ERROR(r.Read("port", &config.port));
     RETURN_IF_ERROR(r.Read("io_threads", &config.io_threads));
+    RETURN_IF_ERROR(r.Read("worker_threads", &config.worker_threads));
     RETURN_IF_ERROR(r.Read("max_body_bytes", &config.max_body_bytes));
     RETURN_IF_ERROR(r.Read("max_header_bytes", &config.max_header_bytes));
     RETURN_IF_ERROR(r.Read("read_timeout_ms", &config.read_timeout_ms));
@@ -270,6 +271,9 @@ Status Validate(const ServeConfig& c) {
   auto bad = [](std::string_view what) { return absl::InvalidArgumentError(std::string(what)); };
   if (c.port < 0 || c.port > 65535) return bad("port must be between 0 and 65535");
   if (c.io_threads < 1 || c.io_threads > 256) return bad("io_threads must be between 1 and 256");
+  if (c.worker_threads < 1 || c.worker_threads > 256) {
+    return bad("worker_threads must be between 1 and 256");
+  }
   if (c.max_body_bytes < 1024) return bad("max_body_bytes must be at least 1024");
   if (c.max_header_bytes < 1024) return bad("max_header_bytes must be at least 1024");
   if (c.read_timeout_ms < 1 || c.idle_timeout_ms < 1) return bad("timeouts must be positive");

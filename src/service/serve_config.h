@@ -28,6 +28,7 @@ struct ServeConfig {
   std::string bind = "127.0.0.1";
   int port = 8080;
   int io_threads = 2;
+  int worker_threads = 4;  // for the routes that may block (HandlerPool)
   int64_t max_body_bytes = 1 << 20;
   int64_t max_header_bytes = 16 << 10;
   int64_t read_timeout_ms = 10'000;

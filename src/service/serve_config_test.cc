@@ -27,6 +27,7 @@ TEST(ServeConfig, ReadsEverySection) {
   auto c = Load(R"(
 [server]
 port = 9000
+worker_threads = 8
 access_log = false
 [store]
 retention_days = 30
@@ -51,6 +52,7 @@ model = "m"
 )");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->port, 9000);
+  EXPECT_EQ(c->worker_threads, 8);
   EXPECT_FALSE(c->access_log);
   EXPECT_EQ(c->retention_days, 30);
   EXPECT_EQ(c->wal_checkpoint_pages, 1000);
@@ -86,6 +88,9 @@ TEST(ServeConfig, ValidateRefusesABurstOfZeroAndFallingThresholds) {
   ServeConfig e;
   e.similar_cpu_share = 0;
   EXPECT_THAT(Validate(e).message(), HasSubstr("similar.cpu_share"));
+  ServeConfig f;
+  f.worker_threads = 0;
+  EXPECT_THAT(Validate(f).message(), HasSubstr("worker_threads must be between 1 and 256"));
 }
 
 TEST(ServeConfig, EnvironmentOverridesAndIsRangeChecked) {

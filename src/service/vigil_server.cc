@@ -1,5 +1,6 @@
 #include "service/vigil_server.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -19,6 +20,7 @@
 #include "common/json_writer.h"
 #include "common/thread_name.h"
 #include "http/access_log.h"
+#include "http/handler_pool.h"
 #include "http/http_response.h"
 #include "http/http_server.h"
 #include "http/metrics_registry.h"
@@ -128,6 +130,9 @@ struct VigilServer::Impl {
   std::unique_ptr<PaymentFlow> payments;                 // before the store closes, stopped
   std::array<std::unique_ptr<RateLimiter>, 3> limiters;  // by Role
   std::unique_ptr<HttpServer> http;
+  // After http, so that it is destroyed first: handlers it still holds keep
+  // the server's Responders. Stopped before the store closes.
+  std::unique_ptr<HandlerPool> workers;
   std::atomic<bool> shut_down{false};
 
   // Retention: archives decisions older than retention_days now and then.
@@ -404,6 +409,22 @@ struct VigilServer::Impl {
     }
   }
 
+  // Every route runs on the worker pool except these, which never wait:
+  // scoring and events hand their writes to the store's writer and answer
+  // from its callback, and the probes read memory. So a slow store read, a
+  // synchronous durable write (payments, lists, labels, sessions) or a model
+  // load cannot hold up the checkout scoring served by the same I/O thread.
+  void OffloadBlockingRoutes(Router& router) {
+    static constexpr std::array<std::string_view, 6> kOnIoThreads = {
+        "/v1/orders/score", "/v1/returns/score", "/v1/events", "/healthz", "/readyz", "/metrics"};
+    router.WrapHandlers([this](std::string_view, std::string_view pattern, Handler handler) {
+      if (std::find(kOnIoThreads.begin(), kOnIoThreads.end(), pattern) != kOnIoThreads.end()) {
+        return handler;
+      }
+      return workers->Offload(std::move(handler));
+    });
+  }
+
   void AddRoutes(Router& router) {
     AddSessionRoutes(router);
     AddDashboardRoutes(router);
@@ -575,6 +596,12 @@ struct VigilServer::Impl {
     const StoreStats s = store->Stats();
     metrics.GetGauge("vigil_store_queue_depth", "Write units waiting for the store's writer")
         ->Set(static_cast<double>(s.queue_depth));
+    metrics.GetGauge("vigil_worker_queue_depth", "Requests waiting for a worker thread")
+        ->Set(static_cast<double>(workers->queued()));
+    metrics
+        .GetGauge("vigil_worker_rejected",
+                  "Requests answered 503 overloaded because the worker queue was full")
+        ->Set(static_cast<double>(workers->rejected()));
     metrics.GetGauge("vigil_store_commits", "Transactions the store committed")
         ->Set(static_cast<double>(s.commits));
     metrics.GetGauge("vigil_store_batches", "Write units the store committed")
@@ -817,8 +844,11 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
     impl->limiters[static_cast<size_t>(role)] = std::make_unique<RateLimiter>(limits);
   }
   impl->InitMetrics();
+  impl->workers =
+      std::make_unique<HandlerPool>(HandlerPoolOptions{.threads = config.worker_threads});
   Router router;
   impl->AddRoutes(router);
+  impl->OffloadBlockingRoutes(router);
   HttpServerOptions http{.bind = config.bind,
                          .port = config.port,
                          .io_threads = config.io_threads,
@@ -839,6 +869,7 @@ int VigilServer::port() const { return impl_->http->port(); }
 void VigilServer::Shutdown() {
   if (impl_ == nullptr || impl_->shut_down.exchange(true)) return;
   impl_->http->Shutdown(std::chrono::milliseconds(impl_->config.shutdown_drain_ms));
+  impl_->workers->Stop();
   impl_->StopArchiver();
   impl_->payments->Stop();
   impl_->store->Close();

@@ -3,11 +3,12 @@
 // threads finish their current job; jobs still queued run with
 // `cancelled = true` (so they can answer without doing the work), and the
 // threads are joined. Thread-safe.
-#ifndef VIGIL_NARRATE_WORKER_POOL_H_
-#define VIGIL_NARRATE_WORKER_POOL_H_
+#ifndef VIGIL_COMMON_WORKER_POOL_H_
+#define VIGIL_COMMON_WORKER_POOL_H_
 
 #include <deque>
 #include <functional>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -20,10 +21,11 @@ class WorkerPool {
  public:
   using Job = std::function<void(bool cancelled)>;
 
-  // `threads` >= 1. A job is accepted while fewer than `queue_capacity` plus
-  // the number of threads not running a job are waiting (capacity 0: a job is
-  // accepted only when a thread is free for it).
-  WorkerPool(int threads, size_t queue_capacity);
+  // `threads` >= 1, named `thread_name` (common/thread_name.h). A job is
+  // accepted while fewer than `queue_capacity` plus the number of threads not
+  // running a job are waiting (capacity 0: a job is accepted only when a
+  // thread is free for it).
+  WorkerPool(int threads, size_t queue_capacity, std::string_view thread_name);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -48,4 +50,4 @@ class WorkerPool {
 
 }  // namespace vigil
 
-#endif  // VIGIL_NARRATE_WORKER_POOL_H_
+#endif  // VIGIL_COMMON_WORKER_POOL_H_

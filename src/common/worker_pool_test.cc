@@ -1,4 +1,4 @@
-#include "narrate/worker_pool.h"
+#include "common/worker_pool.h"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@ TEST(WorkerPoolTest, RunsSubmittedJobs) {
   std::atomic<int> ran{0};
   absl::Notification all_done;
   {
-    WorkerPool pool(2, 8);
+    WorkerPool pool(2, 8, "test-pool");
     for (int i = 0; i < 4; ++i) {
       WorkerPool::Job job = [&](bool cancelled) {
         if (!cancelled && ran.fetch_add(1) + 1 == 4) all_done.Notify();
@@ -29,7 +29,7 @@ TEST(WorkerPoolTest, RefusesWhenFullAndCancelsWhatIsQueuedAtShutdown) {
   absl::Notification release, started;
   std::atomic<int> cancelled_jobs{0};
   {
-    WorkerPool pool(1, 1);
+    WorkerPool pool(1, 1, "test-pool");
     WorkerPool::Job blocker = [&](bool) {
       started.Notify();
       release.WaitForNotification();

@@ -1,15 +1,15 @@
-#include "narrate/worker_pool.h"
+#include "common/worker_pool.h"
 
 #include "common/thread_name.h"
 
 namespace vigil {
 
-WorkerPool::WorkerPool(int threads, size_t queue_capacity)
+WorkerPool::WorkerPool(int threads, size_t queue_capacity, std::string_view thread_name)
     : queue_capacity_(queue_capacity), thread_count_(static_cast<size_t>(threads)) {
   threads_.reserve(threads);
   for (int i = 0; i < threads; ++i) {
-    threads_.emplace_back([this] {
-      NameThisThread("vigil-narrate");
+    threads_.emplace_back([this, thread_name] {
+      NameThisThread(thread_name);
       Work();
     });
   }

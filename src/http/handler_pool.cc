@@ -1,0 +1,70 @@
+#include "http/handler_pool.h"
+
+#include <utility>
+
+#include "http/http_response.h"
+
+namespace vigil {
+
+namespace {
+
+HttpResponse Unavailable(std::string_view code, std::string_view message) {
+  HttpResponse response = ErrorResponse(503, code, message);
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
+}  // namespace
+
+HandlerPool::HandlerPool(HandlerPoolOptions options)
+    : pool_(std::make_unique<WorkerPool>(options.threads, options.max_queued, "vigil-worker")) {}
+
+HandlerPool::~HandlerPool() { Stop(); }
+
+void HandlerPool::Stop() {
+  stopped_.store(true);
+  std::unique_ptr<WorkerPool> stopping;
+  {
+    absl::WriterMutexLock lock(&mu_);
+    stopping = std::move(pool_);
+  }
+  stopping.reset();  // finishes the running jobs, cancels the queued ones, joins
+}
+
+Handler HandlerPool::Offload(Handler handler) {
+  auto shared = std::make_shared<const Handler>(std::move(handler));
+  return [this, shared](HttpRequest& request, Responder respond) {
+    Run(shared, request, std::move(respond));
+  };
+}
+
+void HandlerPool::Run(const std::shared_ptr<const Handler>& handler, HttpRequest& request,
+                      Responder respond) {
+  // The request lives in its connection until the response is sent, and the
+  // Responder keeps the connection alive.
+  WorkerPool::Job job = [this, handler, &request, respond](bool cancelled) {
+    queued_.fetch_sub(1, std::memory_order_relaxed);
+    if (cancelled || stopped_.load())
+      return respond(Unavailable("shutting_down", "the server is shutting down"));
+    try {
+      (*handler)(request, respond);
+    } catch (...) {
+      respond(ErrorResponse(500, "internal", "internal error"));  // ignored if it answered
+    }
+  };
+  bool submitted = false;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (pool_ == nullptr) {
+      return respond(Unavailable("shutting_down", "the server is shutting down"));
+    }
+    queued_.fetch_add(1, std::memory_order_relaxed);
+    submitted = pool_->TrySubmit(job);
+  }
+  if (submitted) return;
+  queued_.fetch_sub(1, std::memory_order_relaxed);
+  rejected_.fetch_add(1, std::memory_order_relaxed);
+  respond(Unavailable("overloaded", "too many requests are waiting for a worker thread; retry"));
+}
+
+}  // namespace vigil
