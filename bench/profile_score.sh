@@ -15,6 +15,11 @@
 #   LUA=bench/score_orders.lua
 #   STORE_SQL=      SQL run on the fresh store before the server starts, e.g.
 #                   "DROP INDEX decisions_by_customer" to price an index
+#   PRELOAD=        seconds of scoring at 5 000/s before the measured run, so
+#                   that the store holds decisions (e.g. 10: 50 000)
+#   ANALYST_PATH=   an analyst key polls GET /$ANALYST_PATH (e.g. v1/overview)
+#                   during the measured run, ANALYST_INTERVAL (0.1) seconds
+#                   after each answer (the dashboard's overview polls every 10 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=passive
@@ -27,6 +32,7 @@ build/vigil ingest --data "$dir/data" --data-dir "$store" >/dev/null 2>&1
 # the disk for seconds. Let that, and the ingest's writeback, finish first.
 sync
 key=$(build/vigil keys create --data-dir "$store" --role scorer --name profile 2>/dev/null)
+analyst_key=$(build/vigil keys create --data-dir "$store" --role analyst --name profile 2>/dev/null)
 if [[ -n "${STORE_SQL:-}" ]]; then sqlite3 "$store/vigil.db" "$STORE_SQL"; fi
 log="$store/serve.log"
 # shellcheck disable=SC2086
@@ -54,6 +60,24 @@ thread_cpu() {
     echo "thread ${t##*/} $(cat "$t/comm"): $(((f[13] + f[14] - ${before[${t##*/}]:-0}) * 100 / 500)) % of a core"
   done | sort -t: -k2 -n -r | head -8
 }
+if [[ -n "${PRELOAD:-}" ]]; then
+  build/paced_load --port "$port" --key "$key" --rate 5000 --duration "$PRELOAD" \
+    --customers "$VIGIL_CUSTOMERS" | sed 's/^/preload: /'
+fi
+analyst=
+if [[ -n "${ANALYST_PATH:-}" ]]; then
+  (
+    seconds=${DURATION:-10s}
+    end=$((SECONDS + ${seconds%s} + 2))
+    while ((SECONDS < end)); do
+      curl -s -o /dev/null -w '%{time_total}\n' -H "X-API-Key: $analyst_key" \
+        "http://127.0.0.1:$port/$ANALYST_PATH"
+      sleep "${ANALYST_INTERVAL:-0.1}"
+    done | awk -v path="$ANALYST_PATH" \
+      '{ n++; total += $1 } END { printf "analyst: %d polls of /%s, %.1f ms each on average\n", n, path, 1000 * total / n }'
+  ) &
+  analyst=$!
+fi
 (sleep 3 && thread_cpu) &
 sampler=$!
 profiler=
@@ -69,7 +93,7 @@ else
   wrk -t1 -c"${CONNECTIONS:-32}" -d"${DURATION:-10s}" --latency -s "${LUA:-bench/score_orders.lua}" \
     "http://127.0.0.1:$port/v1/orders/score"
 fi
-wait $sampler $profiler
+wait $sampler $profiler $analyst
 curl -s "http://127.0.0.1:$port/metrics" |
   grep -E '^vigil_store_(commits|commit_duration|commit_seconds|max_commit)|^vigil_similar_cases_(added|dropped)|orders/score.*(le="0.00(1|15|2|25)"|_count)'
 kill -TERM $server
