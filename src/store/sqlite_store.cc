@@ -315,14 +315,14 @@ SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options,
       writer_(std::move(writer)),
       readers_(path_, {options.busy_timeout_ms, /*read_only=*/true}, options.reader_connections),
       queue_(options.max_queued_units) {
+  // Replaces SQLite's autocheckpoint, which would copy the WAL inside the
+  // commit, before the group's callbacks. Installed before the writer starts.
+  sqlite3_wal_hook(writer_->db(), &SqliteStore::OnWalCommit, this);
   writer_thread_ = std::thread([this] {
     NameThisThread("vigil-store");
     WriterLoop();
   });
   writer_thread_id_.store(writer_thread_.get_id());
-  // Replaces SQLite's autocheckpoint, which would copy the WAL inside the
-  // commit, before the group's callbacks.
-  sqlite3_wal_hook(writer_->db(), &SqliteStore::OnWalCommit, this);
   if (options_.background_checkpoint) {
     checkpoint_thread_ = std::thread([this] {
       NameThisThread("vigil-checkpoint");
