@@ -12,13 +12,16 @@ build: deps
 	@cmake -S . -B build $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build -j $(JOBS)
 
-# The suite under AddressSanitizer + UBSan, the fuzzers briefly, then the suite in Release.
+# The suite under AddressSanitizer + UBSan, clang's thread-safety analysis, the fuzzers
+# briefly, then the suite in Release.
 test: build
 	@cmake -S . -B build-asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=None -DVIGIL_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 	@echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -E 'Benchmark|Slow'
+	@echo "== clang thread-safety analysis of the lock annotations"
+	@scripts/thread_safety.sh
 	@echo "== fuzzers (libFuzzer, clang): corpus, then 20 s each"
 	@scripts/fuzz.sh 20
 	@echo "== tests (Release)"

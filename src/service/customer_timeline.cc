@@ -278,7 +278,7 @@ void RiskService::LiveActivity(std::string_view customer_id,
   absl::MutexLock lock(&engine_mu_);
   const Catalog& catalog = engine_.catalog();
   std::set<uint32_t> seen;
-  auto add_order = [&](uint32_t id) {
+  auto add_order = [&](uint32_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(engine_mu_) {
     const OrderState* o = engine_.FindOrder(id);
     if (o == nullptr || !o->known() || !seen.insert(id).second) return;
     orders->push_back(

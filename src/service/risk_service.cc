@@ -130,17 +130,21 @@ StatusOr<std::unique_ptr<RiskService>> RiskService::Open(RiskServiceOptions opti
 Status RiskService::Replay() {
   absl::MutexLock lock(&engine_mu_);
   int64_t count = 0;
-  Status status = store_->ScanEvents(0, [&](int64_t seq, const EventRecord& record) -> Status {
-    json object = json::parse(record.payload, nullptr, /*allow_exceptions=*/false);
-    auto decoded = DecodeEvent(object, record.at);
-    if (!decoded.ok()) {
-      return absl::DataLossError(fmt::format("event log entry {} ({}) does not decode: {}", seq,
-                                             record.event_id, decoded.status().message()));
-    }
-    engine_.Ingest(decoded->event, nullptr);
-    if (++count % 1'000'000 == 0 && options_.replay_progress) options_.replay_progress(count);
-    return absl::OkStatus();
-  });
+  // The lambda runs inside the scan, under the lock taken here.
+  Status status = store_->ScanEvents(
+      0,
+      [&](int64_t seq,
+          const EventRecord& record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(engine_mu_) -> Status {
+        json object = json::parse(record.payload, nullptr, /*allow_exceptions=*/false);
+        auto decoded = DecodeEvent(object, record.at);
+        if (!decoded.ok()) {
+          return absl::DataLossError(fmt::format("event log entry {} ({}) does not decode: {}", seq,
+                                                 record.event_id, decoded.status().message()));
+        }
+        engine_.Ingest(decoded->event, nullptr);
+        if (++count % 1'000'000 == 0 && options_.replay_progress) options_.replay_progress(count);
+        return absl::OkStatus();
+      });
   events_replayed_ = count;
   return status;
 }

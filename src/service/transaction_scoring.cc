@@ -59,10 +59,12 @@ std::string RenderTransactionDocument(const TransactionScore& score, std::string
 
 Status RiskService::ReplayTransactions() {
   absl::MutexLock lock(&engine_mu_);
-  return store_->ScanScoredTransactions([&](const TransactionRecord& t) -> Status {
-    engine_.transactions().Process(InternPayment(t, &engine_.catalog()), nullptr);
-    return absl::OkStatus();
-  });
+  // The lambda runs inside the scan, under the lock taken here.
+  return store_->ScanScoredTransactions(
+      [&](const TransactionRecord& t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(engine_mu_) -> Status {
+        engine_.transactions().Process(InternPayment(t, &engine_.catalog()), nullptr);
+        return absl::OkStatus();
+      });
 }
 
 void RiskService::LabelTransaction(const TransactionRecord& t, bool fraud, Timestamp at,
