@@ -66,7 +66,7 @@ StatusOr<Columns> FindColumns(const std::vector<std::string>& header) {
 }
 
 StatusOr<ScheduledFestival> ParseWindow(const std::vector<std::string>& f, const Columns& c,
-                                     int line) {
+                                        int line) {
   const int needed = std::max({c.name, c.start, c.end, c.kind, c.basis}) + 1;
   if (static_cast<int>(f.size()) < needed) {
     return absl::InvalidArgumentError(
@@ -133,7 +133,7 @@ StatusOr<FestivalSchedule> FestivalSchedule::Parse(std::string_view text) {
 StatusOr<FestivalSchedule> FestivalSchedule::Embedded() { return Parse(EmbeddedFestivalCsv()); }
 
 std::vector<ScheduledFestival> FestivalSchedule::Overlapping(int64_t first_day,
-                                                          int64_t last_day) const {
+                                                             int64_t last_day) const {
   std::vector<ScheduledFestival> result;
   for (const ScheduledFestival& w : windows_) {
     if (w.last_day >= first_day && w.first_day <= last_day) result.push_back(w);

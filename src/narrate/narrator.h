@@ -23,11 +23,11 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "common/worker_pool.h"
 #include "narrate/llm_client.h"
 #include "narrate/narration_cache.h"
 #include "narrate/narration_config.h"
 #include "narrate/narration_request.h"
-#include "common/worker_pool.h"
 
 namespace vigil {
 
