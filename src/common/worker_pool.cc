@@ -1,5 +1,7 @@
 #include "common/worker_pool.h"
 
+#include <string>
+
 #include "common/thread_name.h"
 
 namespace vigil {
@@ -8,19 +10,24 @@ WorkerPool::WorkerPool(int threads, size_t queue_capacity, std::string_view thre
     : queue_capacity_(queue_capacity), thread_count_(static_cast<size_t>(threads)) {
   threads_.reserve(threads);
   for (int i = 0; i < threads; ++i) {
-    threads_.emplace_back([this, thread_name] {
-      NameThisThread(thread_name);
+    threads_.emplace_back([this, name = std::string(thread_name)] {
+      NameThisThread(name);
       Work();
     });
   }
 }
 
-WorkerPool::~WorkerPool() {
+WorkerPool::~WorkerPool() { Stop(); }
+
+void WorkerPool::Stop() {
+  absl::MutexLock join(&join_mutex_);
   {
     absl::MutexLock lock(&mutex_);
     stopping_ = true;
   }
-  for (std::thread& thread : threads_) thread.join();
+  for (std::thread& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
 }
 
 bool WorkerPool::TrySubmit(Job& job) {

@@ -1,8 +1,8 @@
 // WorkerPool: a few owned threads working a bounded queue of jobs. A job that
-// does not fit is refused at once, never waited for. At destruction the
-// threads finish their current job; jobs still queued run with
-// `cancelled = true` (so they can answer without doing the work), and the
-// threads are joined. Thread-safe.
+// does not fit is refused at once, never waited for. At Stop (or destruction)
+// the pool refuses new jobs, the threads finish their current job, jobs
+// still queued run with `cancelled = true` (so they can answer without doing
+// the work), and the threads are joined. Thread-safe.
 #ifndef VIGIL_COMMON_WORKER_POOL_H_
 #define VIGIL_COMMON_WORKER_POOL_H_
 
@@ -30,8 +30,12 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // Queues `job`; false (and `job` untouched) when the queue is full.
+  // Queues `job`; false (and `job` untouched) when the queue is full or the
+  // pool is stopping.
   [[nodiscard]] bool TrySubmit(Job& job) ABSL_LOCKS_EXCLUDED(mutex_);
+
+  // Returns once every thread has finished. Idempotent.
+  void Stop() ABSL_LOCKS_EXCLUDED(mutex_, join_mutex_);
 
  private:
   void Work() ABSL_LOCKS_EXCLUDED(mutex_);
@@ -45,7 +49,8 @@ class WorkerPool {
   std::deque<Job> jobs_ ABSL_GUARDED_BY(mutex_);
   int busy_ ABSL_GUARDED_BY(mutex_) = 0;  // threads running a job
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
-  std::vector<std::thread> threads_;
+  absl::Mutex join_mutex_ ABSL_ACQUIRED_BEFORE(mutex_);  // one Stop joins at a time
+  std::vector<std::thread> threads_ ABSL_GUARDED_BY(join_mutex_);
 };
 
 }  // namespace vigil

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <thread>
 
 #include "absl/synchronization/notification.h"
 
@@ -46,6 +47,26 @@ TEST(WorkerPoolTest, RefusesWhenFullAndCancelsWhatIsQueuedAtShutdown) {
     releaser.join();
   }
   EXPECT_LE(cancelled_jobs.load(), 1);
+}
+
+TEST(WorkerPoolTest, StopFinishesTheRunningJobAndRefusesNewOnes) {
+  absl::Notification started, release;
+  std::atomic<bool> finished{false};
+  WorkerPool pool(1, 4, "test-pool");
+  WorkerPool::Job running = [&](bool) {
+    started.Notify();
+    release.WaitForNotification();
+    finished = true;
+  };
+  ASSERT_TRUE(pool.TrySubmit(running));
+  started.WaitForNotification();
+  std::thread stopper([&] { pool.Stop(); });
+  release.Notify();
+  stopper.join();
+  EXPECT_TRUE(finished.load());
+  WorkerPool::Job late = [](bool) {};
+  EXPECT_FALSE(pool.TrySubmit(late));
+  pool.Stop();  // again: nothing to do
 }
 
 }  // namespace

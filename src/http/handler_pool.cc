@@ -14,21 +14,18 @@ HttpResponse Unavailable(std::string_view code, std::string_view message) {
   return response;
 }
 
+HttpResponse ShuttingDown() { return Unavailable("shutting_down", "the server is shutting down"); }
+
 }  // namespace
 
 HandlerPool::HandlerPool(HandlerPoolOptions options)
-    : pool_(std::make_unique<WorkerPool>(options.threads, options.max_queued, "vigil-worker")) {}
+    : pool_(options.threads, options.max_queued, "vigil-worker") {}
 
 HandlerPool::~HandlerPool() { Stop(); }
 
 void HandlerPool::Stop() {
   stopped_.store(true);
-  std::unique_ptr<WorkerPool> stopping;
-  {
-    absl::WriterMutexLock lock(&mu_);
-    stopping = std::move(pool_);
-  }
-  stopping.reset();  // finishes the running jobs, cancels the queued ones, joins
+  pool_.Stop();  // finishes the running jobs, cancels the queued ones, joins
 }
 
 Handler HandlerPool::Offload(Handler handler) {
@@ -44,25 +41,17 @@ void HandlerPool::Run(const std::shared_ptr<const Handler>& handler, HttpRequest
   // Responder keeps the connection alive.
   WorkerPool::Job job = [this, handler, &request, respond](bool cancelled) {
     queued_.fetch_sub(1, std::memory_order_relaxed);
-    if (cancelled || stopped_.load())
-      return respond(Unavailable("shutting_down", "the server is shutting down"));
+    if (cancelled || stopped_.load()) return respond(ShuttingDown());
     try {
       (*handler)(request, respond);
     } catch (...) {
       respond(ErrorResponse(500, "internal", "internal error"));  // ignored if it answered
     }
   };
-  bool submitted = false;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    if (pool_ == nullptr) {
-      return respond(Unavailable("shutting_down", "the server is shutting down"));
-    }
-    queued_.fetch_add(1, std::memory_order_relaxed);
-    submitted = pool_->TrySubmit(job);
-  }
-  if (submitted) return;
+  queued_.fetch_add(1, std::memory_order_relaxed);
+  if (pool_.TrySubmit(job)) return;
   queued_.fetch_sub(1, std::memory_order_relaxed);
+  if (stopped_.load()) return respond(ShuttingDown());
   rejected_.fetch_add(1, std::memory_order_relaxed);
   respond(Unavailable("overloaded", "too many requests are waiting for a worker thread; retry"));
 }

@@ -21,7 +21,6 @@
 #include <cstdint>
 #include <memory>
 
-#include "absl/synchronization/mutex.h"
 #include "common/worker_pool.h"
 #include "http/router.h"
 
@@ -47,21 +46,17 @@ class HandlerPool {
   int64_t rejected() const { return rejected_.load(std::memory_order_relaxed); }
 
   // Idempotent. Offloaded requests arriving afterwards get 503 shutting_down.
-  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
+  void Stop();
   // True from the start of Stop: queued handlers will not start.
   bool stopped() const { return stopped_.load(); }
 
  private:
-  void Run(const std::shared_ptr<const Handler>& handler, HttpRequest& request, Responder respond)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  void Run(const std::shared_ptr<const Handler>& handler, HttpRequest& request, Responder respond);
 
   std::atomic<int64_t> queued_{0};
   std::atomic<int64_t> rejected_{0};
   std::atomic<bool> stopped_{false};
-  // Held shared to submit, exclusively to stop, so no job is submitted to a
-  // pool being destroyed.
-  absl::Mutex mu_;
-  std::unique_ptr<WorkerPool> pool_ ABSL_GUARDED_BY(mu_);  // null once stopped
+  WorkerPool pool_;
 };
 
 }  // namespace vigil
