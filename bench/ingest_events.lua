@@ -2,14 +2,23 @@
 -- distinct events each: order.delivered and return.requested outcomes for
 -- orders the bench creates, and customer.upserted profiles, so every line is
 -- decoded, checked for duplicates, applied and stored. VIGIL_KEY: a scorer key.
+-- EVENTS_DELAY_MS: when set, each connection waits this long before each
+-- request, for a steady background stream instead of the peak rate.
 --   wrk -t1 -c4 -d20s -s bench/ingest_events.lua http://127.0.0.1:8080/v1/events
 local key = os.getenv("VIGIL_KEY") or ""
 local per_request = tonumber(os.getenv("EVENTS_PER_REQUEST") or "500")
+local delay_ms = tonumber(os.getenv("EVENTS_DELAY_MS") or "")
 local counter = 0
 local prefix = tostring(os.time())
 
 function init(args)
   prefix = prefix .. "_" .. tostring(math.random(1000000))
+end
+
+if delay_ms then
+  function delay()
+    return delay_ms
+  end
 end
 
 function request()

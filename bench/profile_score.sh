@@ -20,6 +20,9 @@
 #   ANALYST_PATH=   an analyst key polls GET /$ANALYST_PATH (e.g. v1/overview)
 #                   during the measured run, ANALYST_INTERVAL (0.1) seconds
 #                   after each answer (the dashboard's overview polls every 10 s)
+#   EVENTS_DELAY_MS=  an NDJSON stream to POST /v1/events during the measured
+#                   run: one connection sending EVENTS_PER_REQUEST (500)
+#                   events, then waiting this long (e.g. 100: ~5 000 events/s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=passive
@@ -78,6 +81,13 @@ if [[ -n "${ANALYST_PATH:-}" ]]; then
   ) &
   analyst=$!
 fi
+events=
+if [[ -n "${EVENTS_DELAY_MS:-}" ]]; then
+  EVENTS_DELAY_MS=$EVENTS_DELAY_MS wrk -t1 -c1 -d"${DURATION:-10s}" --latency \
+    -s bench/ingest_events.lua "http://127.0.0.1:$port/v1/events" |
+    grep -E "events/s|Latency|99%" | sed 's/^/events: /' &
+  events=$!
+fi
 (sleep 3 && thread_cpu) &
 sampler=$!
 profiler=
@@ -93,7 +103,7 @@ else
   wrk -t1 -c"${CONNECTIONS:-32}" -d"${DURATION:-10s}" --latency -s "${LUA:-bench/score_orders.lua}" \
     "http://127.0.0.1:$port/v1/orders/score"
 fi
-wait $sampler $profiler $analyst
+wait $sampler $profiler $analyst ${events:-}
 curl -s "http://127.0.0.1:$port/metrics" |
   grep -E '^vigil_store_(commits|commit_duration|commit_seconds|max_commit)|^vigil_similar_cases_(added|dropped)|orders/score.*(le="0.00(1|15|2|25)"|_count)'
 kill -TERM $server

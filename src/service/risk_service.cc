@@ -5,9 +5,11 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <random>
 
+#include "absl/synchronization/notification.h"
 #include "common/field_error.h"
 #include "data/load_report.h"
 #include "explain/language.h"
@@ -448,13 +450,57 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
       });
 }
 
+// An event already recorded, or on its way to the store, must not change
+// the live state a second time: a replay would not repeat it. Each id is
+// claimed first (pending_events_, until its write is done), then looked up
+// in the store. An id that another request recorded was committed before
+// that request let go of its claim, so the look-up sees it: none slips
+// between the two. Neither holds engine_mu_, which scoring needs: looking
+// up 500 lines takes milliseconds.
+StatusOr<std::vector<bool>> RiskService::ClaimNewEvents(std::span<const std::string> event_ids) {
+  std::vector<bool> fresh(event_ids.size(), false);
+  std::vector<std::string> claimed;
+  {
+    absl::MutexLock pending(&pending_events_mu_);
+    for (size_t i = 0; i < event_ids.size(); ++i) {
+      fresh[i] = pending_events_.insert(event_ids[i]).second;
+      if (fresh[i]) claimed.push_back(event_ids[i]);
+    }
+  }
+  StatusOr<std::vector<bool>> known = store_->KnownEvents(claimed);
+  if (!known.ok()) {
+    ReleaseEvents(claimed);
+    return known.status();
+  }
+  std::vector<std::string> recorded;
+  for (size_t i = 0, c = 0; i < event_ids.size(); ++i) {
+    if (!fresh[i]) continue;
+    if ((*known)[c++]) {
+      fresh[i] = false;
+      recorded.push_back(event_ids[i]);
+    }
+  }
+  ReleaseEvents(recorded);
+  return fresh;
+}
+
+void RiskService::ReleaseEvents(std::span<const std::string> event_ids) {
+  absl::MutexLock pending(&pending_events_mu_);
+  for (const std::string& id : event_ids) pending_events_.erase(id);
+}
+
+bool RiskService::IngestWaitsForCommits(std::string_view body, bool ndjson) {
+  if (!ndjson) return false;
+  size_t lines = 0;
+  for (size_t at = body.find('\n'); at != std::string_view::npos; at = body.find('\n', at + 1)) {
+    if (++lines >= kEventsPerCommit) return true;
+  }
+  return false;
+}
+
 void RiskService::Ingest(std::string_view body, bool ndjson, IngestDone done) {
   const Timestamp now = NowSeconds();
-  struct Line {
-    int64_t number;
-    DecodedEvent event;
-  };
-  std::vector<Line> good;
+  std::vector<DecodedEvent> good;
   json rejected = json::array();
   auto reject = [&rejected](int64_t line, const Status& status) {
     json r = {{"line", line}, {"error", std::string(status.message())}};
@@ -466,7 +512,7 @@ void RiskService::Ingest(std::string_view body, bool ndjson, IngestDone done) {
     if (object.is_discarded()) return reject(line, absl::InvalidArgumentError("not valid JSON"));
     auto decoded = DecodeEvent(object, now);
     if (!decoded.ok()) return reject(line, decoded.status());
-    good.push_back({line, std::move(*decoded)});
+    good.push_back(std::move(*decoded));
   };
   if (ndjson) {
     ForEachNdjsonLine(body, decode);
@@ -476,51 +522,69 @@ void RiskService::Ingest(std::string_view body, bool ndjson, IngestDone done) {
       return done(absl::InvalidArgumentError("the body is not valid JSON"));
     auto decoded = DecodeEvent(object, now);
     if (!decoded.ok()) return done(decoded.status());
-    good.push_back({1, std::move(*decoded)});
+    good.push_back(std::move(*decoded));
   }
 
   IngestResult result;
   result.rejected = static_cast<int64_t>(rejected.size());
-  WriteBatch batch;
-  {
-    absl::MutexLock lock(&engine_mu_);
-    for (Line& line : good) {
-      // An event already recorded (or on its way to the store) must not
-      // change the live state a second time: a replay would not repeat it.
-      StatusOr<bool> known = store_->HasEvent(line.event.event_id);
-      if (!known.ok()) return done(known.status());
-      {
-        absl::MutexLock pending(&pending_events_mu_);
-        if (*known || !pending_events_.insert(line.event.event_id).second) {
-          ++result.duplicates;
-          continue;
-        }
-      }
-      engine_.Ingest(line.event.event, nullptr);
-      batch.events.push_back(
-          {line.event.event_id, std::string(EventTypeName(line.event.event.type)),
-           line.event.event.at, EncodeEvent(line.event.event_id, line.event.event)});
-    }
-    std::vector<std::string> ids;
-    ids.reserve(batch.events.size());
-    for (const EventRecord& e : batch.events) ids.push_back(e.event_id);
-    store_->Submit(std::move(batch),
-                   [this, ids = std::move(ids), result, rejected = std::move(rejected),
-                    done = std::move(done)](StatusOr<WriteResult> written) mutable {
-                     {
-                       absl::MutexLock pending(&pending_events_mu_);
-                       for (const std::string& id : ids) pending_events_.erase(id);
-                     }
-                     if (!written.ok()) return done(written.status());
-                     for (bool fresh : written->event_was_new)
-                       (fresh ? result.accepted : result.duplicates)++;
-                     json body = {{"accepted", result.accepted},
-                                  {"duplicates", result.duplicates},
-                                  {"rejected", std::move(rejected)}};
-                     result.body = body.dump();
-                     done(std::move(result));
-                   });
+  // kEventsPerCommit lines at a time, each part once the one before is
+  // durable, so that scoring requests queue behind one part's commit and not
+  // the whole body's. A part that fails ends the request with its error;
+  // the parts before it are recorded, and count as duplicates when the
+  // client sends the body again.
+  std::span<DecodedEvent> rest(good);
+  while (rest.size() > kEventsPerCommit) {
+    absl::Notification written;
+    Status status;
+    StoreEvents(rest.first(kEventsPerCommit), &result, [&](Status s) {
+      status = std::move(s);
+      written.Notify();
+    });
+    written.WaitForNotification();
+    if (!status.ok()) return done(status);
+    rest = rest.subspan(kEventsPerCommit);
   }
+  auto last = std::make_shared<IngestResult>(result);
+  StoreEvents(rest, last.get(),
+              [last, rejected = std::move(rejected), done = std::move(done)](Status s) mutable {
+                if (!s.ok()) return done(s);
+                json body = {{"accepted", last->accepted},
+                             {"duplicates", last->duplicates},
+                             {"rejected", std::move(rejected)}};
+                last->body = body.dump();
+                done(std::move(*last));
+              });
+}
+
+void RiskService::StoreEvents(std::span<const DecodedEvent> events, IngestResult* result,
+                              std::function<void(Status)> done) {
+  std::vector<std::string> event_ids;
+  event_ids.reserve(events.size());
+  for (const DecodedEvent& e : events) event_ids.push_back(e.event_id);
+  StatusOr<std::vector<bool>> fresh = ClaimNewEvents(event_ids);
+  if (!fresh.ok()) return done(fresh.status());
+  WriteBatch batch;
+  std::vector<std::string> claimed;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if ((*fresh)[i]) claimed.push_back(std::move(event_ids[i]));
+  }
+  result->duplicates += static_cast<int64_t>(events.size() - claimed.size());
+  absl::MutexLock lock(&engine_mu_);
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!(*fresh)[i]) continue;
+    const DecodedEvent& e = events[i];
+    engine_.Ingest(e.event, nullptr);
+    batch.events.push_back({e.event_id, std::string(EventTypeName(e.event.type)), e.event.at,
+                            EncodeEvent(e.event_id, e.event)});
+  }
+  // Submitted under the lock: the log keeps the order the state saw.
+  store_->Submit(std::move(batch), [this, claimed = std::move(claimed), result,
+                                    done = std::move(done)](StatusOr<WriteResult> written) {
+    ReleaseEvents(claimed);
+    if (!written.ok()) return done(written.status());
+    for (bool is_new : written->event_was_new) (is_new ? result->accepted : result->duplicates)++;
+    done(absl::OkStatus());
+  });
 }
 
 namespace {

@@ -40,6 +40,7 @@
 #include "narrate/narrator.h"
 #include "nlohmann/json.hpp"
 #include "service/decision_lists.h"
+#include "service/event_json.h"
 #include "service/score_response.h"
 #include "service/similar_cases.h"
 #include "store/store.h"
@@ -182,8 +183,13 @@ class RiskService {
   [[nodiscard]] StatusOr<PaymentLabelResult> LabelPayment(const TransactionLabel& label);
 
   // POST /v1/events: one JSON object, or NDJSON when `ndjson`. Bad lines are
-  // rejected with their line number and error; the rest are applied.
+  // rejected with their line number and error; the rest are applied and
+  // written kEventsPerCommit at a time. Blocks the calling thread until all
+  // but the last part are durable when IngestWaitsForCommits(body, ndjson):
+  // call it for such a body from a thread that may wait.
   void Ingest(std::string_view body, bool ndjson, IngestDone done);
+  static constexpr size_t kEventsPerCommit = 64;
+  static bool IngestWaitsForCommits(std::string_view body, bool ndjson);
 
   // GET /v1/decisions/{id}: by decision id or by the order / return id,
   // with its analysts' labels ("labels", oldest first).
@@ -240,6 +246,17 @@ class RiskService {
   std::shared_ptr<const ServingModel> Serving(DecisionKind kind) const;
   // Asks the narrator for the decision's narration, attached when it comes.
   void Narrate(NarrationRequest request, const std::string& decision_id);
+  // For /v1/events: fresh[i] is true when event_ids[i] is neither recorded
+  // nor claimed by a request in flight (nor earlier in this list); those are
+  // now claimed by the caller, who releases them once their write is done.
+  // Applies and submits the events not recorded yet (one write); `done`
+  // runs once it is durable, after adding its counts to `*result`.
+  void StoreEvents(std::span<const DecodedEvent> events, IngestResult* result,
+                   std::function<void(Status)> done) ABSL_LOCKS_EXCLUDED(engine_mu_);
+  StatusOr<std::vector<bool>> ClaimNewEvents(std::span<const std::string> event_ids)
+      ABSL_LOCKS_EXCLUDED(pending_events_mu_);
+  void ReleaseEvents(std::span<const std::string> event_ids)
+      ABSL_LOCKS_EXCLUDED(pending_events_mu_);
   // Replaces the explanation in the stored answer (document["response"])
   // with its sentences in `language`.
   void RenderExplanation(const DecisionRecord& record, std::string_view language,
@@ -264,7 +281,7 @@ class RiskService {
   // By DecisionKind: order, return, transaction.
   std::array<std::shared_ptr<const ServingModel>, 3> models_ ABSL_GUARDED_BY(models_mu_);
 
-  // Event ids of /v1/events submitted to the store and not yet committed.
+  // Event ids claimed by /v1/events requests whose writes are not done.
   absl::Mutex pending_events_mu_ ABSL_ACQUIRED_AFTER(engine_mu_);
   absl::flat_hash_set<std::string> pending_events_ ABSL_GUARDED_BY(pending_events_mu_);
 

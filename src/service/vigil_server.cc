@@ -410,18 +410,35 @@ struct VigilServer::Impl {
   }
 
   // Every route runs on the worker pool except these, which never wait:
-  // scoring and events hand their writes to the store's writer and answer
-  // from its callback, and the probes read memory. So a slow store read, a
+  // scoring hands its write to the store's writer and answers from its
+  // callback, and the probes read memory. So a slow store read, a
   // synchronous durable write (payments, lists, labels, sessions) or a model
   // load cannot hold up the checkout scoring served by the same I/O thread.
+  //
+  // /v1/events stays on the I/O thread for one event or a few, and goes to a
+  // worker for a batch that Ingest writes in several commits (and waits
+  // for) or that is large to decode. A batch of 500 NDJSON lines is ~5 ms
+  // of decoding, look-ups and state updates, which scoring on the same I/O
+  // thread used to wait for.
+  static constexpr size_t kInlineEventBytes = 64 << 10;
   void OffloadBlockingRoutes(Router& router) {
-    static constexpr std::array<std::string_view, 6> kOnIoThreads = {
-        "/v1/orders/score", "/v1/returns/score", "/v1/events", "/healthz", "/readyz", "/metrics"};
+    static constexpr std::array<std::string_view, 5> kOnIoThreads = {
+        "/v1/orders/score", "/v1/returns/score", "/healthz", "/readyz", "/metrics"};
     router.WrapHandlers([this](std::string_view, std::string_view pattern, Handler handler) {
       if (std::find(kOnIoThreads.begin(), kOnIoThreads.end(), pattern) != kOnIoThreads.end()) {
         return handler;
       }
-      return workers->Offload(std::move(handler));
+      Handler offloaded = workers->Offload(handler);
+      if (pattern != "/v1/events") return offloaded;
+      return Handler([inline_handler = std::move(handler), offloaded = std::move(offloaded)](
+                         HttpRequest& request, Responder respond) {
+        const bool ndjson = MediaType(request) == "application/x-ndjson";
+        if (request.body().size() <= kInlineEventBytes &&
+            !RiskService::IngestWaitsForCommits(request.body(), ndjson)) {
+          return inline_handler(request, std::move(respond));
+        }
+        offloaded(request, std::move(respond));
+      });
     });
   }
 

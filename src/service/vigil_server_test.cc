@@ -15,6 +15,7 @@
 #include "http/test_http_client.h"
 #include "narrate/fake_llm_server.h"
 #include "nlohmann/json.hpp"
+#include "service/risk_service.h"
 #include "service/service_fixture_for_test.h"
 #include "service/twilio_webhook_for_test.h"
 #include "sms/twilio_signature.h"
@@ -281,6 +282,59 @@ TEST_F(VigilServerTest, ARepeatedEventDoesNotChangeTheLiveStateAgain) {
   EXPECT_EQ(body["duplicates"], 1);
   json profile = CallJson("GET", "/v1/customers/C_DUP", analyst_, nullptr);
   EXPECT_EQ(profile["features"]["customer_lifetime_returns"], 1);
+}
+
+// Orders placed for `customer`, ids O{prefix}{first}.. upwards, one NDJSON line each.
+std::string PlacedOrders(std::string_view prefix, std::string_view customer, int first, int n) {
+  std::string lines;
+  for (int i = first; i < first + n; ++i) {
+    lines += fmt::format(
+        R"({{"type":"order.placed","order_id":"O{}{}","customer_id":"{}","product_id":"P1",)"
+        R"("amount":500,"payment_method":"upi","at":"2026-01-02T10:00:00Z"}})"
+        "\n",
+        prefix, i, customer);
+  }
+  return lines;
+}
+
+TEST_F(VigilServerTest, ABatchWrittenInSeveralCommitsCountsAndAppliesEachEventOnce) {
+  Start();
+  // 150 orders, then the same 150 again in the same body: five commits of
+  // kEventsPerCommit lines, the repeats meeting their first copies committed.
+  static_assert(RiskService::kEventsPerCommit < 150);
+  const std::string orders = PlacedOrders("BULK", "C_BULK", 0, 150);
+  TestHttpResponse r = Call("POST", "/v1/events", scorer_, orders + orders, "application/x-ndjson");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json body = json::parse(r.body);
+  EXPECT_EQ(body["accepted"], 150);
+  EXPECT_EQ(body["duplicates"], 150);
+  json profile = CallJson("GET", "/v1/customers/C_BULK", analyst_, nullptr);
+  EXPECT_EQ(profile["features"]["customer_lifetime_orders"], 150) << profile;
+}
+
+TEST_F(VigilServerTest, ConcurrentBatchesOfTheSameEventsCountEachOnce) {
+  Start();
+  const std::string orders = PlacedOrders("RACE", "C_RACE", 0, 200);
+  std::vector<json> answers(4);
+  std::vector<std::thread> clients;
+  for (size_t c = 0; c < answers.size(); ++c) {
+    clients.emplace_back([&, c] {
+      TestHttpResponse r = Call("POST", "/v1/events", scorer_, orders, "application/x-ndjson");
+      ASSERT_EQ(r.status, 200) << r.body;
+      answers[c] = json::parse(r.body);
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  int accepted = 0;
+  int duplicates = 0;
+  for (const json& a : answers) {
+    accepted += a.value("accepted", 0);
+    duplicates += a.value("duplicates", 0);
+  }
+  EXPECT_EQ(accepted, 200);
+  EXPECT_EQ(duplicates, 3 * 200);
+  json profile = CallJson("GET", "/v1/customers/C_RACE", analyst_, nullptr);
+  EXPECT_EQ(profile["features"]["customer_lifetime_orders"], 200) << profile;
 }
 
 TEST_F(VigilServerTest, ABlockListedCustomerIsBlockedWithTheReasonStated) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "common/status.h"
@@ -64,6 +65,26 @@ class SqliteConnection {
 
   SqliteDb db_;  // declared first: destroyed after the statements
   absl::flat_hash_map<std::string, std::unique_ptr<SqliteStatement>> statements_;
+};
+
+// A read transaction: the statements run in its scope see one state of the
+// database, and pay for one snapshot instead of one each. Declare statement
+// leases after it, so that they are reset first.
+class ReadTransaction {
+ public:
+  [[nodiscard]] static StatusOr<ReadTransaction> Begin(SqliteConnection& c) {
+    RETURN_IF_ERROR(c.Exec("BEGIN"));
+    return ReadTransaction(&c);
+  }
+  ReadTransaction(ReadTransaction&& other) noexcept : c_(std::exchange(other.c_, nullptr)) {}
+  ReadTransaction& operator=(ReadTransaction&&) = delete;
+  ~ReadTransaction() {
+    if (c_ != nullptr) (void)c_->Exec("COMMIT");
+  }
+
+ private:
+  explicit ReadTransaction(SqliteConnection* c) : c_(c) {}
+  SqliteConnection* c_;
 };
 
 }  // namespace vigil

@@ -128,24 +128,6 @@ StatusOr<std::optional<DecisionRecord>> QueryDecision(SqliteConnection& c, std::
   return DecisionFromRow(*stmt);
 }
 
-// A read transaction on a reader connection: the statements in its scope see
-// one consistent state of the database.
-class ReadTransaction {
- public:
-  static StatusOr<ReadTransaction> Begin(SqliteConnection& c) {
-    RETURN_IF_ERROR(c.Exec("BEGIN"));
-    return ReadTransaction(&c);
-  }
-  ReadTransaction(ReadTransaction&& other) noexcept : c_(std::exchange(other.c_, nullptr)) {}
-  ~ReadTransaction() {
-    if (c_ != nullptr) (void)c_->Exec("COMMIT");
-  }
-
- private:
-  explicit ReadTransaction(SqliteConnection* c) : c_(c) {}
-  SqliteConnection* c_;
-};
-
 Status ValidateListKey(std::string_view list, std::string_view field) {
   if (list != "allow" && list != "block") {
     return absl::InvalidArgumentError(fmt::format("list '{}': expected allow or block", list));
@@ -565,6 +547,22 @@ StatusOr<bool> SqliteStore::HasEvent(std::string_view event_id) {
                    reader->Prepare("SELECT 1 FROM events WHERE event_id = ?"));
   RETURN_IF_ERROR(stmt->BindAll(event_id));
   return stmt->Step();
+}
+
+StatusOr<std::vector<bool>> SqliteStore::KnownEvents(std::span<const std::string> event_ids) {
+  std::vector<bool> known(event_ids.size(), false);
+  if (event_ids.empty()) return known;
+  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
+  ASSIGN_OR_RETURN(ReadTransaction transaction, ReadTransaction::Begin(*reader));
+  ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
+                   reader->Prepare("SELECT 1 FROM events WHERE event_id = ?"));
+  for (size_t i = 0; i < event_ids.size(); ++i) {
+    RETURN_IF_ERROR(stmt->BindAll(event_ids[i]));
+    ASSIGN_OR_RETURN(const bool row, stmt->Step());
+    known[i] = row;
+    stmt->Reset();
+  }
+  return known;
 }
 
 StatusOr<std::optional<EventRecord>> SqliteStore::FindEvent(std::string_view event_id) {

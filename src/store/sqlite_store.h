@@ -73,6 +73,7 @@ class SqliteStore final : public Store {
                     const std::function<Status(int64_t, const EventRecord&)>& fn) override;
   StatusOr<int64_t> LastEventSeq() override;
   StatusOr<bool> HasEvent(std::string_view event_id) override;
+  StatusOr<std::vector<bool>> KnownEvents(std::span<const std::string> event_ids) override;
   StatusOr<std::optional<EventRecord>> FindEvent(std::string_view event_id) override;
   StatusOr<std::optional<DecisionRecord>> FindDecision(std::string_view id) override;
   Status AttachNarration(std::string_view decision_id, std::string_view text,

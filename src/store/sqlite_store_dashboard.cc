@@ -123,25 +123,6 @@ class Conditions {
   std::vector<Param> params_;
 };
 
-// A read transaction: the statements in its scope see one state of the
-// database. Declare statement leases after it, so they are reset first.
-class ScopedRead {
- public:
-  static StatusOr<ScopedRead> Begin(SqliteConnection& c) {
-    RETURN_IF_ERROR(c.Exec("BEGIN"));
-    return ScopedRead(&c);
-  }
-  ScopedRead(ScopedRead&& other) noexcept : c_(std::exchange(other.c_, nullptr)) {}
-  ScopedRead& operator=(ScopedRead&&) = delete;
-  ~ScopedRead() {
-    if (c_ != nullptr) (void)c_->Exec("COMMIT");
-  }
-
- private:
-  explicit ScopedRead(SqliteConnection* c) : c_(c) {}
-  SqliteConnection* c_;
-};
-
 int64_t ClampLimit(int64_t limit) { return std::clamp<int64_t>(limit, 1, kMaxListLimit); }
 
 // A JSON array of strings, for "x IN (SELECT value FROM json_each(?))": one
@@ -317,7 +298,7 @@ StatusOr<TransactionPage> SqliteStore::ListTransactions(const TransactionQuery& 
 
   ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
   // One snapshot for the page and its messages.
-  ASSIGN_OR_RETURN(ScopedRead read, ScopedRead::Begin(*reader));
+  ASSIGN_OR_RETURN(ReadTransaction read, ReadTransaction::Begin(*reader));
   TransactionPage page;
   {
     ASSIGN_OR_RETURN(SqliteConnection::Lease stmt, reader->Prepare(sql));
@@ -387,7 +368,7 @@ FROM sms_outbound o JOIN transactions t ON t.transaction_id = o.transaction_id
 WHERE o.created_at >= ?1 AND o.created_at < ?2
 )sql";
   ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
-  ASSIGN_OR_RETURN(ScopedRead read, ScopedRead::Begin(*reader));
+  ASSIGN_OR_RETURN(ReadTransaction read, ReadTransaction::Begin(*reader));
   DashboardCounts counts;
   {
     ASSIGN_OR_RETURN(SqliteConnection::Lease stmt, reader->Prepare(kDecisionCounts));

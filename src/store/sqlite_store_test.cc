@@ -129,6 +129,13 @@ TEST_F(SqliteStoreTest, HasEventAndLastEventSeqOnEmptyAndFilledStore) {
   EXPECT_EQ(*store_->LastEventSeq(), 1);
 }
 
+TEST_F(SqliteStoreTest, KnownEventsAnswersForEachIdInOrder) {
+  MustWrite({{TestEvent("e1"), TestEvent("e3")}, {}});
+  const std::vector<std::string> ids = {"e3", "e2", "e1", "e3", "nope"};
+  EXPECT_EQ(*store_->KnownEvents(ids), (std::vector<bool>{true, false, true, true, false}));
+  EXPECT_TRUE(store_->KnownEvents({})->empty());
+}
+
 TEST_F(SqliteStoreTest, FindDecisionByDecisionIdOrLatestForSubject) {
   const DecisionRecord first = TestDecision("dec_1", "ORD1", kDay1);
   const DecisionRecord later = TestDecision("dec_2", "ORD1", kDay1 + 60);

@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -457,6 +458,10 @@ class Store {
   // The seq of the last committed event, 0 when there is none.
   [[nodiscard]] virtual StatusOr<int64_t> LastEventSeq() = 0;
   [[nodiscard]] virtual StatusOr<bool> HasEvent(std::string_view event_id) = 0;
+  // Which of `event_ids` are recorded: known[i] says whether event_ids[i]
+  // is. One read for the lot, as one snapshot.
+  [[nodiscard]] virtual StatusOr<std::vector<bool>> KnownEvents(
+      std::span<const std::string> event_ids) = 0;
   // The event with this event_id (the events table's unique key), or nullopt.
   [[nodiscard]] virtual StatusOr<std::optional<EventRecord>> FindEvent(
       std::string_view event_id) = 0;
