@@ -10,7 +10,8 @@ packages=(
   clang clang-format libclang-rt-14-dev
   libxgboost-dev libabsl-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libsqlite3-dev libcsv-dev zlib1g-dev libboost-dev libssl-dev libcurl4-openssl-dev
-  libhnswlib-dev libtomlplusplus-dev libgoogle-perftools-dev wrk
+  libhnswlib-dev libtomlplusplus-dev libgoogle-perftools-dev
+  wrk fio rt-tests   # benchmarks: load, and the host's floor (bench/host_floor.sh)
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium fonts-noto-core   # the dashboard's browser tests (tests/e2e); Devanagari for Hindi
 )
