@@ -15,6 +15,10 @@
 #   LUA=bench/score_orders.lua
 #   STORE_SQL=      SQL run on the fresh store before the server starts, e.g.
 #                   "DROP INDEX decisions_by_customer" to price an index
+#   OLD_DECISIONS=  this many decisions from 100 days ago added to the fresh store
+#   ARCHIVE_AT=     seconds into the measured run at which `vigil archive
+#                   --older-than-days 90` runs beside the server (another
+#                   process, as an operator would), e.g. 5 with OLD_DECISIONS
 #   PRELOAD=        seconds of scoring at 5 000/s before the measured run, so
 #                   that the store holds decisions (e.g. 10: 50 000)
 #   ANALYST_PATH=   an analyst key polls GET /$ANALYST_PATH (e.g. v1/overview)
@@ -36,7 +40,21 @@ build/vigil ingest --data "$dir/data" --data-dir "$store" >/dev/null 2>&1
 sync
 key=$(build/vigil keys create --data-dir "$store" --role scorer --name profile 2>/dev/null)
 analyst_key=$(build/vigil keys create --data-dir "$store" --role analyst --name profile 2>/dev/null)
+if [[ -n "${OLD_DECISIONS:-}" ]]; then
+  # Decisions made 100 days ago (~3 KB each, as scored ones), for the
+  # retention job to archive.
+  sqlite3 "$store/vigil.db" "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k
+    WHERE i < $OLD_DECISIONS) INSERT INTO decisions (decision_id, subject_id, kind, at,
+    customer_id, model_version, risk_score, risk_level, action, request_id, document, features,
+    contributions) SELECT 'dec_old_' || i, 'ORD_OLD_' || abs(random()), 'order',
+    strftime('%s', 'now') - 100 * 86400 + i, 'C' || (i % 5000), 'v1', 0.1, 'low', 'allow',
+    'req', printf('%.2700c', 'x'), zeroblob(200), zeroblob(200) FROM k"
+fi
 if [[ -n "${STORE_SQL:-}" ]]; then sqlite3 "$store/vigil.db" "$STORE_SQL"; fi
+if [[ -n "${STORE_SQL:-}${OLD_DECISIONS:-}" ]]; then
+  sqlite3 "$store/vigil.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+  sync
+fi
 log="$store/serve.log"
 # shellcheck disable=SC2086
 build/vigil serve --data-dir "$store" --models "$dir/models" --port 0 ${SERVE_ARGS:-} 2>"$log" &
@@ -81,6 +99,16 @@ if [[ -n "${ANALYST_PATH:-}" ]]; then
   ) &
   analyst=$!
 fi
+archiver=
+if [[ -n "${ARCHIVE_AT:-}" ]]; then
+  (
+    sleep "$ARCHIVE_AT"
+    start=$(date +%s.%N)
+    build/vigil archive --data-dir "$store" --older-than-days 90 2>&1 | tail -n 1
+    echo "archive: $(echo "$(date +%s.%N) - $start" | bc) s"
+  ) | sed 's/^/archive: /; s/^archive: archive:/archive:/' &
+  archiver=$!
+fi
 events=
 if [[ -n "${EVENTS_DELAY_MS:-}" ]]; then
   EVENTS_DELAY_MS=$EVENTS_DELAY_MS wrk -t1 -c1 -d"${DURATION:-10s}" --latency \
@@ -103,7 +131,7 @@ else
   wrk -t1 -c"${CONNECTIONS:-32}" -d"${DURATION:-10s}" --latency -s "${LUA:-bench/score_orders.lua}" \
     "http://127.0.0.1:$port/v1/orders/score"
 fi
-wait $sampler $profiler $analyst ${events:-}
+wait $sampler $profiler $analyst ${events:-} ${archiver:-}
 curl -s "http://127.0.0.1:$port/metrics" |
   grep -E '^vigil_store_(commits|commit_duration|commit_seconds|max_commit)|^vigil_similar_cases_(added|dropped)|orders/score.*(le="0.00(1|15|2|25)"|_count)'
 kill -TERM $server

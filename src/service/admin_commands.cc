@@ -20,7 +20,10 @@ StatusOr<std::unique_ptr<Store>> OpenExisting(const std::string& data_dir) {
         "--data-dir {}: no such directory (start `vigil serve` or `vigil ingest` there first)",
         data_dir));
   }
-  return OpenSqliteStore(data_dir);
+  // `vigil serve` may be running on the directory. Checkpoint as often as it
+  // does by default: frames left in the WAL would otherwise be copied by the
+  // server's writer, all at once, while its scoring requests wait.
+  return OpenSqliteStore(data_dir, {.wal_checkpoint_pages = 250});
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #ifndef VIGIL_STORE_SQLITE_CONNECTION_H_
 #define VIGIL_STORE_SQLITE_CONNECTION_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -62,8 +63,13 @@ class SqliteConnection {
 
  private:
   explicit SqliteConnection(SqliteDb db) : db_(std::move(db)) {}
+  // The busy handler: retries a locked database every 100 us until
+  // busy_timeout_ has passed since the first try.
+  static int OnBusy(void* arg, int tries);
 
   SqliteDb db_;  // declared first: destroyed after the statements
+  std::chrono::milliseconds busy_timeout_{5000};
+  std::chrono::steady_clock::time_point busy_since_;
   absl::flat_hash_map<std::string, std::unique_ptr<SqliteStatement>> statements_;
 };
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include "absl/synchronization/notification.h"
@@ -31,7 +32,11 @@ constexpr std::string_view kInsertDecision =
   "action, request_id, document, narration, narration_source, features, contributions"
 
 constexpr int64_t kScanPageSize = 1000;
-constexpr int64_t kArchiveDeleteChunk = 5000;
+// The archive deletes this many decisions per transaction, and then waits
+// as long as that took: each transaction delays the scoring commits queued
+// behind it (or, from `vigil archive`, the server's writer waiting for the
+// lock), so it stays short and holds the writer at most half of the time.
+constexpr int64_t kArchiveDeleteChunk = 500;
 
 bool IsDecisionKind(std::string_view kind) {
   return kind == "order" || kind == "return" || kind == "transaction";
@@ -906,6 +911,7 @@ StatusOr<int64_t> SqliteStore::ArchiveDecisions(Timestamp cutoff, const std::str
   // in chunks so that no single transaction stalls scoring traffic.
   int64_t deleted = 0;
   for (int64_t changes = -1; changes != 0;) {
+    const auto start = std::chrono::steady_clock::now();
     RETURN_IF_ERROR(RunOnWriter([&](SqliteConnection& c) -> Status {
       ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
                        c.Prepare("DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions "
@@ -916,6 +922,7 @@ StatusOr<int64_t> SqliteStore::ArchiveDecisions(Timestamp cutoff, const std::str
       return absl::OkStatus();
     }));
     deleted += changes;
+    std::this_thread::sleep_for(std::chrono::steady_clock::now() - start);
   }
   if (deleted != archived) {
     return absl::InternalError(

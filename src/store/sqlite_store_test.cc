@@ -880,6 +880,19 @@ TEST_F(SqliteStoreTest, ArchiveMovesOldDecisionsToAGzipNdjsonFile) {
   EXPECT_EQ(FilesIn(archive_dir).size(), 1u);
 }
 
+TEST_F(SqliteStoreTest, ArchiveDeletesInShortTransactions) {
+  std::vector<DecisionRecord> old;
+  for (int i = 0; i < 1200; ++i) {
+    old.push_back(TestDecision(fmt::format("dec_{}", i), fmt::format("ORD{}", i), kDay1 + i));
+  }
+  MustWrite({{}, old});
+  const int64_t commits_before = store_->Stats().commits;
+  EXPECT_EQ(*store_->ArchiveDecisions(kDay1 + kDay, dir_.path() + "/archive"), 1200);
+  // At most 500 deletes a transaction: three, and one that finds nothing left.
+  EXPECT_EQ(store_->Stats().commits - commits_before, 4);
+  EXPECT_EQ(*store_->FindDecision("dec_1199"), std::nullopt);
+}
+
 TEST_F(SqliteStoreTest, CrashAfterArchiveFileBeforeDeleteLosesNothing) {
   const DecisionRecord d1 = TestDecision("dec_1", "ORD1", kDay1);
   MustWrite({{}, {d1}});
