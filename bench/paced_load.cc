@@ -62,16 +62,10 @@ class Load {
   void Start() {
     const tcp::endpoint endpoint(asio::ip::make_address(options_.host),
                                  static_cast<unsigned short>(options_.port));
+    endpoint_ = endpoint;
     for (int i = 0; i < options_.connections; ++i) {
       auto c = std::make_unique<Connection>(io_);
-      boost::system::error_code error;
-      c->socket.connect(endpoint, error);
-      if (error) {
-        std::fprintf(stderr, "paced_load: cannot connect to %s:%d: %s\n", options_.host.c_str(),
-                     options_.port, error.message().c_str());
-        std::exit(1);
-      }
-      c->socket.set_option(tcp::no_delay(true));
+      Connect(c.get());
       idle_.push_back(c.get());
       connections_.push_back(std::move(c));
     }
@@ -92,6 +86,10 @@ class Load {
         options_.rate, options_.duration_s, options_.connections, static_cast<long long>(next_),
         static_cast<long long>(answered_), seconds, static_cast<double>(answered_) / seconds,
         static_cast<long long>(errors_));
+    if (reconnects_ > 0) {
+      std::printf("%lld connections closed by the server while idle were opened again\n",
+                  static_cast<long long>(reconnects_));
+    }
     if (latencies.empty()) return;
     auto at = [&](double q) {
       const size_t i = std::min(latencies.size() - 1,
@@ -141,6 +139,17 @@ class Load {
     }
   }
 
+  void Connect(Connection* c) {
+    boost::system::error_code error;
+    c->socket.connect(endpoint_, error);
+    if (error) {
+      std::fprintf(stderr, "paced_load: cannot connect to %s:%d: %s\n", options_.host.c_str(),
+                   options_.port, error.message().c_str());
+      std::exit(1);
+    }
+    c->socket.set_option(tcp::no_delay(true));
+  }
+
   std::string NextBody() {
     ++order_;
     std::uniform_int_distribution<int> customer(1, options_.customers);
@@ -168,15 +177,38 @@ class Load {
     c->request.keep_alive(true);
     c->request.body() = NextBody();
     c->request.prepare_payload();
-    http::async_write(c->socket, c->request, [this, c](beast::error_code error, size_t) {
-      if (error) return Fail(c, error);
-      c->response = {};
-      http::async_read(c->socket, c->buffer, c->response,
-                       [this, c](beast::error_code read_error, size_t) {
-                         if (read_error) return Fail(c, read_error);
-                         Answered(c);
-                       });
-    });
+    Exchange(c, /*reconnected=*/false);
+  }
+
+  void Exchange(Connection* c, bool reconnected) {
+    http::async_write(
+        c->socket, c->request, [this, c, reconnected](beast::error_code error, size_t) {
+          if (error) return Retry(c, error, reconnected);
+          c->response = {};
+          http::async_read(c->socket, c->buffer, c->response,
+                           [this, c, reconnected](beast::error_code read_error, size_t) {
+                             if (read_error) return Retry(c, read_error, reconnected);
+                             Answered(c);
+                           });
+        });
+  }
+
+  // The server closes a keep-alive connection left idle for its idle
+  // timeout (60 s by default). Idle connections are reused last in, first
+  // out, so at a low rate some wait that long: such a connection is opened
+  // again and its request sent again, once.
+  void Retry(Connection* c, beast::error_code error, bool reconnected) {
+    const bool closed_by_server =
+        error == http::error::end_of_stream || error == asio::error::eof ||
+        error == asio::error::connection_reset || error == asio::error::broken_pipe;
+    if (reconnected || !closed_by_server) return Fail(c, error);
+    boost::system::error_code ignored;
+    c->socket.close(ignored);
+    c->socket = tcp::socket(io_);
+    c->buffer.consume(c->buffer.size());
+    Connect(c);
+    ++reconnects_;
+    Exchange(c, /*reconnected=*/true);
   }
 
   void Answered(Connection* c) {
@@ -213,6 +245,8 @@ class Load {
   int64_t order_ = 0;
   int64_t answered_ = 0;
   int64_t errors_ = 0;
+  int64_t reconnects_ = 0;
+  tcp::endpoint endpoint_;
   std::vector<int64_t> latencies_us_;
 };
 

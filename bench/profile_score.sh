@@ -133,6 +133,6 @@ else
 fi
 wait $sampler $profiler $analyst ${events:-} ${archiver:-}
 curl -s "http://127.0.0.1:$port/metrics" |
-  grep -E '^vigil_store_(commits|commit_duration|commit_seconds|max_commit)|^vigil_similar_cases_(added|dropped)|orders/score.*(le="0.00(1|15|2|25)"|_count)'
+  grep -E '^vigil_decisions_archived_total|^vigil_store_(commits|commit_duration|commit_seconds|max_commit)|^vigil_similar_cases_(added|dropped)|orders/score.*(le="0.00(1|15|2|25)"|_count)'
 kill -TERM $server
 wait $server || true
