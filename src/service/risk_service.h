@@ -246,13 +246,14 @@ class RiskService {
   std::shared_ptr<const ServingModel> Serving(DecisionKind kind) const;
   // Asks the narrator for the decision's narration, attached when it comes.
   void Narrate(NarrationRequest request, const std::string& decision_id);
-  // For /v1/events: fresh[i] is true when event_ids[i] is neither recorded
-  // nor claimed by a request in flight (nor earlier in this list); those are
-  // now claimed by the caller, who releases them once their write is done.
-  // Applies and submits the events not recorded yet (one write); `done`
-  // runs once it is durable, after adding its counts to `*result`.
+  // For /v1/events: applies and submits the events not recorded yet (one
+  // write); `done` runs once it is durable, after adding its counts to
+  // `*result`.
   void StoreEvents(std::span<const DecodedEvent> events, IngestResult* result,
                    std::function<void(Status)> done) ABSL_LOCKS_EXCLUDED(engine_mu_);
+  // fresh[i] is true when event_ids[i] is neither recorded nor claimed by a
+  // request in flight (nor earlier in this list); those are now claimed by
+  // the caller, who releases them once their write is done.
   StatusOr<std::vector<bool>> ClaimNewEvents(std::span<const std::string> event_ids)
       ABSL_LOCKS_EXCLUDED(pending_events_mu_);
   void ReleaseEvents(std::span<const std::string> event_ids)

@@ -547,11 +547,9 @@ StatusOr<int64_t> SqliteStore::LastEventSeq() {
 }
 
 StatusOr<bool> SqliteStore::HasEvent(std::string_view event_id) {
-  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
-  ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
-                   reader->Prepare("SELECT 1 FROM events WHERE event_id = ?"));
-  RETURN_IF_ERROR(stmt->BindAll(event_id));
-  return stmt->Step();
+  const std::string id(event_id);
+  ASSIGN_OR_RETURN(const std::vector<bool> known, KnownEvents(std::span(&id, 1)));
+  return known[0];
 }
 
 StatusOr<std::vector<bool>> SqliteStore::KnownEvents(std::span<const std::string> event_ids) {
