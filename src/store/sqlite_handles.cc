@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "fmt/format.h"
+#include "store/wal_batching_vfs.h"
 
 namespace vigil {
 namespace {
@@ -61,7 +62,7 @@ SqliteDb& SqliteDb::operator=(SqliteDb&& other) noexcept {
 StatusOr<SqliteDb> SqliteDb::Open(const std::string& path) {
   sqlite3* raw = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, WalBatchingVfsName());
   SqliteDb db(raw);  // owns the handle even when the open failed
   if (rc != SQLITE_OK) return SqliteStatus(raw, rc, fmt::format("open {}", path));
   sqlite3_extended_result_codes(raw, 1);

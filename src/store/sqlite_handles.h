@@ -35,7 +35,8 @@ class SqliteDb {
   SqliteDb& operator=(const SqliteDb&) = delete;
 
   // Opens (creating if missing) the database file at `path` read-write with
-  // extended result codes on and SQLite's own mutexes off.
+  // extended result codes on and SQLite's own mutexes off, through the VFS
+  // that writes a commit's WAL frames at once (store/wal_batching_vfs.h).
   [[nodiscard]] static StatusOr<SqliteDb> Open(const std::string& path);
 
   // Runs one or more SQL statements without parameters (DDL, PRAGMA, BEGIN).
