@@ -77,6 +77,7 @@ int ShmLock(sqlite3_file* f, int offset, int n, int flags) {
 int ShmUnmap(sqlite3_file* f, int delete_flag) {
   return Real(f)->pMethods->xShmUnmap(Real(f), delete_flag);
 }
+void ShmBarrier(sqlite3_file* f) { Real(f)->pMethods->xShmBarrier(Real(f)); }
 int Unfetch(sqlite3_file* f, sqlite3_int64 offset, void* page) {
   return Real(f)->pMethods->xUnfetch(Real(f), offset, page);
 }
@@ -145,7 +146,6 @@ int WalFileSize(sqlite3_file* f, sqlite3_int64* out) {
   if (const int rc = Flush(Wrapped(f)); rc != SQLITE_OK) return rc;
   return Real(f)->pMethods->xFileSize(Real(f), out);
 }
-void WalShmBarrier(sqlite3_file* f) { Real(f)->pMethods->xShmBarrier(Real(f)); }
 int WalFetch(sqlite3_file* f, sqlite3_int64 offset, int n, void** out) {
   if (const int rc = Flush(Wrapped(f)); rc != SQLITE_OK) return rc;
   return Real(f)->pMethods->xFetch(Real(f), offset, n, out);
@@ -173,27 +173,19 @@ const sqlite3_io_methods kDatabaseMethods = {
     .xFetch = DatabaseFetch,
     .xUnfetch = Unfetch,
 };
-const sqlite3_io_methods kWalMethods = {
-    .iVersion = 3,
-    .xClose = WalClose,
-    .xRead = WalRead,
-    .xWrite = WalWrite,
-    .xTruncate = WalTruncate,
-    .xSync = WalSync,
-    .xFileSize = WalFileSize,
-    .xLock = Lock,
-    .xUnlock = Unlock,
-    .xCheckReservedLock = CheckReservedLock,
-    .xFileControl = FileControl,
-    .xSectorSize = SectorSize,
-    .xDeviceCharacteristics = DeviceCharacteristics,
-    .xShmMap = ShmMap,
-    .xShmLock = ShmLock,
-    .xShmBarrier = WalShmBarrier,
-    .xShmUnmap = ShmUnmap,
-    .xFetch = WalFetch,
-    .xUnfetch = Unfetch,
-};
+// The WAL's differ where its held writes matter.
+const sqlite3_io_methods kWalMethods = [] {
+  sqlite3_io_methods methods = kDatabaseMethods;
+  methods.xClose = WalClose;
+  methods.xRead = WalRead;
+  methods.xWrite = WalWrite;
+  methods.xTruncate = WalTruncate;
+  methods.xSync = WalSync;
+  methods.xFileSize = WalFileSize;
+  methods.xShmBarrier = ShmBarrier;
+  methods.xFetch = WalFetch;
+  return methods;
+}();
 
 // --- The VFS ----------------------------------------------------------------
 
