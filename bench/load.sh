@@ -19,6 +19,11 @@ build/vigil ingest --data "$dir/data" --data-dir "$store" 2>/dev/null
 key=$(build/vigil keys create --data-dir "$store" --role scorer --name load-test 2>/dev/null)
 customers=$(($(wc -l <"$dir/data/customers.csv") - 1))
 
+# The figures depend on the host as much as on the build: name it, and what
+# it gives any program before the server starts (bench/host_floor.sh), beside them.
+echo "== machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, load average $(cut -d' ' -f1 /proc/loadavg)"
+bench/host_floor.sh 5 | sed 's/^/   /'
+
 log="$store/serve.log"
 build/vigil serve --data-dir "$store" --models "$dir/models" --port 0 2>"$log" &
 server=$!
