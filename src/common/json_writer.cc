@@ -1,7 +1,9 @@
 #include "common/json_writer.h"
 
+#include <algorithm>
 #include <cmath>
 
+#include "fmt/compile.h"
 #include "fmt/format.h"
 
 namespace vigil {
@@ -34,6 +36,27 @@ size_t Utf8SequenceLength(std::string_view s) {
     if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
   }
   return length;
+}
+
+// How many characters at the start of `s` stand in a JSON string as they
+// are (printable ASCII other than the quote and the backslash).
+size_t PlainRunLength(std::string_view s) {
+  size_t n = 0;
+  while (n < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[n]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+    ++n;
+  }
+  return n;
+}
+
+// fmt (its format string compiled) into a stack buffer, then one append:
+// through a back_insert_iterator it goes through a growing buffer.
+template <typename T>
+void AppendNumber(std::string& out, T value) {
+  char buffer[40];
+  const auto end = fmt::format_to_n(buffer, sizeof(buffer), FMT_COMPILE("{}"), value);
+  out.append(buffer, std::min(end.size, sizeof(buffer)));
 }
 
 }  // namespace
@@ -78,7 +101,7 @@ void JsonWriter::Number(double value) {
     out_.append("null");
     return;
   }
-  fmt::format_to(std::back_inserter(out_), "{}", value);
+  AppendNumber(out_, value);
 }
 
 void JsonWriter::Float(float value) {
@@ -87,12 +110,12 @@ void JsonWriter::Float(float value) {
     out_.append("null");
     return;
   }
-  fmt::format_to(std::back_inserter(out_), "{}", value);
+  AppendNumber(out_, value);
 }
 
 void JsonWriter::Int(int64_t value) {
   BeforeValue();
-  fmt::format_to(std::back_inserter(out_), "{}", value);
+  AppendNumber(out_, value);
 }
 
 void JsonWriter::Bool(bool value) {
@@ -114,12 +137,13 @@ void JsonWriter::AppendEscaped(std::string_view s) {
   out_.push_back('"');
   size_t i = 0;
   while (i < s.size()) {
+    // The characters that need nothing, appended as one run: a character at
+    // a time cost ~4 % of a scored request's instructions (callgrind).
+    const size_t run = PlainRunLength(s.substr(i));
+    out_.append(s.data() + i, run);
+    i += run;
+    if (i == s.size()) break;
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      out_.push_back(static_cast<char>(c));
-      ++i;
-      continue;
-    }
     switch (c) {
       case '"':
         out_.append("\\\"");

@@ -48,6 +48,17 @@ TEST(JsonWriterTest, NumbersRoundTripShortestAndNonFiniteIsNull) {
   EXPECT_EQ(parsed[4].get<double>(), 0.1 + 0.2);
 }
 
+TEST(JsonWriterTest, TheLongestNumbersAreWrittenWhole) {
+  JsonWriter w;
+  w.StartArray();
+  w.Number(-2.2250738585072014e-308);
+  w.Number(-4.9406564584124654e-324);
+  w.Int(std::numeric_limits<int64_t>::min());
+  w.Float(-1.17549435e-38f);
+  w.EndArray();
+  EXPECT_EQ(w.text(), "[-2.2250738585072014e-308,-5e-324,-9223372036854775808,-1.1754944e-38]");
+}
+
 TEST(JsonWriterTest, FloatsInTheirOwnShortestForm) {
   JsonWriter w;
   w.StartArray();
