@@ -12,6 +12,7 @@
 # share is paced by the clock and so indexes more or fewer cases per run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/serve_port.sh
 export OMP_WAIT_POLICY=passive
 dir=${1:-demo}
 requests=${2:-1000}
@@ -28,12 +29,7 @@ valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" --instr-atst
   build/vigil serve --data-dir "$store" --models "$dir/models" --port 0 2>"$log" &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$out"' EXIT
-for _ in $(seq 1 600); do
-  grep -q "listening on" "$log" && break
-  sleep 0.5
-done
-port=$(sed -n 's/.*listening on http:\/\/[0-9.]*:\([0-9]*\).*/\1/p' "$log")
-[[ -n "$port" ]] || { echo "instructions_per_request: the server did not start" >&2; cat "$log" >&2; exit 1; }
+port=$(server_port "$log")
 load() {
   build/paced_load --port "$port" --key "$key" --rate "$rate" --duration "$1" --warmup 0 \
     --customers "$customers" >/dev/null

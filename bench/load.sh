@@ -7,6 +7,7 @@
 # Prints wrk's reports; BENCHMARKS.md records what it printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/serve_port.sh
 export OMP_WAIT_POLICY=passive
 dir=${1:-demo}
 duration=${LOAD_DURATION:-20s}
@@ -28,11 +29,7 @@ log="$store/serve.log"
 build/vigil serve --data-dir "$store" --models "$dir/models" --port 0 2>"$log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 600); do
-  grep -q "listening on" "$log" && break
-  sleep 0.1
-done
-port=$(sed -n 's/.*listening on http:\/\/[0-9.]*:\([0-9]*\).*/\1/p' "$log")
+port=$(server_port "$log")
 url="http://127.0.0.1:$port/v1/orders/score"
 echo "== server on port $port, $customers customers ($(grep -o 'ready in [0-9.]* s' "$log"))"
 

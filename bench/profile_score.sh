@@ -29,6 +29,7 @@
 #                   events, then waiting this long (e.g. 100: ~5 000 events/s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/serve_port.sh
 export OMP_WAIT_POLICY=passive
 dir=${1:-demo}
 store="$dir/profile-store"
@@ -60,11 +61,7 @@ log="$store/serve.log"
 build/vigil serve --data-dir "$store" --models "$dir/models" --port 0 ${SERVE_ARGS:-} 2>"$log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 600); do
-  grep -q "listening on" "$log" && break
-  sleep 0.1
-done
-port=$(sed -n 's/.*listening on http:\/\/[0-9.]*:\([0-9]*\).*/\1/p' "$log")
+port=$(server_port "$log")
 export VIGIL_KEY=$key VIGIL_CUSTOMERS=$(($(wc -l <"$dir/data/customers.csv") - 1))
 
 # CPU per thread over 5 s in the middle of the run.
