@@ -22,11 +22,15 @@ sqlite3_vfs* g_base = nullptr;  // the default VFS, set once at registration
 std::atomic<int64_t> g_requested{0};
 std::atomic<int64_t> g_issued{0};
 
-// Our file: the default VFS's file follows it in the same allocation.
+// Our file: the default VFS's file follows it in the same allocation. A
+// connection's database file and its WAL point at each other, so that the
+// database's barrier can flush its WAL; both are used by that connection's
+// thread only.
 struct WrappedFile {
   sqlite3_file base;  // pMethods: kWalMethods or kDatabaseMethods
   sqlite3_file* real;
-  std::string* held;  // WAL only: bytes not yet written, from held_offset
+  WrappedFile* partner;  // the WAL of a database file, the database file of a WAL; may be null
+  std::string* held;     // WAL only: bytes not yet written, from held_offset
   sqlite3_int64 held_offset;
 };
 
@@ -35,12 +39,7 @@ constexpr size_t kWrapperBytes = (sizeof(WrappedFile) + 7) & ~size_t{7};
 WrappedFile* Wrapped(sqlite3_file* file) { return reinterpret_cast<WrappedFile*>(file); }
 sqlite3_file* Real(sqlite3_file* file) { return Wrapped(file)->real; }
 
-// The WAL whose writes this thread holds: a connection writes its WAL and
-// publishes the commit from the same thread, so the barrier finds it here.
-thread_local WrappedFile* t_holding = nullptr;
-
 int Flush(WrappedFile* wal) {
-  if (t_holding == wal) t_holding = nullptr;
   if (wal->held == nullptr || wal->held->empty()) return SQLITE_OK;
   const std::string& held = *wal->held;
   int rc = SQLITE_OK;
@@ -84,7 +83,10 @@ int Unfetch(sqlite3_file* f, sqlite3_int64 offset, void* page) {
 
 // --- The main database file: everything forwarded, the barrier flushes -----
 
-int DatabaseClose(sqlite3_file* f) { return Real(f)->pMethods->xClose(Real(f)); }
+int DatabaseClose(sqlite3_file* f) {
+  if (WrappedFile* wal = Wrapped(f)->partner; wal != nullptr) wal->partner = nullptr;
+  return Real(f)->pMethods->xClose(Real(f));
+}
 int DatabaseRead(sqlite3_file* f, void* out, int n, sqlite3_int64 offset) {
   return Real(f)->pMethods->xRead(Real(f), out, n, offset);
 }
@@ -101,7 +103,7 @@ int DatabaseFileSize(sqlite3_file* f, sqlite3_int64* out) {
 // SQLite calls the barrier between writing a commit's frames and making the
 // new wal-index header visible to readers.
 void DatabaseShmBarrier(sqlite3_file* f) {
-  if (t_holding != nullptr) (void)Flush(t_holding);
+  if (Wrapped(f)->partner != nullptr) (void)Flush(Wrapped(f)->partner);
   Real(f)->pMethods->xShmBarrier(Real(f));
 }
 int DatabaseFetch(sqlite3_file* f, sqlite3_int64 offset, int n, void** out) {
@@ -114,6 +116,7 @@ int WalClose(sqlite3_file* f) {
   WrappedFile* wal = Wrapped(f);
   const int flushed = Flush(wal);
   const int closed = wal->real->pMethods->xClose(wal->real);
+  if (wal->partner != nullptr) wal->partner->partner = nullptr;
   delete wal->held;
   wal->held = nullptr;
   return flushed != SQLITE_OK ? flushed : closed;
@@ -131,7 +134,6 @@ int WalWrite(sqlite3_file* f, const void* data, int n, sqlite3_int64 offset) {
   }
   if (held.empty()) wal->held_offset = offset;
   held.append(static_cast<const char*>(data), static_cast<size_t>(n));
-  t_holding = wal;
   return held.size() >= kMaxHeldBytes ? Flush(wal) : SQLITE_OK;
 }
 int WalTruncate(sqlite3_file* f, sqlite3_int64 size) {
@@ -192,10 +194,16 @@ const sqlite3_io_methods kWalMethods = [] {
 int Open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* out_flags) {
   const bool wal = (flags & SQLITE_OPEN_WAL) != 0;
   const bool database = (flags & SQLITE_OPEN_MAIN_DB) != 0;
-  if (!wal && !database) return g_base->xOpen(g_base, name, file, flags, out_flags);
+  // A WAL is batched only when its database file is ours, whose barrier
+  // flushes it (sqlite3_database_file_object: the main database of a WAL
+  // name that SQLite passed to xOpen).
+  sqlite3_file* main = wal ? sqlite3_database_file_object(name) : nullptr;
+  const bool batched_wal = main != nullptr && main->pMethods == &kDatabaseMethods;
+  if (!batched_wal && !database) return g_base->xOpen(g_base, name, file, flags, out_flags);
   WrappedFile* wrapped = Wrapped(file);
   wrapped->base.pMethods = nullptr;  // SQLite closes only a file with methods
   wrapped->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + kWrapperBytes);
+  wrapped->partner = nullptr;
   wrapped->held = nullptr;
   wrapped->held_offset = 0;
   const int rc = g_base->xOpen(g_base, name, wrapped->real, flags, out_flags);
@@ -207,8 +215,12 @@ int Open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* out
     wrapped->real->pMethods->xClose(wrapped->real);
     return g_base->xOpen(g_base, name, file, flags, out_flags);
   }
-  if (wal) wrapped->held = new std::string();
-  wrapped->base.pMethods = wal ? &kWalMethods : &kDatabaseMethods;
+  if (batched_wal) {
+    wrapped->held = new std::string();
+    wrapped->partner = Wrapped(main);
+    Wrapped(main)->partner = wrapped;
+  }
+  wrapped->base.pMethods = batched_wal ? &kWalMethods : &kDatabaseMethods;
   return SQLITE_OK;
 }
 

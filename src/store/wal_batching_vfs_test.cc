@@ -98,5 +98,23 @@ TEST_F(WalBatchingVfsTest, ATransactionLargerThanTheBufferIsWrittenInPiecesAndCo
   EXPECT_EQ(Count(plain.get(), "SELECT count(*) FROM t"), 400);
 }
 
+TEST_F(WalBatchingVfsTest, ATransactionRolledBackAfterSpillingLeavesTheCommittedRowsOnly) {
+  Commit(0, 5);
+  ASSERT_TRUE(writer_->Exec("BEGIN").ok());
+  // ~2.4 MB: more than the page cache, so SQLite spills frames to the WAL.
+  for (int n = 100; n < 500; ++n) {
+    ASSERT_TRUE(
+        writer_->Exec("INSERT INTO t VALUES (" + std::to_string(n) + ", zeroblob(6000))").ok());
+  }
+  ASSERT_TRUE(writer_->Exec("ROLLBACK").ok());
+  Commit(5, 5);
+  writer_.reset();
+  PlainDb plain = OpenPlain();
+  EXPECT_EQ(Count(plain.get(), "SELECT count(*) FROM t"), 10);
+  EXPECT_EQ(Count(plain.get(),
+                  "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"),
+            1);
+}
+
 }  // namespace
 }  // namespace vigil
