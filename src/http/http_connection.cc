@@ -111,8 +111,18 @@ void ServerCore::ConnectionClosed() {
   if (metrics.open_connections != nullptr) metrics.open_connections->Add(-1);
 }
 
+void ServerCore::ConnectionObjectMade() {
+  absl::MutexLock lock(&mu);
+  ++connection_objects;
+}
+
+void ServerCore::ConnectionObjectGone() {
+  absl::MutexLock lock(&mu);
+  --connection_objects;
+}
+
 HttpConnection::HttpConnection(ServerCore* core, IoThread* io, TcpSocket socket)
-    : core_(core), io_(io), stream_(std::move(socket)) {
+    : mark_(core), core_(core), io_(io), stream_(std::move(socket)) {
   beast::error_code ec;
   net::ip::tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
   if (!ec) remote_address_ = fmt::format("{}:{}", peer.address().to_string(), peer.port());

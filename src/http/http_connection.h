@@ -86,6 +86,10 @@ struct ServerCore {
   // Called when a connection opens or closes.
   void ConnectionOpened() ABSL_LOCKS_EXCLUDED(mu);
   void ConnectionClosed() ABSL_LOCKS_EXCLUDED(mu);
+  // Called when an HttpConnection object is made and when it is gone, which
+  // for a closed connection is when the last Responder holding it is.
+  void ConnectionObjectMade() ABSL_LOCKS_EXCLUDED(mu);
+  void ConnectionObjectGone() ABSL_LOCKS_EXCLUDED(mu);
 
   const HttpServerOptions options;
   const Router router;
@@ -93,6 +97,22 @@ struct ServerCore {
   std::atomic<bool> stopping{false};
   absl::Mutex mu;
   int open_connections ABSL_GUARDED_BY(mu) = 0;
+  // HttpConnection objects alive, open or not. Their sockets belong to the
+  // I/O threads' io_contexts, which must outlive them.
+  int connection_objects ABSL_GUARDED_BY(mu) = 0;
+};
+
+// Counts its connection object as alive from before its first member is made
+// until after its last is destroyed (the socket among them).
+class ConnectionObjectMark {
+ public:
+  explicit ConnectionObjectMark(ServerCore* core) : core_(core) { core_->ConnectionObjectMade(); }
+  ~ConnectionObjectMark() { core_->ConnectionObjectGone(); }
+  ConnectionObjectMark(const ConnectionObjectMark&) = delete;
+  ConnectionObjectMark& operator=(const ConnectionObjectMark&) = delete;
+
+ private:
+  ServerCore* const core_;
 };
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
@@ -124,6 +144,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void Linger();
   void LogAccess(int status, std::chrono::steady_clock::duration latency, size_t bytes);
 
+  ConnectionObjectMark mark_;  // first: destroyed last
   ServerCore* const core_;
   IoThread* const io_;
   std::list<std::weak_ptr<HttpConnection>>::iterator registration_;

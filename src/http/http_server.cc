@@ -22,7 +22,10 @@ class HttpServer::Impl {
     retry_timer_.emplace(threads_[0]->context);
   }
 
-  ~Impl() { Shutdown(std::chrono::milliseconds(0)); }
+  ~Impl() {
+    Shutdown(std::chrono::milliseconds(0));
+    AwaitConnectionObjects();
+  }
 
   Status Listen();
   void Run();
@@ -34,6 +37,7 @@ class HttpServer::Impl {
   void OnAccept(IoThread* io, boost::system::error_code ec, TcpSocket socket);
   void Reject(TcpSocket socket);
   bool AtCapacity();
+  void AwaitConnectionObjects();
 
   ServerCore core_;
   std::vector<std::unique_ptr<IoThread>> threads_;
@@ -152,6 +156,23 @@ void HttpServer::Impl::Shutdown(std::chrono::milliseconds drain) {
       if (io->thread.joinable()) io->thread.join();
     }
   });
+}
+
+// After Shutdown the I/O threads are joined with their queues empty, so a
+// connection object left is held by a Responder on some other thread. Its
+// socket belongs to an io_context, which must outlive it: wait, running
+// whatever a late Responder posts (ignored, since the connection is closed).
+void HttpServer::Impl::AwaitConnectionObjects() {
+  auto gone = [this]()
+                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(core_.mu) { return core_.connection_objects == 0; };
+  for (;;) {
+    for (auto& io : threads_) {
+      io->context.restart();
+      io->context.poll();
+    }
+    absl::MutexLock lock(&core_.mu);
+    if (core_.mu.AwaitWithTimeout(absl::Condition(&gone), absl::Milliseconds(5))) return;
+  }
 }
 
 StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options, Router router,

@@ -55,8 +55,9 @@ class HttpServer {
   static StatusOr<std::unique_ptr<HttpServer>> Start(HttpServerOptions options, Router router,
                                                      MetricsRegistry* metrics);
 
-  // Shutdown(0) unless already shut down. Every Responder the server handed
-  // out must have been called or destroyed before this.
+  // Shutdown(0) unless already shut down, then waits until every Responder
+  // the server handed out has been destroyed (called or not): one parked
+  // forever keeps this from returning.
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

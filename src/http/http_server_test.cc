@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -392,6 +393,30 @@ TEST(HttpServerTest, ShutdownGivesUpOnHandlerThatNeverResponds) {
   // Too late: ignored, and the connection is released.
   parked.responders[0](Json("late"));
   parked.responders.clear();
+}
+
+TEST(HttpServerTest, DestroyingTheServerWaitsForAResponderHeldElsewhere) {
+  ParkedResponders parked;
+  Router router;
+  router.Add("GET", "/held", parked.MakeHandler());
+  auto server = StartServer({}, std::move(router));
+  TestHttpClient client(server->port());
+  ASSERT_TRUE(client.Send("GET /held HTTP/1.1\r\n\r\n"));
+  parked.arrived.WaitForNotification();
+  absl::Notification destroying;
+  std::atomic<bool> released{false};
+  std::thread holder([&] {
+    destroying.WaitForNotification();
+    std::this_thread::sleep_for(50ms);
+    absl::MutexLock lock(&parked.mu);
+    parked.responders[0](Json("late"));
+    parked.responders.clear();
+    released.store(true);
+  });
+  destroying.Notify();
+  server.reset();
+  EXPECT_TRUE(released.load());
+  holder.join();
 }
 
 TEST(HttpServerTest, RecordsMetricsByRouteAndStatus) {

@@ -22,8 +22,8 @@
 namespace vigil {
 
 // Sends the response. Call exactly once, from any thread; later calls are
-// ignored. The request must not be used after the call. A Responder must not
-// outlive the HttpServer that made it.
+// ignored. The request must not be used after the call. The HttpServer that
+// made a Responder waits in its destructor until the Responder is destroyed.
 using Responder = std::function<void(HttpResponse)>;
 // Handles a request: respond synchronously or later from another thread. An
 // exception escaping a handler answers 500 internal.
