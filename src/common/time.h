@@ -20,6 +20,7 @@ using Timestamp = int64_t;  // seconds since 1970-01-01T00:00:00Z
 inline constexpr int64_t kSecondsPerMinute = 60;
 inline constexpr int64_t kSecondsPerHour = 3600;
 inline constexpr int64_t kSecondsPerDay = 86400;
+inline constexpr Timestamp kDay = kSecondsPerDay;  // as a span of Timestamps
 inline constexpr int32_t kIstOffsetSeconds = 5 * 3600 + 30 * 60;
 
 // Days since 1970-01-01 of a proleptic Gregorian date (negative before it).

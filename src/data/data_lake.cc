@@ -41,7 +41,7 @@ bool IsPincode(std::string_view s) {
 }
 
 // Facts about an order that the returns file needs.
-struct OrderFacts {
+struct OrderForReturns {
   Timestamp placed_at = 0;
   uint32_t customer = kNoId;
   uint32_t product = kNoId;
@@ -87,7 +87,7 @@ class Loader {
   Status ReadReturns();
   Status ReadOrderRow(TableReader& t);
   Status ReadReturnRow(TableReader& t);
-  void AddOutcome(uint32_t order, const OrderFacts& facts, DeliveryStatus status,
+  void AddOutcome(uint32_t order, const OrderForReturns& facts, DeliveryStatus status,
                   std::optional<Timestamp> outcome_at);
   void UnsettleRecentOrders();
   void SortEvents();
@@ -100,7 +100,7 @@ class Loader {
   bool have_products_ = false;
   std::vector<bool> seen_customers_, seen_products_, seen_orders_, seen_returns_;
   std::vector<uint32_t> product_category_, product_seller_;
-  std::vector<OrderFacts> orders_;
+  std::vector<OrderForReturns> orders_;
 };
 
 // Reads every row of a table with progress, handing each to `row`; a row
@@ -185,7 +185,7 @@ Status Loader::ReadProducts() {
   });
 }
 
-void Loader::AddOutcome(uint32_t order, const OrderFacts& facts, DeliveryStatus status,
+void Loader::AddOutcome(uint32_t order, const OrderForReturns& facts, DeliveryStatus status,
                         std::optional<Timestamp> outcome_at) {
   Event e{.type = EventType::kOrderDelivered};
   e.order = order;
@@ -281,7 +281,7 @@ Status Loader::ReadOrderRow(TableReader& t) {
   lake_.events.push_back(e);
 
   if (order >= orders_.size()) orders_.resize(order + 1);
-  OrderFacts& facts = orders_[order];
+  OrderForReturns& facts = orders_[order];
   facts = {placed_at, customer, product, e.seller, e.category, e.device, e.pincode, e.amount, true};
   lake_.data_end = std::max({lake_.data_end, placed_at, outcome_at.value_or(placed_at)});
   if (order >= lake_.order_labels.size()) lake_.order_labels.resize(order + 1, kLabelUnknown);
@@ -313,7 +313,7 @@ Status Loader::ReadReturnRow(TableReader& t) {
   if (order == kNoId || order >= orders_.size() || !orders_[order].known) {
     return absl::InvalidArgumentError(fmt::format("unknown order_id '{}'", order_id));
   }
-  const OrderFacts& facts = orders_[order];
+  const OrderForReturns& facts = orders_[order];
   ASSIGN_OR_RETURN(const Timestamp requested_at, Time(t, "requested_at"));
   if (requested_at < facts.placed_at) {
     return absl::InvalidArgumentError("requested_at is before the order was placed");
@@ -388,7 +388,7 @@ Status Loader::ReadReturns() {
 // end of the data.
 void Loader::UnsettleRecentOrders() {
   for (size_t order = 0; order < orders_.size(); ++order) {
-    const OrderFacts& facts = orders_[order];
+    const OrderForReturns& facts = orders_[order];
     if (facts.known && facts.placed_at + options_.settle_horizon > lake_.data_end) {
       lake_.order_labels[order] = kLabelUnknown;
     }

@@ -56,8 +56,8 @@ constexpr std::array<std::pair<std::string_view, QcResult>, 6> kQcResults = {{
 }};
 
 constexpr std::array<std::pair<std::string_view, DeliveryStatus>, 5> kDeliveryStatuses = {{
+    {"pending", DeliveryStatus::kPending},  // first: the name written
     {"", DeliveryStatus::kPending},
-    {"pending", DeliveryStatus::kPending},
     {"delivered", DeliveryStatus::kDelivered},
     {"rto", DeliveryStatus::kRto},
     {"cancelled", DeliveryStatus::kCancelled},
@@ -109,6 +109,9 @@ std::optional<PaymentMethod> ParsePaymentMethod(std::string_view name) {
 }
 std::string_view QcResultName(QcResult result) { return NameOf(kQcResults, result); }
 std::optional<QcResult> ParseQcResult(std::string_view name) { return Lookup(kQcResults, name); }
+std::string_view DeliveryStatusName(DeliveryStatus status) {
+  return NameOf(kDeliveryStatuses, status);
+}
 std::optional<DeliveryStatus> ParseDeliveryStatus(std::string_view name) {
   return Lookup(kDeliveryStatuses, name);
 }

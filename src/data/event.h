@@ -43,6 +43,7 @@ std::optional<QcResult> ParseQcResult(std::string_view name);  // "" -> kNone
 inline bool QcFailed(QcResult r) { return r != QcResult::kNone && r != QcResult::kPass; }
 
 enum class DeliveryStatus : uint8_t { kPending, kDelivered, kRto, kCancelled };
+std::string_view DeliveryStatusName(DeliveryStatus status);                // kPending -> "pending"
 std::optional<DeliveryStatus> ParseDeliveryStatus(std::string_view name);  // "" -> kPending
 
 // Return reasons are free text; they are grouped by keywords into a few

@@ -29,7 +29,7 @@ int TypeRank(EventType type) {
 }
 
 // What the stream says about one order, by the end of it.
-struct OrderFacts {
+struct OrderOutcome {
   Timestamp placed_at = 0;
   bool placed = false;
   int8_t delivery = kLabelUnknown;  // 1 RTO, 0 delivered or cancelled
@@ -73,7 +73,7 @@ class LabelCollector {
     }
     lake_.order_labels.assign(orders_.size(), kLabelUnknown);
     for (size_t order = 0; order < orders_.size(); ++order) {
-      const OrderFacts& facts = orders_[order];
+      const OrderOutcome& facts = orders_[order];
       int8_t& label = lake_.order_labels[order];
       if (facts.verdict != kLabelUnknown) {
         label = facts.verdict;
@@ -87,7 +87,7 @@ class LabelCollector {
  private:
   void AddOrder(const Event& e) {
     if (e.order == kNoId) return;
-    OrderFacts& facts = Grow(orders_, e.order);
+    OrderOutcome& facts = Grow(orders_, e.order);
     if (facts.placed) return;
     facts.placed = true;
     facts.placed_at = e.at;
@@ -120,7 +120,7 @@ class LabelCollector {
   }
 
   DataLake& lake_;
-  std::vector<OrderFacts> orders_;
+  std::vector<OrderOutcome> orders_;
   std::vector<uint32_t> return_order_;
 };
 

@@ -5,8 +5,6 @@
 namespace vigil {
 namespace {
 
-constexpr Timestamp kDay = kSecondsPerDay;
-
 class EventHistoryTest : public ::testing::Test {
  protected:
   uint32_t Order(Timestamp at, uint32_t order) {

@@ -3,23 +3,21 @@
 #include <algorithm>
 #include <cmath>
 
+#include "features/state_vectors.h"
+
 namespace vigil {
 namespace {
 
-constexpr float kMissing = NAN;
+using feature_internal::Grow;
+using feature_internal::kMissing;
+using feature_internal::Ratio;
+
 // Pseudo-observations pulling an entity's rate towards the marketplace's.
 constexpr double kPriorWeight = 10;
-constexpr Timestamp kDay = kSecondsPerDay;
 constexpr Timestamp kHistory = 90 * kDay;
 constexpr uint32_t kRecentOrdersKept = 6;
 constexpr int kFastReturnDays = 2;
 constexpr int kLateReturnDays = FeatureEngine::kReturnWindowDays - 5;
-
-template <typename T>
-T& Grow(std::vector<T>& v, uint32_t id) {
-  if (id >= v.size()) v.resize(static_cast<size_t>(id) + 1);
-  return v[id];
-}
 
 template <typename T>
 const T* Find(const std::vector<T>& v, uint32_t id) {
@@ -32,7 +30,6 @@ const T& FindOrEmpty(const std::vector<T>& v, uint32_t id) {
   return id < v.size() ? v[id] : kEmpty;
 }
 
-float Ratio(double num, double den) { return den > 0 ? static_cast<float>(num / den) : kMissing; }
 float Days(Timestamp from, Timestamp to) { return static_cast<float>(to - from) / kDay; }
 
 float Smoothed(double num, double den, double prior) {

@@ -15,7 +15,6 @@
 namespace vigil {
 namespace {
 
-constexpr Timestamp kDay = kSecondsPerDay;
 const Timestamp kStart = 1'750'000'000;
 
 // A marketplace's event stream in memory: per customer ~3 orders in 90 days,

@@ -9,7 +9,6 @@
 namespace vigil {
 namespace {
 
-constexpr Timestamp kDay = kSecondsPerDay;
 const Timestamp kT0 = ParseTimestamp("2025-09-01T12:00:00+05:30").value();
 
 float Get(const std::vector<float>& v, DecisionKind kind, std::string_view name) {

@@ -11,8 +11,6 @@
 namespace vigil {
 namespace {
 
-constexpr Timestamp kDay = kSecondsPerDay;
-
 // A small random marketplace written as data-lake files.
 class SmallMarketplace {
  public:

@@ -3,11 +3,15 @@
 #include <algorithm>
 #include <cmath>
 
+#include "features/state_vectors.h"
+
 namespace vigil {
 namespace {
 
-constexpr float kMissing = NAN;
-constexpr Timestamp kDay = kSecondsPerDay;
+using feature_internal::Grow;
+using feature_internal::kMissing;
+using feature_internal::Ratio;
+
 constexpr Timestamp kCardHistory = 30 * kDay;
 constexpr int kWindowDays[] = {1, 7, 30};
 
@@ -19,12 +23,6 @@ TransactionFeature Offset(TransactionFeature first, int step) {
   return static_cast<TransactionFeature>(static_cast<int>(first) + step);
 }
 
-template <typename T>
-T& Grow(std::vector<T>& v, uint32_t id) {
-  if (id >= v.size()) v.resize(static_cast<size_t>(id) + 1);
-  return v[id];
-}
-
 bool Contains(const std::vector<uint32_t>& sorted, uint32_t id) {
   return std::binary_search(sorted.begin(), sorted.end(), id);
 }
@@ -33,8 +31,6 @@ void Insert(std::vector<uint32_t>& sorted, uint32_t id) {
   const auto at = std::lower_bound(sorted.begin(), sorted.end(), id);
   if (at == sorted.end() || *at != id) sorted.insert(at, id);
 }
-
-float Ratio(double num, double den) { return den > 0 ? static_cast<float>(num / den) : kMissing; }
 
 }  // namespace
 

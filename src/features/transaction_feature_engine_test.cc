@@ -20,7 +20,6 @@ float Get(const std::vector<float>& v, F feature) { return v[static_cast<size_t>
 
 constexpr Timestamp kMonday = 1751241600;  // 2025-06-30T00:00:00Z, a Monday
 constexpr Timestamp kHour = kSecondsPerHour;
-constexpr Timestamp kDay = kSecondsPerDay;
 
 Transaction Tx(Timestamp at, uint32_t card, uint32_t merchant, float amount, int8_t label = 0) {
   return Transaction{.at = at,

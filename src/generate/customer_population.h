@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "common/time.h"
-#include "generate/catalog.h"
 #include "generate/marketplace_records.h"
+#include "generate/product_catalog.h"
 #include "generate/random.h"
 
 namespace vigil {

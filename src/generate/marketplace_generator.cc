@@ -12,7 +12,6 @@
 #include "common/progress.h"
 #include "common/time.h"
 #include "fmt/format.h"
-#include "generate/catalog.h"
 #include "generate/csv_file_writer.h"
 #include "generate/customer_population.h"
 #include "generate/demand_curve.h"
@@ -21,6 +20,7 @@
 #include "generate/order_schedule.h"
 #include "generate/order_simulator.h"
 #include "generate/payment_simulator.h"
+#include "generate/product_catalog.h"
 #include "generate/random.h"
 
 namespace vigil {
@@ -87,7 +87,7 @@ int64_t ProductCount(int64_t customers) {
 }
 int64_t SellerCount(int64_t products) { return std::clamp<int64_t>(products / 25, 20, 20'000); }
 
-Status WriteProducts(const std::string& dir, const Catalog& catalog) {
+Status WriteProducts(const std::string& dir, const ProductCatalog& catalog) {
   ASSIGN_OR_RETURN(auto out, CsvFileWriter::Create(PathIn(dir, "products.csv"),
                                                    "product_id,category,price,brand,seller_id"));
   int64_t number = 0;
@@ -316,7 +316,8 @@ StatusOr<GeneratorSummary> GenerateMarketplace(const GeneratorOptions& options) 
 
   Rng catalog_rng(options.seed, kCatalogStream);
   const int64_t products = ProductCount(options.customers);
-  const Catalog catalog = Catalog::Generate(products, SellerCount(products), catalog_rng);
+  const ProductCatalog catalog =
+      ProductCatalog::Generate(products, SellerCount(products), catalog_rng);
   Rng population_rng(options.seed, kPopulationStream);
   const CustomerPopulation population =
       CustomerPopulation::Generate(options.customers, period.start, period.end, population_rng);

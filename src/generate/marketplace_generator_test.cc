@@ -30,7 +30,7 @@ std::string TestDir(const std::string& name) {
   return dir.string();
 }
 
-std::string ReadFile(const std::string& path) {
+std::string ReadGenerated(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream s;
   s << in.rdbuf();
@@ -442,12 +442,12 @@ TEST(GenerateMarketplaceTest, SameSeedWritesIdenticalFilesAndOtherSeedsDiffer) {
   ASSERT_TRUE(GenerateMarketplace(Small(c, 8)).ok());
   for (const char* file :
        {"customers.csv", "products.csv", "orders.csv", "returns.csv", "external/festivals.csv"}) {
-    const std::string text = ReadFile(a + "/" + file);
+    const std::string text = ReadGenerated(a + "/" + file);
     EXPECT_GT(text.size(), 50u) << file;
-    EXPECT_EQ(text, ReadFile(b + "/" + file)) << file;
+    EXPECT_EQ(text, ReadGenerated(b + "/" + file)) << file;
   }
-  EXPECT_NE(ReadFile(a + "/orders.csv"), ReadFile(c + "/orders.csv"));
-  EXPECT_NE(ReadFile(a + "/customers.csv"), ReadFile(c + "/customers.csv"));
+  EXPECT_NE(ReadGenerated(a + "/orders.csv"), ReadGenerated(c + "/orders.csv"));
+  EXPECT_NE(ReadGenerated(a + "/customers.csv"), ReadGenerated(c + "/customers.csv"));
   EXPECT_FALSE(std::filesystem::exists(a + "/orders.csv.tmp"));
   for (const std::string& dir : {a, b, c}) std::filesystem::remove_all(dir);
 }
@@ -519,10 +519,10 @@ TEST_F(GeneratedTransactionsTest, SameSeedSameFileOtherSeedOtherFile) {
   Generate(a, 7);
   Generate(b, 7);
   Generate(c, 8);
-  const std::string first = ReadFile(a + "/transactions.csv");
+  const std::string first = ReadGenerated(a + "/transactions.csv");
   EXPECT_GT(first.size(), 100'000u);
-  EXPECT_EQ(first, ReadFile(b + "/transactions.csv"));
-  EXPECT_NE(first, ReadFile(c + "/transactions.csv"));
+  EXPECT_EQ(first, ReadGenerated(b + "/transactions.csv"));
+  EXPECT_NE(first, ReadGenerated(c + "/transactions.csv"));
   for (const std::string& dir : {a, b, c}) std::filesystem::remove_all(dir);
 }
 
@@ -535,7 +535,7 @@ TEST_F(GeneratedTransactionsTest, LoadTransactionsReadsEveryRow) {
   EXPECT_EQ(log->report.rejected_rows(), 0);
   ASSERT_EQ(static_cast<int64_t>(log->transactions.size()), summary.transactions);
   EXPECT_TRUE(log->has_labels);
-  const std::string header = ReadFile(dir + "/transactions.csv").substr(0, 90);
+  const std::string header = ReadGenerated(dir + "/transactions.csv").substr(0, 90);
   EXPECT_THAT(header, ::testing::StartsWith("transaction_id,user_id,created_at,amount,merchant,"
                                             "location,is_fraud,labeled_at\n"));
 

@@ -1,6 +1,7 @@
 // The rows the synthetic marketplace produces, before they are written as
-// CSV: orders and returns with their enumerations (payment method, delivery
-// status, QC result) spelled as in DESIGN.md. Plain values; thread-safe.
+// CSV: orders and returns, with the data layer's enumerations (payment
+// method, delivery status, QC result), spelled as in DESIGN.md by their
+// *Name functions. Plain values; thread-safe.
 #ifndef VIGIL_GENERATE_MARKETPLACE_RECORDS_H_
 #define VIGIL_GENERATE_MARKETPLACE_RECORDS_H_
 
@@ -8,27 +9,9 @@
 #include <string_view>
 
 #include "common/time.h"
+#include "data/event.h"
 
 namespace vigil {
-
-enum class PaymentMethod : uint8_t { kCod, kUpi, kCard, kNetbanking, kWallet, kEmi };
-enum class DeliveryStatus : uint8_t { kDelivered, kRto, kCancelled, kPending };
-// kOpen: the return is still with the courier or the QC desk at the end of
-// the period (written as an empty qc_result).
-enum class QcResult : uint8_t { kPass, kFail, kEmpty, kUsed, kMismatch, kOpen };
-
-inline std::string_view PaymentMethodName(PaymentMethod m) {
-  constexpr std::string_view kNames[] = {"cod", "upi", "card", "netbanking", "wallet", "emi"};
-  return kNames[static_cast<int>(m)];
-}
-inline std::string_view DeliveryStatusName(DeliveryStatus s) {
-  constexpr std::string_view kNames[] = {"delivered", "rto", "cancelled", "pending"};
-  return kNames[static_cast<int>(s)];
-}
-inline std::string_view QcResultName(QcResult r) {
-  constexpr std::string_view kNames[] = {"pass", "fail", "empty", "used", "mismatch", ""};
-  return kNames[static_cast<int>(r)];
-}
 
 struct OrderRecord {
   int64_t customer = 0;  // 0-based customer number (customer_id = number + 1)
@@ -53,8 +36,10 @@ struct ReturnRecord {
   Timestamp requested_at = 0;
   std::string_view reason;
   int64_t refund_paise = 0;
-  QcResult qc = QcResult::kOpen;
-  Timestamp qc_at = 0;  // when QC finished; 0 while kOpen
+  // kNone: the return is still with the courier or the QC desk at the end
+  // of the period (written as an empty qc_result).
+  QcResult qc = QcResult::kNone;
+  Timestamp qc_at = 0;  // when QC finished; 0 while kNone
   bool abuse = false;   // ground truth: the return is an abusive act
 };
 

@@ -6,8 +6,9 @@ namespace vigil {
 namespace {
 
 // Relative checkout volume by IST hour.
-constexpr double kHourWeights[24] = {2.0, 1.0, 0.6, 0.4, 0.3, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 5.5,
-                                     6.0, 6.0, 5.5, 5.0, 5.0, 5.5, 6.0, 7.0, 8.0, 8.5, 7.0, 4.0};
+constexpr double kCheckoutHourWeights[24] = {2.0, 1.0, 0.6, 0.4, 0.3, 0.5, 1.0, 2.0,
+                                             3.0, 4.0, 5.0, 5.5, 6.0, 6.0, 5.5, 5.0,
+                                             5.0, 5.5, 6.0, 7.0, 8.0, 8.5, 7.0, 4.0};
 constexpr double kWardrobeOccasionBoost = 3.0;
 constexpr double kFraudNightShare = 0.25;
 constexpr int64_t kRingActiveSeconds = 21 * kSecondsPerDay;
@@ -46,7 +47,7 @@ class DayWeights {
 int64_t SecondOfDay(bool night_owl, Rng& rng) {
   const int hour = night_owl && rng.Chance(kFraudNightShare)
                        ? static_cast<int>(rng.Below(5))
-                       : static_cast<int>(rng.Pick(kHourWeights));
+                       : static_cast<int>(rng.Pick(kCheckoutHourWeights));
   return hour * kSecondsPerHour + static_cast<int64_t>(rng.Below(kSecondsPerHour));
 }
 

@@ -152,7 +152,7 @@ int UsualSize(uint32_t customer, SizeKind kind, uint64_t salt) {
 
 }  // namespace
 
-OrderSimulator::OrderSimulator(const Catalog& catalog, const CustomerPopulation& population,
+OrderSimulator::OrderSimulator(const ProductCatalog& catalog, const CustomerPopulation& population,
                                const DemandCurve& demand, Rng rng)
     : catalog_(catalog),
       population_(population),
@@ -378,8 +378,10 @@ void OrderSimulator::PlanReturn(SimulatedOrder* o, double offset_days,
   // Pickup, then the QC desk.
   r.qc_at = requested + rng_.Between(1, 4) * kSecondsPerDay +
             static_cast<int64_t>(rng_.Below(10 * kSecondsPerHour));
-  r.qc = QcResult::kOpen;
-  const QcResult result = static_cast<QcResult>(rng_.Pick(std::span<const double>(qc_odds, 5)));
+  r.qc = QcResult::kNone;
+  static constexpr QcResult kResults[] = {QcResult::kPass, QcResult::kFail, QcResult::kEmpty,
+                                          QcResult::kUsed, QcResult::kMismatch};
+  const QcResult result = kResults[rng_.Pick(std::span<const double>(qc_odds, 5))];
   if (r.qc_at < end_) {
     r.qc = result;
   } else {

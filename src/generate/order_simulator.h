@@ -17,10 +17,10 @@
 #include <string_view>
 #include <vector>
 
-#include "generate/catalog.h"
 #include "generate/customer_population.h"
 #include "generate/demand_curve.h"
 #include "generate/marketplace_records.h"
+#include "generate/product_catalog.h"
 #include "generate/random.h"
 
 namespace vigil {
@@ -34,7 +34,7 @@ struct SimulatedOrder {
 class OrderSimulator {
  public:
   // The referenced objects must outlive the simulator.
-  OrderSimulator(const Catalog& catalog, const CustomerPopulation& population,
+  OrderSimulator(const ProductCatalog& catalog, const CustomerPopulation& population,
                  const DemandCurve& demand, Rng rng);
 
   // Replaces `out` with the orders of the checkout of customer `customer`
@@ -62,7 +62,7 @@ class OrderSimulator {
   void PlanReturn(SimulatedOrder* o, double offset_days, std::span<const std::string_view> reasons,
                   const double* qc_odds, bool abuse);
 
-  const Catalog& catalog_;
+  const ProductCatalog& catalog_;
   const CustomerPopulation& population_;
   const DemandCurve& demand_;
   Timestamp end_;

@@ -52,8 +52,9 @@ constexpr double kReportDays = 7, kReportSpreadDays = 2;
 constexpr double kMinReportDays = 2, kMaxReportDays = 14;
 
 // Relative payment volume by IST hour: a morning and an evening peak.
-constexpr double kHourWeights[24] = {0.8, 0.4, 0.2, 0.2, 0.2, 0.4, 1.0, 2.5, 4.0, 5.0, 5.5, 5.5,
-                                     6.0, 5.5, 5.0, 5.0, 5.0, 5.5, 6.5, 7.0, 7.0, 6.0, 4.0, 2.0};
+constexpr double kPaymentHourWeights[24] = {0.8, 0.4, 0.2, 0.2, 0.2, 0.4, 1.0, 2.5,
+                                            4.0, 5.0, 5.5, 5.5, 6.0, 5.5, 5.0, 5.0,
+                                            5.0, 5.5, 6.5, 7.0, 7.0, 6.0, 4.0, 2.0};
 
 constexpr std::string_view kShopOwners[] = {
     "Shree Ganesh", "Balaji",    "Sai Krishna", "Laxmi",     "Annapurna", "Jai Hind",
@@ -241,7 +242,7 @@ class PaymentBuilder {
     const int64_t count = rng_.Poisson(rate * remaining);
     for (int64_t i = 0; i < count; ++i) {
       const int day = std::max(days_.DayAt(days_.total() - remaining * rng_.Uniform()), first_day);
-      const int64_t hour = static_cast<int64_t>(rng_.Pick(kHourWeights));
+      const int64_t hour = static_cast<int64_t>(rng_.Pick(kPaymentHourWeights));
       Timestamp at = demand_.start() + day * kSecondsPerDay + hour * kSecondsPerHour +
                      static_cast<int64_t>(rng_.Below(kSecondsPerHour));
       at = std::clamp(at, active_from, end - 1);

@@ -4,6 +4,7 @@
 
 #include "boost/asio/post.hpp"
 #include "boost/asio/write.hpp"
+#include "boost/beast/core/string.hpp"
 #include "boost/beast/http/error.hpp"
 #include "boost/beast/http/status.hpp"
 #include "fmt/format.h"
@@ -43,13 +44,6 @@ bool IsSafeHeader(std::string_view name, std::string_view value) {
 }
 
 bool BodyForbidden(int status) { return status == 204 || status == 304 || status < 200; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 }  // namespace
 
@@ -214,7 +208,7 @@ void HttpConnection::ParseBuffered() {
   if (parser_->is_header_done() && !continue_sent_) {
     continue_sent_ = true;
     auto expect = parser_->get().find(http::field::expect);
-    if (expect != parser_->get().end() && EqualsIgnoreCase(expect->value(), "100-continue")) {
+    if (expect != parser_->get().end() && beast::iequals(expect->value(), "100-continue")) {
       return SendContinue();
     }
   }

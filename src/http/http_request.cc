@@ -3,21 +3,11 @@
 #include <atomic>
 #include <random>
 
+#include "boost/beast/core/string.hpp"
 #include "fmt/format.h"
 
 namespace vigil {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -143,7 +133,7 @@ std::optional<std::string_view> HttpRequest::Query(std::string_view key) const {
 
 std::optional<std::string_view> HttpRequest::Header(std::string_view name) const {
   for (size_t i = 0; i < num_headers_; ++i) {
-    if (EqualsIgnoreCase(headers_[i].first, name)) return headers_[i].second;
+    if (boost::beast::iequals(headers_[i].first, name)) return headers_[i].second;
   }
   return std::nullopt;
 }

@@ -11,21 +11,11 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "boost/beast/core/string.hpp"
 #include "fmt/format.h"
 
 namespace vigil {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -37,7 +27,7 @@ std::string_view Trim(std::string_view s) {
 
 std::optional<std::string> TestHttpResponse::Header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
-    if (EqualsIgnoreCase(n, name)) return v;
+    if (boost::beast::iequals(n, name)) return v;
   }
   return std::nullopt;
 }
@@ -110,7 +100,7 @@ std::optional<TestHttpResponse> TestHttpClient::Read(bool head) {
     if (colon == std::string_view::npos) return std::nullopt;
     std::string name(Trim(line.substr(0, colon)));
     std::string value(Trim(line.substr(colon + 1)));
-    if (EqualsIgnoreCase(name, "Content-Length")) content_length = std::stoul(value);
+    if (boost::beast::iequals(name, "Content-Length")) content_length = std::stoul(value);
     response.headers.emplace_back(std::move(name), std::move(value));
   }
   if (head) content_length = 0;

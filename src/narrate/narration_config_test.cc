@@ -7,7 +7,7 @@
 namespace vigil {
 namespace {
 
-NarrationConfig BedrockConfig() {
+NarrationConfig ValidBedrockConfig() {
   NarrationConfig config;
   config.provider = NarrationProvider::kBedrock;
   config.model = "anthropic.claude-3-haiku-20240307-v1:0";
@@ -39,16 +39,16 @@ TEST(NarrationConfigTest, OpenAiNeedsEndpointAndModel) {
 }
 
 TEST(NarrationConfigTest, BedrockNeedsRegionAndKeys) {
-  EXPECT_TRUE(ValidateNarrationConfig(BedrockConfig()).ok());
-  NarrationConfig config = BedrockConfig();
+  EXPECT_TRUE(ValidateNarrationConfig(ValidBedrockConfig()).ok());
+  NarrationConfig config = ValidBedrockConfig();
   config.secret_access_key = "";
   EXPECT_EQ(ValidateNarrationConfig(config).message(),
             "narration.secret_access_key: is required for bedrock");
-  config = BedrockConfig();
+  config = ValidBedrockConfig();
   config.access_key_id = "";
   EXPECT_EQ(ValidateNarrationConfig(config).message(),
             "narration.access_key_id: is required for bedrock");
-  config = BedrockConfig();
+  config = ValidBedrockConfig();
   config.region = "us east";
   EXPECT_EQ(ValidateNarrationConfig(config).message(),
             "narration.region: 'us east' is not a region name");

@@ -17,7 +17,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr Timestamp kNow = 1'780'000'000;
+using vigil::testing::kNow;
 
 Status Seed(const SeedRequest& request) { return RunSeed(request, kNow).status(); }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "seed/seed_test_dir.h"
 #include "sms/phone.h"
 
 namespace vigil {
@@ -14,7 +15,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-constexpr Timestamp kNow = 1'780'000'000;  // 2026-05-28
+using vigil::testing::kNow;
 
 SeedPlan Plan(SeedOptions options, Timestamp now = kNow) {
   auto plan = PlanSeed(options, now);

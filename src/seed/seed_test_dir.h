@@ -1,5 +1,6 @@
-// Test-only: a scratch directory per test and process (ctest -j runs tests of
-// one binary in parallel processes), removed by the destructor.
+// Test-only: the moment the seed tests take as now, and a scratch directory
+// per test and process (ctest -j runs tests of one binary in parallel
+// processes), removed by the destructor.
 #ifndef VIGIL_SEED_SEED_TEST_DIR_H_
 #define VIGIL_SEED_SEED_TEST_DIR_H_
 
@@ -9,9 +10,12 @@
 #include <filesystem>
 #include <string>
 
+#include "common/time.h"
 #include "fmt/format.h"
 
 namespace vigil::testing {
+
+inline constexpr Timestamp kNow = 1'780'000'000;  // 2026-05-28
 
 class TestDir {
  public:

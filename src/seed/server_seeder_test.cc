@@ -21,7 +21,7 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-constexpr Timestamp kNow = 1'780'000'000;
+using vigil::testing::kNow;
 
 class ServerSeederTest : public ::testing::Test {
  protected:

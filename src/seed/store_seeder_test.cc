@@ -13,7 +13,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr Timestamp kNow = 1'780'000'000;
+using vigil::testing::kNow;
 
 class StoreSeederTest : public ::testing::Test {
  protected:

@@ -62,8 +62,6 @@ double Confidence(const RiskThresholds& t, double score) {
   return 0.5 + 0.5 * std::min(1.0, d / 0.15);
 }
 
-double Round(double v, double scale) { return std::round(v * scale) / scale; }
-
 // Whether the decision about `subject` is in the challenger's share: a hash
 // of the id, so the same ids are chosen on every run.
 bool InShadowShare(std::string_view subject, double share) {

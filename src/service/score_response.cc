@@ -5,11 +5,8 @@
 #include "common/json_writer.h"
 
 namespace vigil {
-namespace {
 
 double Round(double v, double scale) { return std::round(v * scale) / scale; }
-
-}  // namespace
 
 std::string RenderScoreResponse(const ScoreResponse& r) {
   JsonWriter w;

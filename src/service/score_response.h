@@ -46,6 +46,10 @@ struct ScoreResponse {
 // contributions to 6 decimals, NaN and infinities as null.
 std::string RenderScoreResponse(const ScoreResponse& response);
 
+// `v` to the nearest multiple of 1 / `scale`, as the answers print scores
+// (scale 1e6) and confidences (1e4).
+double Round(double v, double scale);
+
 // The challenger's shadow answer, kept in the audit document only.
 struct ShadowAnswer {
   std::string model_version;

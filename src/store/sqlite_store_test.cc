@@ -23,7 +23,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 constexpr Timestamp kDay1 = 1'760'918'400;  // 2025-10-20T00:00:00Z
-constexpr Timestamp kDay = 86'400;
 
 class SqliteStoreTest : public ::testing::Test {
  protected:

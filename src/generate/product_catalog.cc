@@ -1,4 +1,4 @@
-#include "generate/catalog.h"
+#include "generate/product_catalog.h"
 
 #include <algorithm>
 #include <cmath>
@@ -70,8 +70,8 @@ std::span<const std::string_view> SizeLabels(SizeKind kind) {
   return {};
 }
 
-Catalog Catalog::Generate(int64_t products, int64_t sellers, Rng& rng) {
-  Catalog catalog;
+ProductCatalog ProductCatalog::Generate(int64_t products, int64_t sellers, Rng& rng) {
+  ProductCatalog catalog;
   catalog.by_category_.resize(kCategoryCount);
   catalog.seller_poor_.resize(static_cast<size_t>(std::max<int64_t>(sellers, 1)));
   for (uint8_t& poor : catalog.seller_poor_) poor = rng.Chance(0.1) ? 1 : 0;
@@ -94,13 +94,13 @@ Catalog Catalog::Generate(int64_t products, int64_t sellers, Rng& rng) {
   return catalog;
 }
 
-int32_t Catalog::Pick(Category category, Rng& rng) const {
+int32_t ProductCatalog::Pick(Category category, Rng& rng) const {
   const std::vector<int32_t>& list = by_category_[static_cast<int>(category)];
   const double u = rng.Uniform();
   return list[static_cast<size_t>(u * u * u * static_cast<double>(list.size()))];
 }
 
-int32_t Catalog::PickPricey(Category category, Rng& rng) const {
+int32_t ProductCatalog::PickPricey(Category category, Rng& rng) const {
   int32_t best = Pick(category, rng);
   for (int i = 0; i < 3; ++i) {
     const int32_t other = Pick(category, rng);

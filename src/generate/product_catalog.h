@@ -1,9 +1,9 @@
-// Catalog: the product categories of the synthetic marketplace (demand share,
+// ProductCatalog: the product categories of the synthetic marketplace (demand share,
 // price level, sizes, genuine return rate, what abusers target) and a
 // generated catalogue of products and sellers, with popularity-skewed picks.
 // Immutable after Generate(); thread-safe for reading.
-#ifndef VIGIL_GENERATE_CATALOG_H_
-#define VIGIL_GENERATE_CATALOG_H_
+#ifndef VIGIL_GENERATE_PRODUCT_CATALOG_H_
+#define VIGIL_GENERATE_PRODUCT_CATALOG_H_
 
 #include <cstdint>
 #include <span>
@@ -55,12 +55,12 @@ struct Product {
   uint8_t brand;  // index into the category's brands
 };
 
-class Catalog {
+class ProductCatalog {
  public:
   // Products spread over categories by demand share and over sellers at
   // random; about one seller in ten is a poor one, whose items come back as
   // defective or not as described more often.
-  static Catalog Generate(int64_t products, int64_t sellers, Rng& rng);
+  static ProductCatalog Generate(int64_t products, int64_t sellers, Rng& rng);
 
   std::span<const Product> products() const { return products_; }
   int64_t seller_count() const { return static_cast<int64_t>(seller_poor_.size()); }
@@ -80,4 +80,4 @@ class Catalog {
 
 }  // namespace vigil
 
-#endif  // VIGIL_GENERATE_CATALOG_H_
+#endif  // VIGIL_GENERATE_PRODUCT_CATALOG_H_
