@@ -33,7 +33,7 @@ command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
 t0=$(date +%s)
 mkdir -p "$build"
 if ! CXX=clang++ cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=None -DVIGIL_FUZZ=ON \
-  -DVIGIL_BENCHMARKS=OFF >"$build/fuzz-configure.log" 2>&1; then
+  -DVIGIL_BENCHMARKS=OFF -DCMAKE_UNITY_BUILD="${UNITY:-ON}" >"$build/fuzz-configure.log" 2>&1; then
   cat "$build/fuzz-configure.log" >&2
   exit 1
 fi

@@ -21,14 +21,7 @@ int ReadDigits(std::string_view s, size_t pos, size_t width) {
   return value;
 }
 
-bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-unsigned DaysInMonth(int y, unsigned m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
-}
-
-Status Malformed(std::string_view text, std::string_view what) {
+Status MalformedTimestamp(std::string_view text, std::string_view what) {
   return absl::InvalidArgumentError(
       fmt::format("bad timestamp '{}': {} (want ISO-8601, e.g. 2026-10-20T10:30:00+05:30)",
                   Utf8Prefix(text, 40), what));
@@ -37,6 +30,13 @@ Status Malformed(std::string_view text, std::string_view what) {
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 }  // namespace
+
+bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+unsigned DaysInMonth(int y, unsigned m) {
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
+}
 
 // Howard Hinnant's days_from_civil.
 int64_t DaysFromCivil(int year, unsigned month, unsigned day) {
@@ -62,46 +62,47 @@ CivilDate CivilFromDays(int64_t z) {
 
 StatusOr<Timestamp> ParseTimestamp(std::string_view s, int32_t default_offset_seconds) {
   const std::string_view text = s;
-  if (s.size() < 10) return Malformed(text, "too short");
+  if (s.size() < 10) return MalformedTimestamp(text, "too short");
   const int year = ReadDigits(s, 0, 4);
   const int month = ReadDigits(s, 5, 2);
   const int day = ReadDigits(s, 8, 2);
   if (year < 0 || month < 0 || day < 0 || s[4] != '-' || s[7] != '-') {
-    return Malformed(text, "date is not YYYY-MM-DD");
+    return MalformedTimestamp(text, "date is not YYYY-MM-DD");
   }
-  if (month < 1 || month > 12) return Malformed(text, "month out of range");
+  if (month < 1 || month > 12) return MalformedTimestamp(text, "month out of range");
   if (day < 1 || static_cast<unsigned>(day) > DaysInMonth(year, month)) {
-    return Malformed(text, "day out of range");
+    return MalformedTimestamp(text, "day out of range");
   }
   int64_t seconds = DaysFromCivil(year, month, day) * kSecondsPerDay;
   if (s.size() == 10) return seconds - default_offset_seconds;
 
   if (s[10] != 'T' && s[10] != 't' && s[10] != ' ')
-    return Malformed(text, "expected 'T' after date");
+    return MalformedTimestamp(text, "expected 'T' after date");
   const int hour = ReadDigits(s, 11, 2);
   const int minute = ReadDigits(s, 14, 2);
   if (hour < 0 || minute < 0 || s.size() < 16 || s[13] != ':') {
-    return Malformed(text, "time is not HH:MM[:SS]");
+    return MalformedTimestamp(text, "time is not HH:MM[:SS]");
   }
   size_t pos = 16;
   int second = 0;
   if (pos < s.size() && s[pos] == ':') {
     second = ReadDigits(s, pos + 1, 2);
-    if (second < 0) return Malformed(text, "seconds are not two digits");
+    if (second < 0) return MalformedTimestamp(text, "seconds are not two digits");
     pos += 3;
     if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
       ++pos;  // Fractions of a second are accepted and truncated.
       const size_t start = pos;
       while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
-      if (pos == start) return Malformed(text, "empty fraction of a second");
+      if (pos == start) return MalformedTimestamp(text, "empty fraction of a second");
     }
   }
-  if (hour > 23 || minute > 59 || second > 60) return Malformed(text, "time out of range");
+  if (hour > 23 || minute > 59 || second > 60) return MalformedTimestamp(text, "time out of range");
   seconds += hour * kSecondsPerHour + minute * kSecondsPerMinute + second;
 
   if (pos == s.size()) return seconds - default_offset_seconds;
   if ((s[pos] == 'Z' || s[pos] == 'z') && pos + 1 == s.size()) return seconds;
-  if (s[pos] != '+' && s[pos] != '-') return Malformed(text, "unexpected text after the time");
+  if (s[pos] != '+' && s[pos] != '-')
+    return MalformedTimestamp(text, "unexpected text after the time");
   const int sign = s[pos] == '-' ? -1 : 1;
   const int oh = ReadDigits(s, pos + 1, 2);
   size_t om_pos = pos + 3;
@@ -109,7 +110,7 @@ StatusOr<Timestamp> ParseTimestamp(std::string_view s, int32_t default_offset_se
   const int om = om_pos == s.size() ? 0 : ReadDigits(s, om_pos, 2);
   const size_t end = om_pos == s.size() ? om_pos : om_pos + 2;
   if (oh < 0 || om < 0 || end != s.size() || oh > 14 || om > 59) {
-    return Malformed(text, "zone offset is not +HH:MM");
+    return MalformedTimestamp(text, "zone offset is not +HH:MM");
   }
   return seconds - sign * (oh * kSecondsPerHour + om * kSecondsPerMinute);
 }

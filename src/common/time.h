@@ -23,6 +23,10 @@ inline constexpr int64_t kSecondsPerDay = 86400;
 inline constexpr Timestamp kDay = kSecondsPerDay;  // as a span of Timestamps
 inline constexpr int32_t kIstOffsetSeconds = 5 * 3600 + 30 * 60;
 
+// Of the proleptic Gregorian calendar; `month` is 1..12.
+bool IsLeapYear(int year);
+unsigned DaysInMonth(int year, unsigned month);
+
 // Days since 1970-01-01 of a proleptic Gregorian date (negative before it).
 int64_t DaysFromCivil(int year, unsigned month, unsigned day);
 

@@ -16,7 +16,7 @@ constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr"
 constexpr std::array<std::string_view, 7> kWeekdays = {"Sun", "Mon", "Tue", "Wed",
                                                        "Thu", "Fri", "Sat"};
 
-Status Malformed(std::string_view text, std::string_view what) {
+Status MalformedDate(std::string_view text, std::string_view what) {
   return absl::InvalidArgumentError(
       fmt::format("bad RFC 2822 date '{}': {} (want e.g. 'Wed, 18 Aug 2010 20:01:40 +0000')",
                   Utf8Prefix(text, 40), what));
@@ -86,13 +86,6 @@ std::optional<unsigned> MonthNumber(std::string_view name) {
   return std::nullopt;
 }
 
-bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-unsigned DaysInMonth(int y, unsigned m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
-}
-
 // The zone's offset east of UTC in seconds.
 std::optional<int> ZoneOffset(Reader& in) {
   if (const std::optional<char> sign = in.Sign()) {
@@ -119,7 +112,7 @@ StatusOr<Timestamp> ParseRfc2822Date(std::string_view text) {
     Reader peek = in;
     if (!peek.Word().empty()) {
       peek.SkipSpaces();
-      if (!peek.Char(',')) return Malformed(text, "day of the week without a comma");
+      if (!peek.Char(',')) return MalformedDate(text, "day of the week without a comma");
       in = peek;
       in.SkipSpaces();
     }
@@ -129,9 +122,9 @@ StatusOr<Timestamp> ParseRfc2822Date(std::string_view text) {
   const std::optional<unsigned> month = MonthNumber(in.Word());
   in.SkipSpaces();
   const std::optional<int> year = in.Number(4, 4);
-  if (!day || !month || !year) return Malformed(text, "date is not 'D Mon YYYY'");
+  if (!day || !month || !year) return MalformedDate(text, "date is not 'D Mon YYYY'");
   if (*day < 1 || static_cast<unsigned>(*day) > DaysInMonth(*year, *month)) {
-    return Malformed(text, "day out of range");
+    return MalformedDate(text, "day out of range");
   }
   in.SkipSpaces();
   const std::optional<int> hour = in.Number(2, 2);
@@ -140,14 +133,14 @@ StatusOr<Timestamp> ParseRfc2822Date(std::string_view text) {
   const bool colon2 = in.Char(':');
   const std::optional<int> second = in.Number(2, 2);
   if (!hour || !colon1 || !minute || !colon2 || !second) {
-    return Malformed(text, "time is not HH:MM:SS");
+    return MalformedDate(text, "time is not HH:MM:SS");
   }
-  if (*hour > 23 || *minute > 59 || *second > 60) return Malformed(text, "time out of range");
+  if (*hour > 23 || *minute > 59 || *second > 60) return MalformedDate(text, "time out of range");
   in.SkipSpaces();
   const std::optional<int> offset = ZoneOffset(in);
-  if (!offset) return Malformed(text, "zone is not +hhmm, -hhmm, UT, UTC, GMT or Z");
+  if (!offset) return MalformedDate(text, "zone is not +hhmm, -hhmm, UT, UTC, GMT or Z");
   in.SkipSpaces();
-  if (!in.done()) return Malformed(text, "text after the zone");
+  if (!in.done()) return MalformedDate(text, "text after the zone");
   return DaysFromCivil(*year, *month, static_cast<unsigned>(*day)) * kSecondsPerDay +
          *hour * kSecondsPerHour + *minute * kSecondsPerMinute + *second - *offset;
 }
