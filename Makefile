@@ -4,9 +4,9 @@
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
-# Unity builds (CMake groups a target's sources eight to a compilation) halve
-# a fresh build on two cores; `make build UNITY=OFF` compiles file by file,
-# quicker when editing one file.
+# Unity builds (CMake compiles a target's sources eight at a time): a fresh
+# build on two cores takes a fraction of the time. `make build UNITY=OFF`
+# compiles file by file, quicker when editing one file.
 UNITY ?= ON
 CMAKE_FLAGS := $(CMAKE_GEN) -DCMAKE_UNITY_BUILD=$(UNITY)
 
