@@ -41,10 +41,6 @@ std::vector<Cut> DistinctCuts(std::span<const float> labels, std::span<const dou
   return cuts;
 }
 
-size_t CountPositives(std::span<const float> labels) {
-  return std::count_if(labels.begin(), labels.end(), IsPositive);
-}
-
 std::vector<CurvePoint> Thin(std::vector<CurvePoint> points, size_t max_points) {
   if (points.size() <= max_points || max_points < 2) return points;
   std::vector<CurvePoint> kept;
@@ -56,6 +52,10 @@ std::vector<CurvePoint> Thin(std::vector<CurvePoint> points, size_t max_points) 
 }
 
 }  // namespace
+
+size_t CountPositives(std::span<const float> labels) {
+  return std::count_if(labels.begin(), labels.end(), IsPositive);
+}
 
 double RocAuc(std::span<const float> labels, std::span<const double> scores) {
   const size_t n = labels.size();

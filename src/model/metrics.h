@@ -13,6 +13,9 @@
 
 namespace vigil {
 
+// Labels above 0.5 are positive (fraud, abuse, refusal).
+size_t CountPositives(std::span<const float> labels);
+
 // Area under the ROC curve; tied scores share the average rank (so a
 // constant score gives 0.5). NaN without both classes.
 double RocAuc(std::span<const float> labels, std::span<const double> scores);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <numeric>
 
+#include "model/metrics.h"
 #include "model/xgboost_handles.h"
 
 namespace vigil {
@@ -66,10 +67,6 @@ TimeSplit SplitByTime(const Dataset& train, double calibration_fraction) {
       static_cast<size_t>(std::llround(calibration_fraction * static_cast<double>(train.rows())));
   split.fit_rows = train.rows() - split.calibration_rows;
   return split;
-}
-
-size_t CountPositives(std::span<const float> labels) {
-  return std::count_if(labels.begin(), labels.end(), [](float y) { return y > 0.5f; });
 }
 
 Status RequireBothClasses(std::span<const float> labels, const std::string& part) {
