@@ -1,7 +1,10 @@
 #include "common/json_writer.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "fmt/compile.h"
 #include "fmt/format.h"
@@ -38,15 +41,33 @@ size_t Utf8SequenceLength(std::string_view s) {
   return length;
 }
 
-// How many characters at the start of `s` stand in a JSON string as they
-// are (printable ASCII other than the quote and the backslash).
+// Whether `c` stands in a JSON string as it is: printable ASCII other than
+// the quote and the backslash.
+bool IsPlain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+// Eight characters at a time (SWAR): a mask with the high bit set in each
+// byte of `w` that is not plain, exact in the lowest such byte (a borrow
+// may also mark bytes above it, which the caller never looks at).
+uint64_t NotPlainBytes(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  const auto zero_bytes = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const uint64_t control = (w - 0x20 * kOnes) & ~w & kHigh;  // bytes below 0x20
+  return control | (w & kHigh) | zero_bytes(w ^ ('"' * kOnes)) | zero_bytes(w ^ ('\\' * kOnes));
+}
+
+// How many characters at the start of `s` are plain.
 size_t PlainRunLength(std::string_view s) {
+  static_assert(std::endian::native == std::endian::little);
   size_t n = 0;
-  while (n < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[n]);
-    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
-    ++n;
+  for (; n + 8 <= s.size(); n += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + n, sizeof(w));
+    if (const uint64_t mask = NotPlainBytes(w); mask != 0) {
+      return n + static_cast<size_t>(std::countr_zero(mask)) / 8;
+    }
   }
+  while (n < s.size() && IsPlain(static_cast<unsigned char>(s[n]))) ++n;
   return n;
 }
 

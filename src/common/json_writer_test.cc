@@ -4,7 +4,11 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
+#include <string>
+#include <vector>
 
+#include "fmt/format.h"
 #include "nlohmann/json.hpp"
 
 namespace vigil {
@@ -75,6 +79,64 @@ TEST(JsonWriterTest, EscapesQuotesBackslashesAndControlCharacters) {
   w.String(std::string("q\"b\\n\n\t\x01\x1f end"));
   EXPECT_EQ(w.text(), R"("q\"b\\n\n\t\u0001\u001f end")");
   EXPECT_EQ(json::parse(w.text()).get<std::string>(), std::string("q\"b\\n\n\t\x01\x1f end"));
+}
+
+// Escaping one character at a time, for the property below.
+std::string EscapedOneByOne(const std::vector<std::string>& pieces) {
+  std::string out = "\"";
+  for (const std::string& piece : pieces) {
+    const unsigned char c = static_cast<unsigned char>(piece[0]);
+    if (piece.size() > 1 || (c >= 0x20 && c != '"' && c != '\\')) {
+      out += piece;
+    } else if (c == '"' || c == '\\') {
+      out += '\\';
+      out += piece;
+    } else if (c == '\n' || c == '\t' || c == '\b') {
+      out += c == '\n' ? "\\n" : c == '\t' ? "\\t" : "\\b";
+    } else {
+      out += fmt::format("\\u{:04x}", c);
+    }
+  }
+  return out + "\"";
+}
+
+// Plain runs are found eight bytes at a time: every character that needs
+// escaping, or starts a UTF-8 sequence, at every offset within and across
+// the eight-byte words must still be found.
+TEST(JsonWriterTest, EscapesLikeOneCharacterAtATimeAtEveryOffset) {
+  const std::vector<std::string> alphabet = {std::string(1, '\0'),
+                                             "\x01",
+                                             "\b",
+                                             "\t",
+                                             "\n",
+                                             "\x1f",
+                                             " ",
+                                             "!",
+                                             "\"",
+                                             "#",
+                                             "[",
+                                             "\\",
+                                             "]",
+                                             "a",
+                                             "~",
+                                             "\x7f",
+                                             "\xC3\xA9" /* é */,
+                                             "\xE0\xA4\xB9" /* ह */};
+  std::mt19937 rng(7);
+  for (int round = 0; round < 20'000; ++round) {
+    const size_t length = rng() % 40;
+    std::vector<std::string> pieces;
+    std::string text;
+    for (size_t i = 0; i < length; ++i) {
+      // Mostly plain, so long runs end on an awkward character.
+      const std::string& piece = rng() % 4 == 0 ? alphabet[rng() % alphabet.size()] : alphabet[13];
+      pieces.push_back(piece);
+      text += piece;
+    }
+    JsonWriter w;
+    w.String(text);
+    ASSERT_EQ(w.text(), EscapedOneByOne(pieces)) << "round " << round;
+  }
 }
 
 TEST(JsonWriterTest, KeepsUtf8AndReplacesBytesThatAreNotUtf8) {
