@@ -377,17 +377,27 @@ TEST(HttpServerTest, ShutdownLetsInFlightRequestFinish) {
   EXPECT_EQ(response->Header("Connection"), "close");
   EXPECT_TRUE(busy.WaitForClose());
   shutdown.join();
-  parked.responders.clear();  // responders must not outlive the server
+  parked.responders.clear();  // or the server's destructor would wait for them
+}
+
+// A server whose one route, GET /parked, parks its Responder in `parked`.
+std::unique_ptr<HttpServer> StartParkingServer(ParkedResponders& parked) {
+  Router router;
+  router.Add("GET", "/parked", parked.MakeHandler());
+  return StartServer({}, std::move(router));
+}
+
+// Sends GET /parked and returns once its handler has parked the Responder.
+void ParkOneRequest(TestHttpClient& client, ParkedResponders& parked) {
+  ASSERT_TRUE(client.Send("GET /parked HTTP/1.1\r\n\r\n"));
+  parked.arrived.WaitForNotification();
 }
 
 TEST(HttpServerTest, ShutdownGivesUpOnHandlerThatNeverResponds) {
   ParkedResponders parked;
-  Router router;
-  router.Add("GET", "/never", parked.MakeHandler());
-  auto server = StartServer({}, std::move(router));
+  auto server = StartParkingServer(parked);
   TestHttpClient client(server->port());
-  ASSERT_TRUE(client.Send("GET /never HTTP/1.1\r\n\r\n"));
-  parked.arrived.WaitForNotification();
+  ParkOneRequest(client, parked);
   server->Shutdown(100ms);
   EXPECT_TRUE(client.WaitForClose());
   // Too late: ignored, and the connection is released.
@@ -397,12 +407,9 @@ TEST(HttpServerTest, ShutdownGivesUpOnHandlerThatNeverResponds) {
 
 TEST(HttpServerTest, DestroyingTheServerWaitsForAResponderHeldElsewhere) {
   ParkedResponders parked;
-  Router router;
-  router.Add("GET", "/held", parked.MakeHandler());
-  auto server = StartServer({}, std::move(router));
+  auto server = StartParkingServer(parked);
   TestHttpClient client(server->port());
-  ASSERT_TRUE(client.Send("GET /held HTTP/1.1\r\n\r\n"));
-  parked.arrived.WaitForNotification();
+  ParkOneRequest(client, parked);
   absl::Notification destroying;
   std::atomic<bool> released{false};
   std::thread holder([&] {
