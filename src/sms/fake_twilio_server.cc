@@ -23,13 +23,6 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Json = nlohmann::json;
 
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // Twilio's error resource, as its API answers failures.
 FakeTwilioServer::Reply TwilioError(int status, int code, std::string_view message) {
   const Json error = {{"code", code},
@@ -153,7 +146,7 @@ struct FakeTwilioServer::Session : std::enable_shared_from_this<Session> {
 
 std::string FakeTwilioServer::Request::Header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
-    if (EqualsIgnoringCase(n, name)) return v;
+    if (beast::iequals(n, name)) return v;
   }
   return "";
 }

@@ -1,10 +1,10 @@
 #include "sms/rfc2822_date.h"
 
-#include <algorithm>
 #include <array>
 #include <cctype>
 #include <optional>
 
+#include "boost/beast/core/string.hpp"
 #include "common/utf8_prefix.h"
 #include "fmt/format.h"
 
@@ -72,16 +72,9 @@ class Reader {
   std::string_view rest_;
 };
 
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 std::optional<unsigned> MonthNumber(std::string_view name) {
   for (size_t i = 0; i < kMonths.size(); ++i) {
-    if (EqualsIgnoringCase(name, kMonths[i])) return static_cast<unsigned>(i + 1);
+    if (boost::beast::iequals(name, kMonths[i])) return static_cast<unsigned>(i + 1);
   }
   return std::nullopt;
 }
@@ -95,8 +88,8 @@ std::optional<int> ZoneOffset(Reader& in) {
     return *sign == '-' ? -seconds : seconds;
   }
   const std::string_view name = in.Word();
-  if (EqualsIgnoringCase(name, "UT") || EqualsIgnoringCase(name, "UTC") ||
-      EqualsIgnoringCase(name, "GMT") || EqualsIgnoringCase(name, "Z")) {
+  if (boost::beast::iequals(name, "UT") || boost::beast::iequals(name, "UTC") ||
+      boost::beast::iequals(name, "GMT") || boost::beast::iequals(name, "Z")) {
     return 0;
   }
   return std::nullopt;
