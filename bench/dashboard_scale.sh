@@ -112,11 +112,24 @@ wait_similar() {
   echo "$((SECONDS - s))"
 }
 
+# The server folds decisions into the overview's roll-up every 10 s: wait (up to 60 s) until it
+# holds them all, so the overview reads the roll-up as it does in service. The first start folds
+# them all (~0.4 s per 100 000); later starts find them folded.
+wait_rolled_up() {
+  local s=$SECONDS
+  while ((SECONDS - s < 60)); do
+    (($(sqlite3 "$store/vigil.db" "SELECT (SELECT through_seq FROM decision_rollup_state) >=
+      (SELECT COALESCE(MAX(seq), 0) FROM decisions)" 2>/dev/null || echo 0) == 1)) && break
+    sleep 0.5
+  done
+}
+
 results=()
 for run in $(seq 1 "$runs"); do
   start_server
   ready=$(grep -o 'ready in [0-9.]* s' "$store/serve.log" | grep -o '[0-9.]*' || echo "")
   similar=$(wait_similar)
+  wait_rolled_up
   out="$store/scale-run-$run.json"
   echo "== run $run/$runs: server on port $port (ready in ${ready:-?} s, similar cases rebuilt in ~$similar s), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   VIGIL_URL="http://127.0.0.1:$port" VIGIL_ANALYST_KEY=$analyst VIGIL_SERVER_READY_S=$ready \

@@ -151,6 +151,7 @@ StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
     RETURN_IF_ERROR(r.Read("retention_days", &config.retention_days));
     RETURN_IF_ERROR(r.Read("wal_checkpoint_pages", &config.wal_checkpoint_pages));
     RETURN_IF_ERROR(r.Read("archive_interval_minutes", &config.archive_interval_minutes));
+    RETURN_IF_ERROR(r.Read("rollup_interval_seconds", &config.rollup_interval_seconds));
     RETURN_IF_ERROR(r.RejectUnknown());
   }
   if (const toml::table* t = Sub(root, "models")) {
@@ -284,6 +285,9 @@ Status Validate(const ServeConfig& c) {
     return bad("challenger_share must be between 0 and 1");
   }
   if (c.archive_interval_minutes < 0) return bad("archive_interval_minutes must not be negative");
+  if (c.rollup_interval_seconds < 1 || c.rollup_interval_seconds > 3'600) {
+    return bad("rollup_interval_seconds must be 1..3600");
+  }
   if (c.top_factors < 1 || c.top_factors > 100) return bad("top_factors must be 1..100");
   for (DecisionKind kind : {DecisionKind::kOrder, DecisionKind::kReturn}) {
     const RiskThresholds& t = c.policy.thresholds(kind);

@@ -56,6 +56,10 @@ struct ServeConfig {
   // How often the server archives them (the first run is a minute after
   // start); 0: never, leaving it to `vigil archive`.
   int64_t archive_interval_minutes = 360;
+  // How often the server folds new decisions into the overview's counts
+  // (Store::RollUpDecisions); between two roll-ups the overview reads the
+  // new decisions one by one.
+  int64_t rollup_interval_seconds = 10;
   // [models]
   std::string models_dir = "models";
   // Champion/challenger: registry versions ("v4") scored in shadow on

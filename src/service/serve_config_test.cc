@@ -32,6 +32,7 @@ access_log = false
 [store]
 retention_days = 30
 wal_checkpoint_pages = 1000
+rollup_interval_seconds = 60
 [models]
 dir = "m"
 challenger_order = "v2"
@@ -56,6 +57,7 @@ model = "m"
   EXPECT_FALSE(c->access_log);
   EXPECT_EQ(c->retention_days, 30);
   EXPECT_EQ(c->wal_checkpoint_pages, 1000);
+  EXPECT_EQ(c->rollup_interval_seconds, 60);
   EXPECT_EQ(c->models_dir, "m");
   EXPECT_EQ(c->challenger_order, "v2");
   EXPECT_DOUBLE_EQ(c->challenger_share, 0.25);
@@ -91,6 +93,9 @@ TEST(ServeConfig, ValidateRefusesABurstOfZeroAndFallingThresholds) {
   ServeConfig f;
   f.worker_threads = 0;
   EXPECT_THAT(Validate(f).message(), HasSubstr("worker_threads must be between 1 and 256"));
+  ServeConfig g;
+  g.rollup_interval_seconds = 0;
+  EXPECT_THAT(Validate(g).message(), HasSubstr("rollup_interval_seconds must be 1..3600"));
 }
 
 TEST(ServeConfig, EnvironmentOverridesAndIsRangeChecked) {

@@ -135,11 +135,15 @@ struct VigilServer::Impl {
   std::unique_ptr<HandlerPool> workers;
   std::atomic<bool> shut_down{false};
 
-  // Retention: archives decisions older than retention_days now and then.
-  absl::Mutex archive_mu;
-  bool archive_stop ABSL_GUARDED_BY(archive_mu) = false;
-  std::thread archiver;
+  // Upkeep on one thread: the overview's roll-up every
+  // rollup_interval_seconds, and retention (decisions older than
+  // retention_days archived) a minute after start and then every
+  // archive_interval_minutes.
+  absl::Mutex upkeep_mu;
+  bool upkeep_stop ABSL_GUARDED_BY(upkeep_mu) = false;
+  std::thread upkeep;
   Counter* archived = nullptr;
+  Counter* rolled_up = nullptr;
 
   Counter* unauthenticated = nullptr;
   Counter* forbidden = nullptr;
@@ -167,35 +171,57 @@ struct VigilServer::Impl {
                                {"action", std::string(action)}});
   }
 
-  void StartArchiver() {
-    if (config.archive_interval_minutes == 0) return;
-    archiver = std::thread([this] {
-      NameThisThread("vigil-archive");
-      absl::Duration wait = absl::Minutes(1);
-      while (true) {
-        {
-          absl::MutexLock lock(&archive_mu);
-          if (archive_mu.AwaitWithTimeout(absl::Condition(&archive_stop), wait)) return;
+  void StartUpkeep() {
+    upkeep = std::thread([this] {
+      NameThisThread("vigil-upkeep");
+      absl::Time next_archive = absl::Now() + absl::Minutes(1);
+      while (!AwaitUpkeepStop(absl::Seconds(config.rollup_interval_seconds))) {
+        RollUp();
+        if (config.archive_interval_minutes > 0 && absl::Now() >= next_archive) {
+          Archive();
+          next_archive = absl::Now() + absl::Minutes(config.archive_interval_minutes);
         }
-        const Timestamp cutoff = NowSeconds() - int64_t{config.retention_days} * 86'400;
-        auto n = store->ArchiveDecisions(
-            cutoff, (std::filesystem::path(config.data_dir) / "archive").string());
-        if (n.ok()) {
-          archived->Increment(*n);
-        } else {
-          fmt::print(stderr, "vigil serve: archiving decisions failed: {}\n", n.status().message());
-        }
-        wait = absl::Minutes(config.archive_interval_minutes);
       }
     });
   }
 
-  void StopArchiver() {
-    {
-      absl::MutexLock lock(&archive_mu);
-      archive_stop = true;
+  // True once StopUpkeep was called, else false after `wait`.
+  bool AwaitUpkeepStop(absl::Duration wait) {
+    absl::MutexLock lock(&upkeep_mu);
+    return upkeep_mu.AwaitWithTimeout(absl::Condition(&upkeep_stop), wait);
+  }
+
+  // Folds everything new, in pieces of the store's default size.
+  void RollUp() {
+    for (int pieces = 0; pieces < 100; ++pieces) {
+      auto folded = store->RollUpDecisions();
+      if (!folded.ok()) {
+        fmt::print(stderr, "vigil serve: rolling up the overview's counts failed: {}\n",
+                   folded.status().message());
+        return;
+      }
+      if (*folded == 0) return;
+      rolled_up->Increment(*folded);
     }
-    if (archiver.joinable()) archiver.join();
+  }
+
+  void Archive() {
+    const Timestamp cutoff = NowSeconds() - int64_t{config.retention_days} * 86'400;
+    auto n = store->ArchiveDecisions(cutoff,
+                                     (std::filesystem::path(config.data_dir) / "archive").string());
+    if (n.ok()) {
+      archived->Increment(*n);
+    } else {
+      fmt::print(stderr, "vigil serve: archiving decisions failed: {}\n", n.status().message());
+    }
+  }
+
+  void StopUpkeep() {
+    {
+      absl::MutexLock lock(&upkeep_mu);
+      upkeep_stop = true;
+    }
+    if (upkeep.joinable()) upkeep.join();
   }
 
   // Shadow decisions by whether the challenger chose the champion's action.
@@ -215,6 +241,8 @@ struct VigilServer::Impl {
     }
     archived = metrics.GetCounter("vigil_decisions_archived_total",
                                   "Decisions moved to archive files by the retention job");
+    rolled_up = metrics.GetCounter("vigil_decisions_rolled_up_total",
+                                   "Decisions folded into the overview's per-minute counts");
     unauthenticated = metrics.GetCounter("vigil_auth_failures_total",
                                          "Requests refused for authentication or role",
                                          {{"reason", "unauthenticated"}});
@@ -876,7 +904,7 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
                          .max_connections = config.max_connections,
                          .access_log = config.access_log ? StderrAccessLogSink() : nullptr};
   ASSIGN_OR_RETURN(impl->http, HttpServer::Start(http, std::move(router), &impl->metrics));
-  impl->StartArchiver();
+  impl->StartUpkeep();
   impl->payments->Start();
   return std::unique_ptr<VigilServer>(new VigilServer(std::move(impl)));
 }
@@ -887,7 +915,7 @@ void VigilServer::Shutdown() {
   if (impl_ == nullptr || impl_->shut_down.exchange(true)) return;
   impl_->http->Shutdown(std::chrono::milliseconds(impl_->config.shutdown_drain_ms));
   impl_->workers->Stop();
-  impl_->StopArchiver();
+  impl_->StopUpkeep();
   impl_->payments->Stop();
   impl_->store->Close();
 }

@@ -11,7 +11,7 @@ namespace {
 
 // Append only: a released migration never changes. INTEGER PRIMARY KEY is
 // SQLite's row id (PostgreSQL: BIGINT GENERATED ALWAYS AS IDENTITY).
-constexpr std::array<std::string_view, 11> kMigrations = {
+constexpr std::array<std::string_view, 12> kMigrations = {
     // 1: events, decisions, lists, API keys, snapshots.
     R"sql(
 CREATE TABLE events (
@@ -232,6 +232,27 @@ CREATE INDEX sms_inbound_by_phone ON sms_inbound (from_phone, received_at);
     R"sql(
 CREATE INDEX transactions_by_received ON transactions (received_at, transaction_id);
 CREATE INDEX transactions_by_status ON transactions (status, received_at, transaction_id);
+)sql",
+    // 12: the overview's counts rolled up per minute, quarter hour and hour
+    // (sqlite_store_rollup.cc), so a look at 7 days reads ~170 buckets, not
+    // every decision. Written by RollUpDecisions off the scoring path;
+    // decisions after through_seq are counted from the table itself.
+    R"sql(
+CREATE TABLE decision_rollup (
+  grain BIGINT NOT NULL,
+  bucket_at BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  risk_level TEXT NOT NULL,
+  action TEXT NOT NULL,
+  score_bin INTEGER NOT NULL,
+  decisions BIGINT NOT NULL,
+  PRIMARY KEY (grain, bucket_at, kind, risk_level, action, score_bin)
+);
+CREATE TABLE decision_rollup_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  through_seq BIGINT NOT NULL
+);
+INSERT INTO decision_rollup_state (id, through_seq) VALUES (1, 0);
 )sql",
 };
 

@@ -129,6 +129,7 @@ class SqliteStore final : public Store {
   StatusOr<TransactionPage> ListTransactions(const TransactionQuery& query) override;
   StatusOr<DashboardCounts> CountDecisions(Timestamp from, Timestamp until,
                                            int64_t bucket_seconds) override;
+  StatusOr<int64_t> RollUpDecisions(int64_t max_decisions) override;
   StoreStats Stats() const override;
   void Close() override;
 
@@ -181,6 +182,7 @@ class SqliteStore final : public Store {
   absl::Mutex close_mu_;     // serialises Close
   absl::Mutex snapshot_mu_;  // one PutSnapshot at a time
   absl::Mutex archive_mu_;   // one ArchiveDecisions at a time
+  absl::Mutex rollup_mu_;    // one RollUpDecisions at a time
 
   std::atomic<int64_t> commits_{0};
   std::atomic<int64_t> batches_{0};

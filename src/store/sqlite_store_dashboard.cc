@@ -1,6 +1,6 @@
 // SqliteStore's part of the dashboard (docs/dashboard.md "Data routes"):
 // analysts' labels on decisions, the review queue and the other lists of
-// decisions and payments, and the overview's counts. Lists page by keyset
+// decisions and payments (the overview's counts: sqlite_store_counts.cc). Lists page by keyset
 // (the sort key and a unique tie-breaker of the last row), never by OFFSET,
 // so a page costs the same wherever it is.
 #include <sqlite3.h>
@@ -334,73 +334,6 @@ StatusOr<TransactionPage> SqliteStore::ListTransactions(const TransactionQuery& 
     }
   }
   return page;
-}
-
-StatusOr<DashboardCounts> SqliteStore::CountDecisions(Timestamp from, Timestamp until,
-                                                      int64_t bucket_seconds) {
-  if (bucket_seconds < 1) return absl::InvalidArgumentError("bucket_seconds must be at least 1");
-  if (until < from) return absl::InvalidArgumentError("the range ends before it starts");
-  // One pass over the range through decisions_by_at. The groups are
-  // counted here, not by GROUP BY: SQLite's sorter for the GROUP BY cost more
-  // than the scan (at 100 000 decisions, 166 ms against 105 ms; see
-  // sqlite_store_dashboard_benchmark.cc). Payments are decisions of kind
-  // "transaction" from their own table (the payment flow keeps its scores
-  // there); decision rows of that kind are left out so none counts twice.
-  constexpr std::string_view kDecisionCounts = R"sql(
-SELECT kind, (at - ?1) / ?3, risk_level, action,
-       MAX(0, MIN(19, CAST(risk_score * 20 AS INTEGER)))
-FROM decisions WHERE at >= ?1 AND at < ?2 AND kind <> 'transaction'
-UNION ALL
-SELECT 'transaction', (received_at - ?1) / ?3,
-       CASE WHEN json_valid(decision) THEN COALESCE(json_extract(decision, '$.risk_level'), '') ELSE '' END,
-       CASE WHEN json_valid(decision) THEN COALESCE(json_extract(decision, '$.action'), '') ELSE '' END,
-       MAX(0, MIN(19, CAST(risk_score * 20 AS INTEGER)))
-FROM transactions WHERE received_at >= ?1 AND received_at < ?2 AND risk_score IS NOT NULL
-)sql";
-  constexpr std::string_view kSmsFunnel = R"sql(
-SELECT COALESCE(SUM(o.sent_at > 0), 0),
-       COALESCE(SUM(t.label = 0 AND t.user_response_at > 0), 0),
-       COALESCE(SUM(t.label = 1 AND t.user_response_at > 0), 0),
-       COALESCE(SUM(EXISTS (SELECT 1 FROM transaction_history h
-                            WHERE h.transaction_id = t.transaction_id AND h.status = 'expired')), 0),
-       COALESCE(SUM(t.status = 'pending_verification'), 0)
-FROM sms_outbound o JOIN transactions t ON t.transaction_id = o.transaction_id
-WHERE o.created_at >= ?1 AND o.created_at < ?2
-)sql";
-  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
-  ASSIGN_OR_RETURN(ReadTransaction read, ReadTransaction::Begin(*reader));
-  DashboardCounts counts;
-  {
-    ASSIGN_OR_RETURN(SqliteConnection::Lease stmt, reader->Prepare(kDecisionCounts));
-    RETURN_IF_ERROR(stmt->BindAll(from, until, bucket_seconds));
-    using Key = std::tuple<std::string, int64_t, std::string, std::string, int>;
-    absl::flat_hash_map<Key, int64_t> groups;
-    while (true) {
-      ASSIGN_OR_RETURN(const bool row, stmt->Step());
-      if (!row) break;
-      ++groups[Key{stmt->ColumnText(0), stmt->ColumnInt(1), stmt->ColumnText(2),
-                   stmt->ColumnText(3), static_cast<int>(stmt->ColumnInt(4))}];
-    }
-    for (const auto& [key, n] : groups) {
-      counts.decisions.push_back(DecisionCount{.kind = std::get<0>(key),
-                                               .bucket = std::get<1>(key),
-                                               .risk_level = std::get<2>(key),
-                                               .action = std::get<3>(key),
-                                               .score_bin = std::get<4>(key),
-                                               .count = n});
-    }
-  }
-  ASSIGN_OR_RETURN(SqliteConnection::Lease stmt, reader->Prepare(kSmsFunnel));
-  RETURN_IF_ERROR(stmt->BindAll(from, until));
-  ASSIGN_OR_RETURN(const bool row, stmt->Step());
-  if (row) {
-    counts.sms = SmsFunnel{.sent = stmt->ColumnInt(0),
-                           .confirmed = stmt->ColumnInt(1),
-                           .denied = stmt->ColumnInt(2),
-                           .expired = stmt->ColumnInt(3),
-                           .pending = stmt->ColumnInt(4)};
-  }
-  return counts;
 }
 
 }  // namespace vigil

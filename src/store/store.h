@@ -654,8 +654,17 @@ class Store {
   // grouped by kind, time bucket, level, action and score bin, and the SMS
   // funnel of the verifications created in that range. InvalidArgument for
   // bucket_seconds < 1 or until < from.
+  // Counts at 60, 900 or 3 600 s buckets aligned to them read the roll-up
+  // (RollUpDecisions) and what came after it; any other, every decision in
+  // the range.
   [[nodiscard]] virtual StatusOr<DashboardCounts> CountDecisions(Timestamp from, Timestamp until,
                                                                  int64_t bucket_seconds) = 0;
+  // Folds up to `max_decisions` decisions committed since the last roll-up
+  // into the overview's counts per minute, quarter hour and hour, so that
+  // CountDecisions need not read them one by one; returns how many it
+  // folded (0: nothing new). Each decision is counted once whoever calls it
+  // and however often. `vigil serve` calls it every few seconds.
+  [[nodiscard]] virtual StatusOr<int64_t> RollUpDecisions(int64_t max_decisions = 100'000) = 0;
 
   virtual StoreStats Stats() const = 0;
 
