@@ -11,7 +11,7 @@ namespace {
 
 // Append only: a released migration never changes. INTEGER PRIMARY KEY is
 // SQLite's row id (PostgreSQL: BIGINT GENERATED ALWAYS AS IDENTITY).
-constexpr std::array<std::string_view, 12> kMigrations = {
+constexpr std::array<std::string_view, 13> kMigrations = {
     // 1: events, decisions, lists, API keys, snapshots.
     R"sql(
 CREATE TABLE events (
@@ -253,6 +253,20 @@ CREATE TABLE decision_rollup_state (
   through_seq BIGINT NOT NULL
 );
 INSERT INTO decision_rollup_state (id, through_seq) VALUES (1, 0);
+)sql",
+    // 13: the two indexes by time carry what the dashboard's lists filter
+    // and sort on, so a list finds its page in the index alone and reads only
+    // the page's rows from the table (a customer's 50 decisions among 100 000:
+    // 7 ms against 119 ms; BENCHMARKS.md). Both are appended to in time
+    // order, as before: a decision still writes one leaf page of each.
+    R"sql(
+DROP INDEX decisions_by_at;
+CREATE INDEX decisions_by_at
+  ON decisions (at, seq, customer_id, kind, risk_level, action, risk_score);
+DROP INDEX decisions_for_review;
+CREATE INDEX decisions_for_review
+  ON decisions (at, seq, customer_id, kind, risk_level, action, risk_score)
+  WHERE action IN ('manual_review', 'block', 'deny', 'decline', 'step_up_authentication');
 )sql",
 };
 

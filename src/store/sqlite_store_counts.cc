@@ -191,12 +191,11 @@ StatusOr<NewCounts> ReadNewDecisions(SqliteConnection& c, int64_t max_decisions)
   // are not AUTOINCREMENT): then whatever is there now is new.
   const int64_t after = last_seq < counts.stored_through ? 0 : counts.stored_through;
   counts.through = std::min(last_seq, after + max_decisions);
-  ASSIGN_OR_RETURN(
-      SqliteConnection::Lease stmt,
-      c.Prepare(fmt::format("SELECT kind, at, risk_level, action, {} "
-                            "FROM decisions NOT INDEXED "
-                            "WHERE seq > ? AND seq <= ? AND kind <> 'transaction'",
-                            kScoreBin)));
+  ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
+                   c.Prepare(fmt::format("SELECT kind, at, risk_level, action, {} "
+                                         "FROM decisions NOT INDEXED "
+                                         "WHERE seq > ? AND seq <= ? AND kind <> 'transaction'",
+                                         kScoreBin)));
   RETURN_IF_ERROR(stmt->BindAll(after, counts.through));
   while (true) {
     ASSIGN_OR_RETURN(const bool more, stmt->Step());
@@ -234,9 +233,8 @@ Status WriteRollUp(SqliteConnection& c, const NewCounts& counts) {
       RETURN_IF_ERROR(upsert->BindAll(grain.seconds, bucket_at, kind, level, action, bin, n));
       RETURN_IF_ERROR(upsert->Run());
     }
-    ASSIGN_OR_RETURN(
-        SqliteConnection::Lease prune,
-        c.Prepare("DELETE FROM decision_rollup WHERE grain = ? AND bucket_at < ?"));
+    ASSIGN_OR_RETURN(SqliteConnection::Lease prune,
+                     c.Prepare("DELETE FROM decision_rollup WHERE grain = ? AND bucket_at < ?"));
     RETURN_IF_ERROR(prune->BindAll(grain.seconds, oldest));
     RETURN_IF_ERROR(prune->Run());
   }
