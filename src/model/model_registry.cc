@@ -246,6 +246,14 @@ StatusOr<std::string> ModelRegistry::Rollback(const std::string& kind) {
   return target;
 }
 
+StatusOr<std::optional<std::string>> ModelRegistry::RollbackTarget(const std::string& kind) const {
+  RETURN_IF_ERROR(CheckKind(kind));
+  absl::ReaderMutexLock lock(&mutex_);
+  ASSIGN_OR_RETURN(State state, ReadState(kind));
+  if (state.lineage.size() < 2) return std::optional<std::string>();
+  return std::optional(state.lineage[state.lineage.size() - 2]);
+}
+
 StatusOr<std::string> ModelRegistry::Production(const std::string& kind) const {
   RETURN_IF_ERROR(CheckKind(kind));
   absl::ReaderMutexLock lock(&mutex_);

@@ -71,6 +71,8 @@ class ModelRegistry {
   // Returns to the production version before the current one and returns
   // it. FailedPrecondition when there is none.
   [[nodiscard]] StatusOr<std::string> Rollback(const std::string& kind);
+  // The version Rollback would return to, or nullopt when there is none.
+  [[nodiscard]] StatusOr<std::optional<std::string>> RollbackTarget(const std::string& kind) const;
 
   // The production version ("v3"); NotFound when the kind has none.
   [[nodiscard]] StatusOr<std::string> Production(const std::string& kind) const;

@@ -103,9 +103,12 @@ TEST_F(ModelRegistryTest, RollbackWalksBackThroughProductionVersions) {
   Publish("order", false);
   ASSERT_TRUE(registry_.Promote("order", "v3").ok());
   ASSERT_TRUE(registry_.Promote("order", "order-v2").ok());
+  EXPECT_EQ(*registry_.RollbackTarget("order"), "v3");
   EXPECT_EQ(*registry_.Rollback("order"), "v3");
   EXPECT_EQ(ProductionOf("order"), "v3");
+  EXPECT_EQ(*registry_.RollbackTarget("order"), "v1");
   EXPECT_EQ(*registry_.Rollback("order"), "v1");
+  EXPECT_EQ(*registry_.RollbackTarget("order"), std::nullopt);
   auto none = registry_.Rollback("order");
   EXPECT_EQ(none.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(none.status().message(),

@@ -579,8 +579,17 @@ class DashboardRoutes {
   // ---- models ----
 
   void Models(HttpRequest&, const Responder& respond) {
-    auto versions = ModelRegistry(c_.models_dir).List("");
+    const ModelRegistry registry(c_.models_dir);
+    auto versions = registry.List("");
     if (!versions.ok()) return respond(ResponseFromStatus(versions.status()));
+    // Per kind, the version POST /v1/models/{kind}/rollback would serve.
+    json rollback_to = json::object();
+    for (std::string_view k : kKinds) {
+      const std::string kind(k);
+      auto target = registry.RollbackTarget(kind);
+      if (!target.ok()) return respond(ResponseFromStatus(target.status()));
+      rollback_to[kind] = target->has_value() ? json(fmt::format("{}-{}", kind, **target)) : json();
+    }
     json models = json::array();
     for (const ModelVersionInfo& v : *versions) {
       const DecisionKind kind = v.kind == "order"    ? DecisionKind::kOrder
@@ -602,7 +611,9 @@ class DashboardRoutes {
       if (!v.problem.empty()) model["problem"] = v.problem;
       models.push_back(std::move(model));
     }
-    respond(JsonAnswer({{"models", std::move(models)}, {"shadow", ShadowAgreement()}}));
+    respond(JsonAnswer({{"models", std::move(models)},
+                        {"rollback_to", std::move(rollback_to)},
+                        {"shadow", ShadowAgreement()}}));
   }
 
   // Champion/challenger since the server started: per kind, the decisions a

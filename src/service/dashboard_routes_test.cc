@@ -652,14 +652,18 @@ TEST_F(DashboardRoutesTest, OnlyAdminsPromoteAndRollBackAndTheNewVersionServesAt
   EXPECT_EQ(Call("POST", promote, admin_, R"({"version":"order-v7"})").status, 404);
   EXPECT_EQ(Call("POST", "/v1/models/fraud/promote", admin_, R"({"version":"v1"})").status, 404);
 
+  EXPECT_EQ(Get("/v1/models")["rollback_to"],
+            json({{"order", nullptr}, {"return", nullptr}, {"transaction", nullptr}}));
   json promoted = CallJson("POST", promote, admin_, {{"version", "order-v2"}});
   EXPECT_EQ(promoted["production"], "order-v2");
+  EXPECT_EQ(Get("/v1/models")["rollback_to"]["order"], "order-v1");
   EXPECT_EQ(promoted["models"][0]["version"], "order-v2");
   EXPECT_EQ(ScoreOrder("ORD_PROMOTED", "C_PROMOTE")["model_version"], "order-v2");
   EXPECT_EQ(Get("/v1/models")["models"][1]["in_service"], true);
 
   json back = CallJson("POST", "/v1/models/order/rollback", admin_);
   EXPECT_EQ(back["production"], "order-v1");
+  EXPECT_TRUE(Get("/v1/models")["rollback_to"]["order"].is_null());
   EXPECT_EQ(ScoreOrder("ORD_ROLLED_BACK", "C_PROMOTE")["model_version"], "order-v1");
   EXPECT_EQ(CallJson("POST", "/v1/models/order/rollback", admin_, nullptr, 422)["error"]["code"],
             "failed_precondition");

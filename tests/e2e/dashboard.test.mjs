@@ -633,7 +633,7 @@ describe('dashboard end to end', { concurrency: false }, () => {
     assert.equal(await page.evaluate(async () => (await fetch('/v1/session')).status), 401);
   });
 
-  it('lets an admin edit the lists and promote a model, after a confirmation', async (t) => {
+  it('lets an admin edit the lists, promote a model and roll it back, after a confirmation', async (t) => {
     if (!needs(t, 'dashboard', 'session', 'models', 'promote')) return;
     const page = env.page;
     if (await page.locator('#top').isVisible()) {
@@ -659,6 +659,7 @@ describe('dashboard end to end', { concurrency: false }, () => {
 
     await page.click('#nav a[data-page=models]');
     await page.waitForSelector('#models-body table');
+    assert.equal(await page.locator('[data-action=rollback]').count(), 0, 'nothing to roll back to before a second production version');
     await page.click('[data-action=promote][data-version="order-v2"]');
     await page.waitForSelector('#confirm-dialog[open]');
     await shot('models-admin-confirm', { fullPage: false });
@@ -669,6 +670,19 @@ describe('dashboard end to end', { concurrency: false }, () => {
     assert.equal(v2?.production, true, `order-v2 is production: ${JSON.stringify(models.json.models)}`);
     await page.waitForSelector('#models-body tr[data-version="order-v2"] .badge-prod');
     await shot('models-admin');
+
+    // Now order has an earlier production version: the admin rolls back to it.
+    const rollback = page.locator('[data-action=rollback][data-kind=order]');
+    await rollback.waitFor();
+    assert.match(await rollback.textContent(), /order-v1/, 'the button names the version it returns to');
+    assert.equal(await page.locator('[data-action=rollback]').count(), 1, 'only order can roll back');
+    await rollback.click();
+    await page.waitForSelector('#confirm-dialog[open]');
+    await page.click('#confirm-ok');
+    await page.waitForSelector('#models-body tr[data-version="order-v1"] .badge-prod');
+    await page.waitForSelector('[data-action=rollback]', { state: 'detached' });
+    const after = await http('GET', '/v1/models', { key: env.keys.admin });
+    assert.equal(after.json.rollback_to.order, null, JSON.stringify(after.json.rollback_to));
 
     // An admin sees a payment's history, verification SMS and reply.
     if (missing.transactions) return;

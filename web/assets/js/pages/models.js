@@ -47,9 +47,12 @@ export function render(main, ctx) {
       const grid = h('div', { class: 'grid' });
       for (const [kind, versions] of byKind) {
         const head = h('div', { class: 'page-head' }, h('h2', { id: `models-${kind}` }, kindName(kind)));
-        if (ctx.isAdmin) {
-          const rb = h('button', { type: 'button', class: 'btn btn-warn push', 'data-action': 'rollback', 'data-kind': kind }, t('m.rollback', { kind: kindName(kind) }));
-          rb.addEventListener('click', () => act(`rollback ${kind}`, `/v1/models/${enc(kind)}/rollback`, {}, t('m.confirmRollback', { kind: kindName(kind) })));
+        // Only a kind with an earlier production version can roll back (the server says which).
+        const target = data.rollback_to && data.rollback_to[kind];
+        if (ctx.isAdmin && target) {
+          const names = { kind: kindName(kind), version: target };
+          const rb = h('button', { type: 'button', class: 'btn btn-warn push', 'data-action': 'rollback', 'data-kind': kind }, t('m.rollback', names));
+          rb.addEventListener('click', () => act(`rollback ${kind}`, `/v1/models/${enc(kind)}/rollback`, {}, t('m.confirmRollback', names)));
           head.append(rb);
         }
         const table = h('table', {},
