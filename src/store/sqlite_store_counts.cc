@@ -135,6 +135,8 @@ Status AddDecisionRows(SqliteConnection& c, Timestamp from, Timestamp until, int
   return AddEachRow(*stmt, groups, /*counted=*/false);
 }
 
+// Imported history is never scored; saying so lets the planner use the
+// partial index of the flow's payments (schema 14).
 Status AddPaymentRows(SqliteConnection& c, Timestamp from, Timestamp until, int64_t bucket_seconds,
                       CountGroups& groups) {
   const std::string sql = fmt::format(R"sql(
@@ -142,7 +144,8 @@ SELECT 'transaction', (received_at - ?1) / ?3,
        CASE WHEN json_valid(decision) THEN COALESCE(json_extract(decision, '$.risk_level'), '') ELSE '' END,
        CASE WHEN json_valid(decision) THEN COALESCE(json_extract(decision, '$.action'), '') ELSE '' END,
        {}
-FROM transactions WHERE received_at >= ?1 AND received_at < ?2 AND risk_score IS NOT NULL
+FROM transactions
+WHERE received_at >= ?1 AND received_at < ?2 AND risk_score IS NOT NULL AND status <> 'historical'
 )sql",
                                       kScoreBin);
   ASSIGN_OR_RETURN(SqliteConnection::Lease stmt, c.Prepare(sql));

@@ -2,7 +2,8 @@
 // they stay fast there): the overview's counts over 1 h, 24 h and 7 d
 // before and after their roll-up, the
 // review queue's first and a deep page by time and by score, a list whose
-// filter matches nothing (a scan of the range), and a customer's decisions.
+// filter matches nothing (a scan of the range), a customer's decisions, and
+// the payments list beside 200 000 imported historical payments.
 // The decisions (~2 KB documents, 50 features, like real ones) are spread
 // over the 24 hours before the newest; 10 % take a reviewer's action.
 //
@@ -26,6 +27,10 @@ namespace vigil {
 namespace {
 
 constexpr int64_t kDecisions = 100'000;
+// Payments: a lake's history imported by `vigil ingest` (~10 per customer),
+// older than the few the payment flow has received since.
+constexpr int64_t kHistoricalPayments = 200'000;
+constexpr int64_t kLivePayments = 20;
 constexpr Timestamp kNewest = 1'760'918'400;  // 2025-10-20T00:00:00Z
 constexpr int64_t kSpan = 86'400;             // the decisions' 24 hours
 
@@ -71,6 +76,34 @@ void EnsureStore() {
     WriteBatch batch;
     for (int64_t i = first; i < first + 1000; ++i) batch.decisions.push_back(BenchDecision(i));
     if (!g_store->Write(std::move(batch)).ok()) std::abort();
+  }
+  for (int64_t first = 0; first < kHistoricalPayments; first += 10'000) {
+    std::vector<TransactionRecord> rows;
+    for (int64_t i = first; i < first + 10'000; ++i) {
+      const Timestamp at = kNewest - 90 * 86'400 + i * 30;
+      rows.push_back({.transaction_id = fmt::format("TXH{:08}", i),
+                      .user_id = fmt::format("CUST{}", i % 20'000),
+                      .amount = 999,
+                      .merchant = "M1",
+                      .created_at = at,
+                      .received_at = at,
+                      .updated_at = at});
+    }
+    if (!g_store->ImportTransactions(rows).ok()) std::abort();
+  }
+  for (int64_t i = 0; i < kLivePayments; ++i) {
+    const Timestamp at = kNewest - i * 60;
+    if (!g_store
+             ->ReceiveTransaction({.transaction_id = fmt::format("TX{:04}", i),
+                                   .user_id = "CUST7",
+                                   .amount = 1499,
+                                   .merchant = "M2",
+                                   .created_at = at,
+                                   .received_at = at,
+                                   .updated_at = at})
+             .ok()) {
+      std::abort();
+    }
   }
 }
 
@@ -174,6 +207,20 @@ void BM_CustomerDecisions(benchmark::State& state) {
 void BM_QueueLastHour(benchmark::State& state) {
   RunList(state, {.queue = true, .from = kNewest - 3600, .limit = 200});
 }
+// The payments list's first page, every status but imported history: the 20
+// live payments, then no more to find among the 200 000 imported.
+void BM_PaymentsFirstPage(benchmark::State& state) {
+  EnsureStore();
+  size_t rows = 0;
+  for (auto _ : state) {
+    auto page = g_store->ListTransactions({.limit = 50});
+    if (!page.ok()) state.SkipWithError("ListTransactions failed");
+    rows = page->transactions.size();
+    benchmark::DoNotOptimize(rows);
+  }
+  state.counters["rows"] = static_cast<double>(rows);
+}
+BENCHMARK(BM_PaymentsFirstPage)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_QueueFirstPageByAt)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_QueueDeepPageByAt)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_QueueFirstPageByScore)->Unit(benchmark::kMicrosecond);
