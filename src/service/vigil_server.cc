@@ -191,10 +191,13 @@ struct VigilServer::Impl {
     return upkeep_mu.AwaitWithTimeout(absl::Condition(&upkeep_stop), wait);
   }
 
-  // Folds everything new, in pieces of the store's default size.
+  // Folds everything new, in pieces of 10 000 decisions: each piece's write
+  // holds the store's writer (and the scoring commits queued behind it) for
+  // its few hundred rows, not for a backlog's (a store just upgraded to
+  // schema 12 folds all its decisions once).
   void RollUp() {
-    for (int pieces = 0; pieces < 100; ++pieces) {
-      auto folded = store->RollUpDecisions();
+    for (int pieces = 0; pieces < 1'000; ++pieces) {
+      auto folded = store->RollUpDecisions(10'000);
       if (!folded.ok()) {
         fmt::print(stderr, "vigil serve: rolling up the overview's counts failed: {}\n",
                    folded.status().message());
