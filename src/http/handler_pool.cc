@@ -35,6 +35,18 @@ Handler HandlerPool::Offload(Handler handler) {
   };
 }
 
+bool HandlerPool::Post(std::function<void()> task) {
+  if (stopped_.load()) return false;
+  WorkerPool::Job job = [this, task = std::move(task)](bool) {
+    queued_.fetch_sub(1, std::memory_order_relaxed);
+    task();
+  };
+  queued_.fetch_add(1, std::memory_order_relaxed);
+  if (pool_.TrySubmit(job)) return true;
+  queued_.fetch_sub(1, std::memory_order_relaxed);
+  return false;
+}
+
 void HandlerPool::Run(const std::shared_ptr<const Handler>& handler, HttpRequest& request,
                       Responder respond) {
   // The request lives in its connection until the response is sent, and the

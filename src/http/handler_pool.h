@@ -39,6 +39,10 @@ class HandlerPool {
   HandlerPool& operator=(const HandlerPool&) = delete;
 
   [[nodiscard]] Handler Offload(Handler handler);
+  // Runs `task` on the pool; false when the queue is full or the pool has
+  // stopped (the caller then does the work itself). A task still queued at
+  // Stop() runs on the stopping thread, so whatever it answers is answered.
+  [[nodiscard]] bool Post(std::function<void()> task);
 
   // Requests queued and not yet started.
   int64_t queued() const { return queued_.load(std::memory_order_relaxed); }

@@ -133,5 +133,26 @@ TEST(HandlerPoolTest, StopFinishesTheRunningHandlerAndAnswersTheQueuedOnes503) {
   server->Shutdown(0ms);
 }
 
+TEST(HandlerPoolTest, APostedTaskRunsOnAWorkerAndAQueuedOneStillRunsAtStop) {
+  HandlerPool pool({.threads = 1, .max_queued = 1});
+  absl::Notification started, release, ran_queued;
+  std::thread::id ran_on;
+  ASSERT_TRUE(pool.Post([&] {
+    ran_on = std::this_thread::get_id();
+    started.Notify();
+    release.WaitForNotificationWithTimeout(absl::Seconds(10));
+  }));
+  started.WaitForNotification();
+  EXPECT_NE(ran_on, std::this_thread::get_id());
+  ASSERT_TRUE(pool.Post([&] { ran_queued.Notify(); }));  // waits for the worker
+  EXPECT_FALSE(pool.Post([] {}));                        // the queue is full: do it yourself
+  std::thread stopper([&] { pool.Stop(); });
+  while (!pool.stopped()) std::this_thread::sleep_for(1ms);
+  EXPECT_FALSE(pool.Post([] {}));  // stopping
+  release.Notify();
+  stopper.join();
+  EXPECT_TRUE(ran_queued.HasBeenNotified());  // whatever it answers is answered
+}
+
 }  // namespace
 }  // namespace vigil

@@ -196,6 +196,30 @@ std::string RiskService::ChallengerVersion(DecisionKind kind) const {
   return serving && serving->challenger ? serving->challenger->model_version() : std::string();
 }
 
+StatusOr<ScoreResult> RiskService::StoredAnswer(DecisionKind kind,
+                                                const std::string& subject) const {
+  ASSIGN_OR_RETURN(const std::optional<DecisionRecord> stored, store_->FindDecision(subject));
+  // Order and return ids share the look-up: a decision of the other kind
+  // with this id is not this one's.
+  if (!stored.has_value() || stored->kind != DecisionKindName(kind)) {
+    return absl::AlreadyExistsError(fmt::format(
+        "{} '{}' is already recorded (from /v1/events or a request in flight) without a decision",
+        DecisionKindName(kind), subject));
+  }
+  // ordered_json: the answer again byte for byte, its fields in the order
+  // they were first sent (json would sort them).
+  const auto document = nlohmann::ordered_json::parse(stored->document, nullptr, false);
+  return ScoreResult{.body = document.is_object() && document.contains("response")
+                                 ? document["response"].dump()
+                                 : stored->document,
+                     .stored = true,
+                     .replayed = true,
+                     .kind = std::string(DecisionKindName(kind)),
+                     .risk_level = stored->risk_level,
+                     .action = stored->action,
+                     .model_version = stored->model_version};
+}
+
 void RiskService::Score(DecisionKind kind, std::string_view body, std::string_view accept_language,
                         std::string_view request_id, ScoreDone done) {
   const auto started = Clock::now();
@@ -283,26 +307,11 @@ void RiskService::Score(DecisionKind kind, std::string_view body, std::string_vi
   if (!dry_run) moment.event_id = DefaultEventId(moment.raw);
   if (duplicate) {
     // Idempotent: the decision already given for this id, not a second count.
-    auto stored = store_->FindDecision(subject);
-    if (!stored.ok()) return done(stored.status());
-    // Order and return ids share the look-up: a decision of the other kind
-    // with this id is not this one's.
-    if (!stored->has_value() || (*stored)->kind != DecisionKindName(kind)) {
-      return done(absl::AlreadyExistsError(fmt::format(
-          "{} '{}' is already recorded (from /v1/events or a request in flight) without a decision",
-          DecisionKindName(kind), subject)));
-    }
-    json document = json::parse((*stored)->document, nullptr, false);
-    ScoreResult result{.body = document.is_object() && document.contains("response")
-                                   ? document["response"].dump()
-                                   : (*stored)->document,
-                       .stored = true,
-                       .replayed = true,
-                       .kind = std::string(DecisionKindName(kind)),
-                       .risk_level = (*stored)->risk_level,
-                       .action = (*stored)->action,
-                       .model_version = (*stored)->model_version};
-    return done(std::move(result));
+    std::function<void()> replay = [this, kind, subject = std::string(subject), done] {
+      done(StoredAnswer(kind, subject));
+    };
+    if (options_.offload_read && options_.offload_read(replay)) return;
+    return replay();
   }
 
   // Outside the lock: score, explain, decide.

@@ -67,6 +67,12 @@ struct RiskServiceOptions {
   SimilarCasesOptions similar;
   // Called every so many events while the log is replayed at start.
   std::function<void(int64_t events)> replay_progress;
+  // Runs the store read that answers a replayed order or return (its stored
+  // decision) away from the scoring caller's thread, e.g. on a worker pool,
+  // so an I/O thread never waits for a reader connection that dashboard
+  // queries hold. false: it could not take the work, and the read runs on
+  // the caller's thread, as it does when this is null.
+  std::function<bool(std::function<void()>)> offload_read;
 };
 
 // A production model ready to serve: the evaluator and its explainer.
@@ -244,6 +250,10 @@ class RiskService {
   // The payment flow's scored transactions, into the transaction features.
   Status ReplayTransactions();
   std::shared_ptr<const ServingModel> Serving(DecisionKind kind) const;
+  // A replayed order's or return's answer: its stored decision, read from
+  // the store (a reader connection; may wait for one).
+  [[nodiscard]] StatusOr<ScoreResult> StoredAnswer(DecisionKind kind,
+                                                   const std::string& subject) const;
   // Asks the narrator for the decision's narration, attached when it comes.
   void Narrate(NarrationRequest request, const std::string& decision_id);
   // For /v1/events: applies and submits the events not recorded yet (one

@@ -442,7 +442,8 @@ struct VigilServer::Impl {
 
   // Every route runs on the worker pool except these, which never wait:
   // scoring hands its write to the store's writer and answers from its
-  // callback, and the probes read memory. So a slow store read, a
+  // callback (a replayed id's stored decision is read on a worker:
+  // RiskServiceOptions::offload_read), and the probes read memory. So a slow store read, a
   // synchronous durable write (payments, lists, labels, sessions) or a model
   // load cannot hold up the checkout scoring served by the same I/O thread.
   //
@@ -856,6 +857,8 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
                                           commits->Observe(static_cast<double>(micros) / 1e6);
                                         }}));
   ASSIGN_OR_RETURN(const std::string festivals, EnsureStoreFestivals(config.data_dir));
+  impl->workers =
+      std::make_unique<HandlerPool>(HandlerPoolOptions{.threads = config.worker_threads});
   RiskServiceOptions options{
       .models_dir = config.models_dir,
       .policy = config.policy,
@@ -864,7 +867,10 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
       .challenger_versions = {config.challenger_order, config.challenger_return},
       .challenger_share = config.challenger_share,
       .similar = {.capacity = static_cast<size_t>(config.similar_capacity),
-                  .cpu_share = config.similar_cpu_share}};
+                  .cpu_share = config.similar_cpu_share},
+      .offload_read = [workers = impl->workers.get()](std::function<void()> read) {
+        return workers->Post(std::move(read));
+      }};
   if (config.narration.provider != NarrationProvider::kNone) {
     ASSIGN_OR_RETURN(options.narrator, MakeNarrator(config.narration));
   }
@@ -892,8 +898,6 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
     impl->limiters[static_cast<size_t>(role)] = std::make_unique<RateLimiter>(limits);
   }
   impl->InitMetrics();
-  impl->workers =
-      std::make_unique<HandlerPool>(HandlerPoolOptions{.threads = config.worker_threads});
   Router router;
   impl->AddRoutes(router);
   impl->OffloadBlockingRoutes(router);
