@@ -203,9 +203,10 @@ struct VigilServer::Impl {
   // Folds everything new, in pieces of 10 000 decisions: each piece's write
   // holds the store's writer (and the scoring commits queued behind it) for
   // its few hundred rows, not for a backlog's (a store just upgraded to
-  // schema 12 folds all its decisions once).
+  // schema 12 folds all its decisions once). A shutdown stops it between
+  // pieces.
   void RollUp() {
-    for (int pieces = 0; pieces < 1'000; ++pieces) {
+    for (int pieces = 0; pieces < 1'000 && !AwaitUpkeepStop(absl::ZeroDuration()); ++pieces) {
       auto folded = store->RollUpDecisions(10'000);
       if (!folded.ok()) {
         fmt::print(stderr, "vigil serve: rolling up the overview's counts failed: {}\n",
@@ -452,9 +453,10 @@ struct VigilServer::Impl {
   // Every route runs on the worker pool except these, which never wait:
   // scoring hands its write to the store's writer and answers from its
   // callback (a replayed id's stored decision is read on a worker:
-  // RiskServiceOptions::offload_read), and the probes read memory. So a slow store read, a
-  // synchronous durable write (payments, lists, labels, sessions) or a model
-  // load cannot hold up the checkout scoring served by the same I/O thread.
+  // RiskServiceOptions::offload_read), and the probes read memory. So a
+  // slow store read, a synchronous durable write (payments, lists, labels,
+  // sessions) or a model load cannot hold up the checkout scoring served by
+  // the same I/O thread.
   //
   // /v1/events stays on the I/O thread for one event or a few, and goes to a
   // worker for a batch that Ingest writes in several commits (and waits
