@@ -191,7 +191,10 @@ StatusOr<NewCounts> ReadNewDecisions(SqliteConnection& c, int64_t max_decisions)
   ASSIGN_OR_RETURN(counts.stored_through, RolledUpThrough(c));
   ASSIGN_OR_RETURN(const int64_t last_seq, LastDecisionSeq(c));
   // Seqs start again at 1 only when every decision was archived (row ids
-  // are not AUTOINCREMENT): then whatever is there now is new.
+  // are not AUTOINCREMENT): then whatever is there now is new. (Were more
+  // decisions made after that than had been rolled up before, before the
+  // next roll-up, the first of them would go uncounted; the server rolls
+  // up every few seconds.)
   const int64_t after = last_seq < counts.stored_through ? 0 : counts.stored_through;
   counts.through = std::min(last_seq, after + max_decisions);
   ASSIGN_OR_RETURN(SqliteConnection::Lease stmt,
