@@ -863,10 +863,17 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
       {0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1});
   ASSIGN_OR_RETURN(
       impl->store,
-      OpenSqliteStore(config.data_dir, {.wal_checkpoint_pages = config.wal_checkpoint_pages,
-                                        .on_commit = [commits](int64_t micros) {
-                                          commits->Observe(static_cast<double>(micros) / 1e6);
-                                        }}));
+      OpenSqliteStore(config.data_dir,
+                      // A reader connection for every thread that reads at
+                      // once: the I/O threads (an event's duplicate check),
+                      // the workers, upkeep (an archive reads for seconds),
+                      // payments, the similar-case rebuild and one spare, so
+                      // no I/O thread waits behind dashboard queries.
+                      {.reader_connections = config.io_threads + config.worker_threads + 4,
+                       .wal_checkpoint_pages = config.wal_checkpoint_pages,
+                       .on_commit = [commits](int64_t micros) {
+                         commits->Observe(static_cast<double>(micros) / 1e6);
+                       }}));
   ASSIGN_OR_RETURN(const std::string festivals, EnsureStoreFestivals(config.data_dir));
   impl->workers =
       std::make_unique<HandlerPool>(HandlerPoolOptions{.threads = config.worker_threads});
