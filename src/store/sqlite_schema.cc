@@ -11,7 +11,7 @@ namespace {
 
 // Append only: a released migration never changes. INTEGER PRIMARY KEY is
 // SQLite's row id (PostgreSQL: BIGINT GENERATED ALWAYS AS IDENTITY).
-constexpr std::array<std::string_view, 14> kMigrations = {
+constexpr std::array<std::string_view, 15> kMigrations = {
     // 1: events, decisions, lists, API keys, snapshots.
     R"sql(
 CREATE TABLE events (
@@ -277,6 +277,12 @@ CREATE INDEX decisions_for_review
 DROP INDEX transactions_by_received;
 CREATE INDEX transactions_live_by_received ON transactions (received_at, transaction_id)
   WHERE status <> 'historical';
+)sql",
+    // 15: the overview's SMS funnel read every verification message ever
+    // sent to find a range's (90 ms at 900 000 messages for a day's 10 800;
+    // 11-19 ms with this). Appended in time order, once per message.
+    R"sql(
+CREATE INDEX sms_outbound_by_created ON sms_outbound (created_at);
 )sql",
 };
 
