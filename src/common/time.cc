@@ -27,9 +27,13 @@ Status MalformedTimestamp(std::string_view text, std::string_view what) {
                   Utf8Prefix(text, 40), what));
 }
 
+}  // namespace
+
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
-}  // namespace
+Timestamp StartOfBucket(Timestamp t, int64_t bucket_seconds) {
+  return FloorDiv(t, bucket_seconds) * bucket_seconds;
+}
 
 bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 

@@ -23,6 +23,12 @@ inline constexpr int64_t kSecondsPerDay = 86400;
 inline constexpr Timestamp kDay = kSecondsPerDay;  // as a span of Timestamps
 inline constexpr int32_t kIstOffsetSeconds = 5 * 3600 + 30 * 60;
 
+// a / b rounded toward negative infinity (b != 0).
+int64_t FloorDiv(int64_t a, int64_t b);
+// The start of the `bucket_seconds`-long bucket holding `t`, buckets aligned
+// to the epoch (t itself when it is a boundary; also before 1970).
+Timestamp StartOfBucket(Timestamp t, int64_t bucket_seconds);
+
 // Of the proleptic Gregorian calendar; `month` is 1..12.
 bool IsLeapYear(int year);
 unsigned DaysInMonth(int year, unsigned month);

@@ -70,4 +70,12 @@ TEST(LocalCalendar, GivesIndianHourAndWeekday) {
 }
 
 }  // namespace
+TEST(TimeTest, StartOfBucketRoundsDownAlsoBeforeTheEpoch) {
+  EXPECT_EQ(StartOfBucket(1'760'918'459, 60), 1'760'918'400);
+  EXPECT_EQ(StartOfBucket(1'760'918'400, 900), 1'760'918'400);
+  EXPECT_EQ(StartOfBucket(-1, 60), -60);
+  EXPECT_EQ(StartOfBucket(-60, 60), -60);
+  EXPECT_EQ(FloorDiv(-7, 2), -4);
+}
+
 }  // namespace vigil

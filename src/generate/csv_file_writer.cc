@@ -7,8 +7,6 @@
 namespace vigil {
 namespace {
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
 // Writes `value` as exactly `width` decimal digits ending just before `end`.
 void PutDigits(char* end, int64_t value, int width) {
   for (int i = 0; i < width; ++i) {

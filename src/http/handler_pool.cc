@@ -35,11 +35,10 @@ Handler HandlerPool::Offload(Handler handler) {
   };
 }
 
-bool HandlerPool::Post(std::function<void()> task) {
-  if (stopped_.load()) return false;
-  WorkerPool::Job job = [this, task = std::move(task)](bool) {
+bool HandlerPool::Submit(std::function<void(bool cancelled)> work) {
+  WorkerPool::Job job = [this, work = std::move(work)](bool cancelled) {
     queued_.fetch_sub(1, std::memory_order_relaxed);
-    task();
+    work(cancelled);
   };
   queued_.fetch_add(1, std::memory_order_relaxed);
   if (pool_.TrySubmit(job)) return true;
@@ -47,22 +46,24 @@ bool HandlerPool::Post(std::function<void()> task) {
   return false;
 }
 
+bool HandlerPool::Post(std::function<void()> task) {
+  if (stopped_.load()) return false;
+  return Submit([task = std::move(task)](bool) { task(); });
+}
+
 void HandlerPool::Run(const std::shared_ptr<const Handler>& handler, HttpRequest& request,
                       Responder respond) {
   // The request lives in its connection until the response is sent, and the
   // Responder keeps the connection alive.
-  WorkerPool::Job job = [this, handler, &request, respond](bool cancelled) {
-    queued_.fetch_sub(1, std::memory_order_relaxed);
+  const bool queued = Submit([this, handler, &request, respond](bool cancelled) {
     if (cancelled || stopped_.load()) return respond(ShuttingDown());
     try {
       (*handler)(request, respond);
     } catch (...) {
       respond(ErrorResponse(500, "internal", "internal error"));  // ignored if it answered
     }
-  };
-  queued_.fetch_add(1, std::memory_order_relaxed);
-  if (pool_.TrySubmit(job)) return;
-  queued_.fetch_sub(1, std::memory_order_relaxed);
+  });
+  if (queued) return;
   if (stopped_.load()) return respond(ShuttingDown());
   rejected_.fetch_add(1, std::memory_order_relaxed);
   respond(Unavailable("overloaded", "too many requests are waiting for a worker thread; retry"));

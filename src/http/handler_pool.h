@@ -19,6 +19,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "common/worker_pool.h"
@@ -56,6 +57,8 @@ class HandlerPool {
 
  private:
   void Run(const std::shared_ptr<const Handler>& handler, HttpRequest& request, Responder respond);
+  // Queues `work`, counted in queued() until it starts; false when refused.
+  [[nodiscard]] bool Submit(std::function<void(bool cancelled)> work);
 
   std::atomic<int64_t> queued_{0};
   std::atomic<int64_t> rejected_{0};

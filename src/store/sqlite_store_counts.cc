@@ -22,6 +22,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "common/time.h"
 #include "fmt/format.h"
 #include "store/sqlite_store.h"
 
@@ -43,11 +44,6 @@ const Grain* FindGrain(int64_t seconds) {
   auto it = std::find_if(kGrains.begin(), kGrains.end(),
                          [&](const Grain& g) { return g.seconds == seconds; });
   return it == kGrains.end() ? nullptr : &*it;
-}
-
-Timestamp FloorTo(Timestamp t, int64_t seconds) {
-  const Timestamp q = t / seconds;
-  return (t % seconds < 0 ? q - 1 : q) * seconds;
 }
 
 // kind, bucket (its index from `from`, or in the roll-up its start), level,
@@ -207,8 +203,8 @@ StatusOr<NewCounts> ReadNewDecisions(SqliteConnection& c, int64_t max_decisions)
     ASSIGN_OR_RETURN(const bool more, stmt->Step());
     if (!more) break;
     const Timestamp at = stmt->ColumnInt(1);
-    CountKey key{stmt->ColumnText(0), FloorTo(at, 60), stmt->ColumnText(2), stmt->ColumnText(3),
-                 static_cast<int>(stmt->ColumnInt(4))};
+    CountKey key{stmt->ColumnText(0), StartOfBucket(at, 60), stmt->ColumnText(2),
+                 stmt->ColumnText(3), static_cast<int>(stmt->ColumnInt(4))};
     ++counts.minutes[std::move(key)];
     counts.newest = counts.decisions == 0 ? at : std::max(counts.newest, at);
     ++counts.decisions;
@@ -226,11 +222,11 @@ Status WriteRollUp(SqliteConnection& c, const NewCounts& counts) {
                 "ON CONFLICT (grain, bucket_at, kind, risk_level, action, score_bin) "
                 "DO UPDATE SET decisions = decisions + excluded.decisions"));
   for (const Grain& grain : kGrains) {
-    const Timestamp oldest = FloorTo(counts.newest, grain.seconds) - grain.kept_seconds;
+    const Timestamp oldest = StartOfBucket(counts.newest, grain.seconds) - grain.kept_seconds;
     CountGroups buckets;
     for (const auto& [key, n] : counts.minutes) {
       CountKey coarse = key;
-      std::get<1>(coarse) = FloorTo(std::get<1>(key), grain.seconds);
+      std::get<1>(coarse) = StartOfBucket(std::get<1>(key), grain.seconds);
       if (std::get<1>(coarse) >= oldest) buckets[std::move(coarse)] += n;
     }
     for (const auto& [key, n] : buckets) {
@@ -288,7 +284,7 @@ StatusOr<DashboardCounts> SqliteStore::CountDecisions(Timestamp from, Timestamp 
   // counted from the decisions themselves.
   const Grain* grain = FindGrain(bucket_seconds);
   std::optional<int64_t> after_seq;
-  if (grain != nullptr && FloorTo(from, bucket_seconds) == from) {
+  if (grain != nullptr && StartOfBucket(from, bucket_seconds) == from) {
     ASSIGN_OR_RETURN(const bool covered, RollUpCovers(*reader, *grain, from));
     ASSIGN_OR_RETURN(const int64_t through, RolledUpThrough(*reader));
     ASSIGN_OR_RETURN(const int64_t last, LastDecisionSeq(*reader));
