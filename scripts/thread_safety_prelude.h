@@ -19,13 +19,14 @@
 #include <string_view>
 #include <thread>
 #include <vector>
-#include "fmt/format.h"
-#include "nlohmann/json.hpp"
+
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "boost/beast/http.hpp"
-#include "boost/beast/core.hpp"
-#include "boost/asio/ip/tcp.hpp"
+#include "absl/synchronization/mutex.h"
 #include "boost/asio/io_context.hpp"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/beast/core.hpp"
+#include "boost/beast/http.hpp"
+#include "fmt/format.h"
+#include "nlohmann/json.hpp"

@@ -3,6 +3,7 @@
 #include <csv.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/ascii.h"
@@ -23,30 +24,46 @@ StatusOr<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path) {
   gzFile file = gzopen(path.c_str(), "rb");
   if (file == nullptr) return absl::NotFoundError(fmt::format("{}: cannot open", path));
   gzbuffer(file, 1 << 18);
-  std::unique_ptr<CsvReader> reader(new CsvReader(path, file, info.st_size));
-  CsvRecord header;
-  ASSIGN_OR_RETURN(const bool has_header, reader->Next(&header));
-  if (!has_header)
-    return absl::InvalidArgumentError(fmt::format("{}: empty file, no header row", path));
-  if (!header.error.empty()) {
-    return absl::InvalidArgumentError(
-        fmt::format("{}:{}: bad header: {}", path, header.line, header.error));
-  }
-  for (std::string& name : header.fields) {
-    reader->header_.emplace_back(absl::StripAsciiWhitespace(name));
-  }
+  std::unique_ptr<CsvReader> reader(new CsvReader(path, file, std::string(), info.st_size));
+  RETURN_IF_ERROR(reader->ReadHeader());
   return reader;
 }
 
-CsvReader::CsvReader(std::string path, gzFile file, int64_t file_size)
-    : path_(std::move(path)), file_(file), file_size_(file_size), parser_(new csv_parser) {
+StatusOr<std::unique_ptr<CsvReader>> CsvReader::FromText(std::string name, std::string text) {
+  const auto size = static_cast<int64_t>(text.size());
+  std::unique_ptr<CsvReader> reader(new CsvReader(std::move(name), nullptr, std::move(text), size));
+  RETURN_IF_ERROR(reader->ReadHeader());
+  return reader;
+}
+
+Status CsvReader::ReadHeader() {
+  CsvRecord header;
+  ASSIGN_OR_RETURN(const bool has_header, Next(&header));
+  if (!has_header)
+    return absl::InvalidArgumentError(fmt::format("{}: empty file, no header row", path_));
+  if (!header.error.empty()) {
+    return absl::InvalidArgumentError(
+        fmt::format("{}:{}: bad header: {}", path_, header.line, header.error));
+  }
+  for (std::string& name : header.fields) {
+    header_.emplace_back(absl::StripAsciiWhitespace(name));
+  }
+  return absl::OkStatus();
+}
+
+CsvReader::CsvReader(std::string path, gzFile file, std::string text, int64_t file_size)
+    : path_(std::move(path)),
+      file_(file),
+      text_(std::move(text)),
+      file_size_(file_size),
+      parser_(new csv_parser) {
   buffer_.resize(kBufferSize);
   csv_init(parser_.get(), CSV_STRICT | CSV_STRICT_FINI);
 }
 
 CsvReader::~CsvReader() {
   csv_free(parser_.get());
-  gzclose(file_);
+  if (file_ != nullptr) gzclose(file_);
 }
 
 int CsvReader::ColumnIndex(std::string_view name) const {
@@ -56,7 +73,9 @@ int CsvReader::ColumnIndex(std::string_view name) const {
   return -1;
 }
 
-int64_t CsvReader::bytes_read() const { return gzoffset(file_); }
+int64_t CsvReader::bytes_read() const {
+  return file_ != nullptr ? gzoffset(file_) : static_cast<int64_t>(text_pos_);
+}
 
 void CsvReader::OnField(void* data, size_t len, void* self_ptr) {
   auto* self = static_cast<CsvReader*>(self_ptr);
@@ -82,12 +101,20 @@ void CsvReader::ResetParser() {
   building_started_ = false;
 }
 
+int CsvReader::Refill() {
+  if (file_ != nullptr) return gzread(file_, buffer_.data(), static_cast<unsigned>(buffer_.size()));
+  const size_t n = std::min(buffer_.size(), text_.size() - text_pos_);
+  std::memcpy(buffer_.data(), text_.data() + text_pos_, n);
+  text_pos_ += n;
+  return static_cast<int>(n);
+}
+
 // Reads one physical line including its '\n' (if any) into `line`.
 bool CsvReader::ReadLine(std::string* line) {
   line->clear();
   while (true) {
     if (buffer_pos_ == buffer_end_) {
-      const int n = gzread(file_, buffer_.data(), static_cast<unsigned>(buffer_.size()));
+      const int n = Refill();
       if (n <= 0) return !line->empty();
       buffer_pos_ = 0;
       buffer_end_ = static_cast<size_t>(n);
@@ -137,6 +164,7 @@ Status CsvReader::FeedNextLine() {
 StatusOr<bool> CsvReader::Next(CsvRecord* record) {
   while (ready_.empty() && !at_eof_) RETURN_IF_ERROR(FeedNextLine());
   if (ready_.empty()) {
+    if (file_ == nullptr) return false;
     int err = 0;
     const char* message = gzerror(file_, &err);
     if (err != Z_OK && err != Z_STREAM_END) {

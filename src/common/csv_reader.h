@@ -1,5 +1,5 @@
-// CsvReader: streams records from an RFC 4180 CSV file (plain or gzip),
-// with the header row, the physical line each record starts on, and
+// CsvReader: streams records from an RFC 4180 CSV file (plain or gzip) or
+// text in memory, with the header row, the physical line each record starts on, and
 // malformed records reported rather than thrown away silently.
 // Parsing is libcsv's (strict mode); this class adds lines, gzip, the BOM
 // and recovery after a bad record. Not thread-safe; one reader per thread.
@@ -33,6 +33,10 @@ class CsvReader {
   // header. NotFound when the file is missing; InvalidArgument when it has
   // no header row.
   [[nodiscard]] static StatusOr<std::unique_ptr<CsvReader>> Open(const std::string& path);
+  // Reads CSV `text` held in memory (a file compiled into the program, say);
+  // `name` stands for the path in messages. InvalidArgument without a header.
+  [[nodiscard]] static StatusOr<std::unique_ptr<CsvReader>> FromText(std::string name,
+                                                                     std::string text);
 
   ~CsvReader();
   CsvReader(const CsvReader&) = delete;
@@ -49,13 +53,18 @@ class CsvReader {
   // resumes on the following line. IO errors are returned as a Status.
   [[nodiscard]] StatusOr<bool> Next(CsvRecord* record);
 
-  // Bytes consumed of the underlying (possibly compressed) file, for progress.
+  // Bytes consumed of the underlying (possibly compressed) file or text, for
+  // progress.
   int64_t bytes_read() const;
   int64_t file_size() const { return file_size_; }
 
  private:
-  CsvReader(std::string path, gzFile file, int64_t file_size);
+  CsvReader(std::string path, gzFile file, std::string text, int64_t file_size);
+  Status ReadHeader();
   Status FeedNextLine();
+  // Fills buffer_ from the file or the text; the bytes read, 0 at the end,
+  // negative on a read error.
+  int Refill();
   void ResetParser();
   bool ReadLine(std::string* line);
 
@@ -63,7 +72,9 @@ class CsvReader {
   static void OnRecordEnd(int terminator, void* self);
 
   std::string path_;
-  gzFile file_;
+  gzFile file_;       // null when reading text_
+  std::string text_;  // the CSV of FromText
+  size_t text_pos_ = 0;
   int64_t file_size_;
   std::unique_ptr<csv_parser> parser_;
   std::vector<std::string> header_;

@@ -92,6 +92,32 @@ TEST(CsvReader, ReadsGzipCompressedFiles) {
   EXPECT_EQ(rows[0].fields[0], "A");
 }
 
+TEST(CsvReader, ReadsTextInMemoryAsItReadsTheSameFile) {
+  const std::string text = "id,note\r\n1,\"two\nlines\"\n2,\"a \"\"b\"\"\"\n3,\"open\n";
+  auto from_file = CsvReader::Open(WriteFile("same.csv", text)).value();
+  auto from_text = CsvReader::FromText("same.csv", text).value();
+  EXPECT_EQ(from_text->header(), from_file->header());
+  const std::vector<CsvRecord> expected = ReadAll(*from_file);
+  const std::vector<CsvRecord> records = ReadAll(*from_text);
+  ASSERT_EQ(records.size(), expected.size());
+  ASSERT_EQ(records.size(), 3u);
+  for (size_t i = 0; i < records.size(); ++i) {
+    EXPECT_EQ(records[i].line, expected[i].line);
+    EXPECT_EQ(records[i].fields, expected[i].fields);
+    EXPECT_EQ(records[i].error, expected[i].error);
+  }
+  EXPECT_EQ(records[0].fields[1], "two\nlines");
+  EXPECT_EQ(records[1].fields[1], "a \"b\"");
+  EXPECT_NE(records[2].error, "");  // the quote left open at the end
+  EXPECT_EQ(from_text->bytes_read(), static_cast<int64_t>(text.size()));
+}
+
+TEST(CsvReader, EmptyTextHasNoHeaderAndNamesItsSource) {
+  const auto status = CsvReader::FromText("festival calendar", "").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), "festival calendar: empty file, no header row");
+}
+
 TEST(CsvReader, MissingFileIsNotFound) {
   EXPECT_EQ(CsvReader::Open("/nonexistent/file.csv").status().code(), absl::StatusCode::kNotFound);
 }

@@ -2,38 +2,12 @@
 
 #include <algorithm>
 
+#include "common/csv_reader.h"
 #include "common/time.h"
 #include "fmt/format.h"
 
 namespace vigil {
 namespace {
-
-// Splits one CSV line into fields, honouring RFC 4180 quotes. False when a
-// quote is left open.
-bool SplitCsvLine(std::string_view line, std::vector<std::string>* fields) {
-  fields->assign(1, std::string());
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c != '"') {
-        fields->back().push_back(c);
-      } else if (i + 1 < line.size() && line[i + 1] == '"') {
-        fields->back().push_back('"');
-        ++i;
-      } else {
-        quoted = false;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields->emplace_back();
-    } else {
-      fields->back().push_back(c);
-    }
-  }
-  return !quoted;
-}
 
 StatusOr<int64_t> ParseDay(std::string_view text, int line, std::string_view column) {
   StatusOr<Timestamp> t = ParseTimestamp(text, 0);
@@ -102,31 +76,21 @@ std::string_view FestivalKindName(FestivalKind kind) {
 }
 
 StatusOr<FestivalSchedule> FestivalSchedule::Parse(std::string_view text) {
+  ASSIGN_OR_RETURN(auto reader, CsvReader::FromText("festival calendar", std::string(text)));
+  ASSIGN_OR_RETURN(const Columns columns, FindColumns(reader->header()));
   FestivalSchedule calendar;
-  std::vector<std::string> fields;
-  Columns columns;
-  bool have_header = false;
-  int line_number = 0;
-  while (!text.empty()) {
-    const size_t eol = text.find('\n');
-    std::string_view line = text.substr(0, eol);
-    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
-    if (!SplitCsvLine(line, &fields)) {
+  CsvRecord record;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool more, reader->Next(&record));
+    if (!more) break;
+    const int line = static_cast<int>(record.line);
+    if (!record.error.empty()) {
       return absl::InvalidArgumentError(
-          fmt::format("festival calendar line {}: unclosed quote", line_number));
+          fmt::format("festival calendar line {}: {}", line, record.error));
     }
-    if (!have_header) {
-      ASSIGN_OR_RETURN(columns, FindColumns(fields));
-      have_header = true;
-      continue;
-    }
-    ASSIGN_OR_RETURN(ScheduledFestival window, ParseWindow(fields, columns, line_number));
+    ASSIGN_OR_RETURN(ScheduledFestival window, ParseWindow(record.fields, columns, line));
     calendar.windows_.push_back(std::move(window));
   }
-  if (!have_header) return absl::InvalidArgumentError("festival calendar: no header row");
   return calendar;
 }
 

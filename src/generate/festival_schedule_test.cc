@@ -82,7 +82,14 @@ TEST(FestivalCalendarTest, RejectsBadRowsWithTheirLine) {
             "festival calendar line 3: start_date '13/03/2025' is not YYYY-MM-DD");
   EXPECT_EQ(FestivalSchedule::Parse("name,start_date\n").status().message(),
             "festival calendar: header must name the columns name, start_date, end_date and kind");
-  EXPECT_EQ(FestivalSchedule::Parse("").status().message(), "festival calendar: no header row");
+  EXPECT_EQ(FestivalSchedule::Parse("").status().message(),
+            "festival calendar: empty file, no header row");
+  EXPECT_EQ(FestivalSchedule::Parse(header + "Holi,2025-03-13,2025-03-14,festival\n"
+                                             "\"Diwali,2025-10-18,2025-10-23,festival\n")
+                .status()
+                .message()
+                .substr(0, 44),
+            "festival calendar line 3: unterminated quote");
 }
 
 TEST(FestivalCalendarTest, OverlappingKeepsWindowsTouchingTheRange) {
