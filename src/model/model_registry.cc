@@ -10,7 +10,7 @@
 #include <limits>
 #include <system_error>
 
-#include "model/atomic_file.h"
+#include "common/atomic_file.h"
 #include "model/checksum.h"
 #include "model/report.h"
 #include "model/version_files.h"

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "model/atomic_file.h"
+#include "common/atomic_file.h"
 #include "model/checksum.h"
 #include "model/trained_artifacts_for_test.h"
 #include "model/version_files.h"

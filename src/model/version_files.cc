@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "model/atomic_file.h"
+#include "common/atomic_file.h"
 #include "model/checksum.h"
 
 namespace vigil {

@@ -1,22 +1,18 @@
 #include "similar/similar_case_index.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <hnswlib/hnswlib.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <atomic>
-#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <exception>
-#include <fstream>
-#include <iterator>
 #include <queue>
 #include <utility>
 
+#include "common/atomic_file.h"
 #include "similar/byte_codec.h"
 
 namespace vigil {
@@ -34,65 +30,6 @@ constexpr int8_t kNoLabel = -1;
 absl::string_view Key(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 std::string GraphPath(const std::string& path) { return path + ".hnsw"; }
-
-// A temporary name next to `path`, unique per process and call, so that
-// concurrent Saves never share one.
-std::string TemporaryPath(const std::string& path) {
-  static std::atomic<uint64_t> counter{0};
-  return fmt::format("{}.tmp-{}-{}", path, static_cast<long>(::getpid()), counter++);
-}
-
-Status ErrnoError(std::string_view what, const std::string& path, int error) {
-  std::string message = fmt::format("{} {}: {}", what, path, std::strerror(error));
-  if (error == ENOENT) return absl::NotFoundError(message);
-  return absl::InternalError(message);
-}
-
-StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ErrnoError("cannot read", path, errno);
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return absl::InternalError(fmt::format("error reading {}", path));
-  return content;
-}
-
-bool WriteAll(int fd, std::string_view content) {
-  while (!content.empty()) {
-    const ssize_t n = ::write(fd, content.data(), content.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    content.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-// Flushes the finished temporary file `temp` to disk and renames it to `path`.
-Status SyncAndRename(const std::string& temp, const std::string& path) {
-  const int fd = ::open(temp.c_str(), O_RDONLY);
-  if (fd < 0) return ErrnoError("cannot reopen", temp, errno);
-  const bool synced = ::fsync(fd) == 0;
-  const int sync_errno = errno;
-  ::close(fd);
-  if (!synced || ::rename(temp.c_str(), path.c_str()) != 0) {
-    const int error = synced ? errno : sync_errno;
-    ::unlink(temp.c_str());
-    return ErrnoError("cannot replace", path, error);
-  }
-  return absl::OkStatus();
-}
-
-Status WriteFileAtomically(const std::string& path, std::string_view content) {
-  const std::string temp = TemporaryPath(path);
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoError("cannot create", temp, errno);
-  const bool written = WriteAll(fd, content);
-  const int write_errno = errno;
-  if (::close(fd) != 0 || !written) {
-    ::unlink(temp.c_str());
-    return ErrnoError("cannot write", temp, written ? errno : write_errno);
-  }
-  return SyncAndRename(temp, path);
-}
 
 // The size of hnswlib 0.6.2's saveIndex output for `graph`: a 96-byte header,
 // every node's level-0 block, and each node's upper-level links with a 4-byte
@@ -353,13 +290,13 @@ std::string SimilarCaseIndex::EncodeRecords(uint64_t graph_size, uint32_t graph_
 Status SimilarCaseIndex::Save(const std::string& path) const {
   absl::ReaderMutexLock lock(&mu_);
   const std::string graph_path = GraphPath(path);
-  const std::string graph_temp = TemporaryPath(graph_path);
+  const std::string graph_temp = TemporaryPathNear(graph_path);
   try {
     graph_->saveIndex(graph_temp);
   } catch (const std::exception& e) {
     return absl::InternalError(fmt::format("cannot write {}: {}", graph_temp, e.what()));
   }
-  StatusOr<std::string> graph = ReadWholeFile(graph_temp);
+  StatusOr<std::string> graph = ReadFileToString(graph_temp);
   if (!graph.ok() || graph->size() != ExpectedGraphFileSize(*graph_)) {
     ::unlink(graph_temp.c_str());
     return absl::InternalError(
@@ -370,7 +307,7 @@ Status SimilarCaseIndex::Save(const std::string& path) const {
 }
 
 StatusOr<std::unique_ptr<SimilarCaseIndex>> SimilarCaseIndex::Load(const std::string& path) {
-  ASSIGN_OR_RETURN(const std::string bytes, ReadWholeFile(path));
+  ASSIGN_OR_RETURN(const std::string bytes, ReadFileToString(path));
   const size_t header_size = kMagic.size() + sizeof(uint32_t);
   if (bytes.size() < header_size + sizeof(uint32_t) ||
       std::string_view(bytes).substr(0, kMagic.size()) != kMagic) {
@@ -409,7 +346,7 @@ StatusOr<std::unique_ptr<SimilarCaseIndex>> SimilarCaseIndex::Load(const std::st
     return DataLoss(path, decoded);
   }
   const std::string graph_path = GraphPath(path);
-  StatusOr<std::string> graph = ReadWholeFile(graph_path);
+  StatusOr<std::string> graph = ReadFileToString(graph_path);
   if (!graph.ok()) return DataLoss(path, graph.status());
   if (graph->size() != graph_size || Crc32(*graph) != graph_crc) {
     return DataLoss(path,

@@ -1,8 +1,9 @@
-#include "model/atomic_file.h"
+#include "common/atomic_file.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 namespace vigil {
 namespace {
@@ -42,6 +43,29 @@ TEST_F(AtomicFileTest, WritingIntoAMissingDirectoryFails) {
   Status status = WriteFileAtomically((dir_ / "no" / "file").string(), "x");
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
   EXPECT_NE(status.message().find("cannot create a temporary file for"), std::string::npos);
+}
+
+TEST_F(AtomicFileTest, AFileWrittenUnderATemporaryNameReplacesTheTarget) {
+  const std::string path = (dir_ / "graph.bin").string();
+  ASSERT_TRUE(WriteFileAtomically(path, "old").ok());
+  const std::string temp = TemporaryPathNear(path);
+  EXPECT_NE(temp, TemporaryPathNear(path));  // unique per call
+  EXPECT_EQ(fs::path(temp).parent_path(), dir_);
+  {
+    std::ofstream out(temp, std::ios::binary);
+    out << "new";
+  }
+  ASSERT_TRUE(SyncAndRename(temp, path).ok());
+  EXPECT_EQ(ReadFileToString(path).value(), "new");
+  EXPECT_FALSE(fs::exists(temp));
+}
+
+TEST_F(AtomicFileTest, SyncAndRenameOfAMissingTemporaryFailsAndKeepsTheTarget) {
+  const std::string path = (dir_ / "graph.bin").string();
+  ASSERT_TRUE(WriteFileAtomically(path, "old").ok());
+  const Status status = SyncAndRename(TemporaryPathNear(path), path);
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(ReadFileToString(path).value(), "old");
 }
 
 }  // namespace

@@ -1,10 +1,11 @@
-#include "model/atomic_file.h"
+#include "common/atomic_file.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -57,6 +58,25 @@ Status WriteFileAtomically(const std::string& path, std::string_view content) {
     const int rename_errno = errno;
     ::unlink(temp.c_str());
     return ErrnoError("cannot replace", path, rename_errno);
+  }
+  return absl::OkStatus();
+}
+
+std::string TemporaryPathNear(const std::string& path) {
+  static std::atomic<uint64_t> counter{0};
+  return fmt::format("{}.tmp-{}-{}", path, static_cast<long>(::getpid()), counter++);
+}
+
+Status SyncAndRename(const std::string& temp, const std::string& path) {
+  const int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("cannot reopen", temp, errno);
+  const bool synced = ::fsync(fd) == 0;
+  const int sync_errno = errno;
+  ::close(fd);
+  if (!synced || ::rename(temp.c_str(), path.c_str()) != 0) {
+    const int error = synced ? errno : sync_errno;
+    ::unlink(temp.c_str());
+    return ErrnoError("cannot replace", path, error);
   }
   return absl::OkStatus();
 }
