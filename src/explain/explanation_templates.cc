@@ -4,11 +4,10 @@
 #include <array>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <set>
-#include <sstream>
 
+#include "common/atomic_file.h"
 #include "explain/indian_format.h"
 #include "nlohmann/json.hpp"
 
@@ -361,14 +360,6 @@ std::optional<std::string> Render(const Sentence& sentence, DecisionKind kind, d
   return out;
 }
 
-StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(fmt::format("cannot read {}", path.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 }  // namespace
 
 StatusOr<ExplanationTemplates> ExplanationTemplates::FromJson(
@@ -395,7 +386,7 @@ StatusOr<ExplanationTemplates> ExplanationTemplates::Load(const std::string& dir
   std::map<std::string, std::string> files;
   for (const auto& entry : it) {
     if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
-    ASSIGN_OR_RETURN(files[entry.path().stem().string()], ReadFile(entry.path()));
+    ASSIGN_OR_RETURN(files[entry.path().stem().string()], ReadFileToString(entry.path().string()));
   }
   if (files.empty()) {
     return absl::NotFoundError(fmt::format("no <language>.json template files in {}", dir));

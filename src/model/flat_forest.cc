@@ -5,12 +5,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <utility>
 
+#include "common/atomic_file.h"
 #include "model/forest_simd.h"
 
 namespace vigil {
@@ -321,12 +320,11 @@ StatusOr<FlatForest> FlatForest::FromModelJson(std::string_view json, ForestKern
 }
 
 StatusOr<FlatForest> FlatForest::FromFile(const std::string& path, ForestKernel kernel) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(fmt::format("cannot open model file {}", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(fmt::format("cannot read model file {}", path));
-  StatusOr<FlatForest> forest = FromModelJson(text.str(), kernel);
+  StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) {
+    return Status(text.status().code(), fmt::format("model file: {}", text.status().message()));
+  }
+  StatusOr<FlatForest> forest = FromModelJson(*text, kernel);
   if (!forest.ok()) {
     return Status(forest.status().code(),
                   fmt::format("{}: {}", path, std::string(forest.status().message())));

@@ -167,7 +167,8 @@ TEST_F(FlatForestModelTest, LoadsModelFile) {
 TEST_F(FlatForestModelTest, MissingFileIsNotFound) {
   const Status status = FlatForest::FromFile("/nonexistent/model.json").status();
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(status.message(), "cannot open model file /nonexistent/model.json");
+  EXPECT_EQ(status.message(),
+            "model file: cannot read /nonexistent/model.json: No such file or directory");
 }
 
 TEST_F(FlatForestModelTest, RejectsTextThatIsNotJson) {

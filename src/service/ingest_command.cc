@@ -7,6 +7,7 @@
 #include <set>
 #include <vector>
 
+#include "common/atomic_file.h"
 #include "common/progress.h"
 #include "data/raw_event.h"
 #include "data/transaction_log.h"
@@ -39,11 +40,9 @@ Status MergeFestivals(const std::string& lake_path, const std::string& store_pat
   if (!std::filesystem::exists(lake_path)) return absl::OkStatus();
   std::string existing(EmbeddedFestivalCsv());
   if (std::filesystem::exists(store_path)) {
-    std::ifstream in(store_path, std::ios::binary);
-    existing.assign(std::istreambuf_iterator<char>(in), {});
+    ASSIGN_OR_RETURN(existing, ReadFileToString(store_path));
   }
-  std::ifstream lake_in(lake_path, std::ios::binary);
-  const std::string lake_text(std::istreambuf_iterator<char>(lake_in), {});
+  ASSIGN_OR_RETURN(const std::string lake_text, ReadFileToString(lake_path));
   std::vector<std::string> merged = Lines(existing);
   const std::vector<std::string> lake = Lines(lake_text);
   if (merged.empty() || lake.empty() || merged.front() != lake.front()) {
