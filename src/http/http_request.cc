@@ -4,17 +4,11 @@
 #include <random>
 
 #include "boost/beast/core/string.hpp"
+#include "common/percent_encoding.h"
 #include "fmt/format.h"
 
 namespace vigil {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Grows `v` by one default element unless a reusable one is left from an
 // earlier request, and returns it.
@@ -25,23 +19,6 @@ T& NextSlot(std::vector<T>& v, size_t& used) {
 }
 
 }  // namespace
-
-void PercentDecode(std::string_view in, bool plus_is_space, std::string* out) {
-  out->clear();
-  out->reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%' && i + 2 < in.size()) {
-      int hi = HexValue(in[i + 1]), lo = HexValue(in[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out->push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out->push_back(plus_is_space && c == '+' ? ' ' : c);
-  }
-}
 
 void GenerateRequestId(std::string* out) {
   static const uint32_t prefix = std::random_device{}();

@@ -96,10 +96,6 @@ class HttpRequest {
   std::chrono::steady_clock::time_point received_at_;
 };
 
-// Percent-decodes `in` ("%2F" -> "/"); with `plus_is_space`, '+' becomes ' '.
-// Malformed escapes are kept as they are.
-void PercentDecode(std::string_view in, bool plus_is_space, std::string* out);
-
 // A process-unique id: a random per-process prefix and a counter. Thread-safe.
 void GenerateRequestId(std::string* out);
 

@@ -65,13 +65,5 @@ TEST(HttpRequestTest, GeneratedRequestIdsAreUnique) {
   EXPECT_EQ(ids.size(), 1000u);
 }
 
-TEST(HttpRequestTest, PercentDecodeKeepsMalformedEscapes) {
-  std::string out;
-  PercentDecode("a%2Fb%2%41+%", false, &out);
-  EXPECT_EQ(out, "a/b%2A+%");
-  PercentDecode("a+b", true, &out);
-  EXPECT_EQ(out, "a b");
-}
-
 }  // namespace
 }  // namespace vigil

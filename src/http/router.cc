@@ -8,6 +8,7 @@
 #include <map>
 
 #include "absl/container/inlined_vector.h"
+#include "common/percent_encoding.h"
 
 namespace vigil {
 

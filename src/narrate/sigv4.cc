@@ -8,39 +8,16 @@
 #include <ctime>
 #include <map>
 
+#include "common/percent_encoding.h"
 #include "fmt/format.h"
 
 namespace vigil {
 namespace {
 
-bool IsUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Decodes %XX escapes; a '%' not followed by two hex digits stays as it is.
-std::string PercentDecode(std::string_view text) {
+std::string Decoded(std::string_view text) {
   std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      const int hi = HexValue(text[i + 1]);
-      const int lo = HexValue(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(text[i]);
-  }
+  PercentDecode(text, /*plus_is_space=*/false, &out);
   return out;
 }
 
@@ -112,16 +89,7 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
 }
 
 std::string UriEncode(std::string_view text, bool keep_slash) {
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (IsUnreserved(c) || (keep_slash && c == '/')) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
+  return PercentEncode(text, keep_slash ? "/" : "");
 }
 
 std::string SigV4CanonicalUri(std::string_view path) {
@@ -141,8 +109,7 @@ std::string SigV4CanonicalQuery(std::string_view query) {
       const std::string_view key = param.substr(0, eq);
       const std::string_view value =
           eq == std::string_view::npos ? std::string_view() : param.substr(eq + 1);
-      params.emplace_back(UriEncode(PercentDecode(key), false),
-                          UriEncode(PercentDecode(value), false));
+      params.emplace_back(UriEncode(Decoded(key), false), UriEncode(Decoded(value), false));
     }
     start = end + 1;
   }

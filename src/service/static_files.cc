@@ -6,6 +6,7 @@
 #include <iterator>
 #include <utility>
 
+#include "common/percent_encoding.h"
 #include "common/sha256.h"
 #include "fmt/format.h"
 

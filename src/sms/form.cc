@@ -2,36 +2,18 @@
 
 #include <cctype>
 
+#include "common/percent_encoding.h"
 #include "fmt/format.h"
 
 namespace vigil {
 namespace {
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 StatusOr<std::string> Unescape(std::string_view text) {
   std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out += ' ';
-    } else if (text[i] != '%') {
-      out += text[i];
-    } else {
-      const int high = i + 2 < text.size() ? HexValue(text[i + 1]) : -1;
-      const int low = i + 2 < text.size() ? HexValue(text[i + 2]) : -1;
-      if (high < 0 || low < 0) {
-        return absl::InvalidArgumentError(
-            fmt::format("form body has a malformed %-escape at '{}'", text.substr(i, 3)));
-      }
-      out += static_cast<char>(high * 16 + low);
-      i += 2;
-    }
+  const size_t malformed = PercentDecode(text, /*plus_is_space=*/true, &out);
+  if (malformed != std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        fmt::format("form body has a malformed %-escape at '{}'", text.substr(malformed, 3)));
   }
   return out;
 }
@@ -57,24 +39,12 @@ StatusOr<FormParams> ParseForm(std::string_view body) {
 }
 
 std::string EncodeForm(const FormParams& params) {
-  const auto append_escaped = [](std::string& out, std::string_view text) {
-    for (const char c : text) {
-      const unsigned char byte = static_cast<unsigned char>(c);
-      if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~') {
-        out += c;
-      } else if (c == ' ') {
-        out += '+';
-      } else {
-        out += fmt::format("%{:02X}", byte);
-      }
-    }
-  };
   std::string out;
   for (const auto& [name, value] : params) {
     if (!out.empty()) out += '&';
-    append_escaped(out, name);
+    out += PercentEncode(name, {}, /*space_as_plus=*/true);
     out += '=';
-    append_escaped(out, value);
+    out += PercentEncode(value, {}, /*space_as_plus=*/true);
   }
   return out;
 }

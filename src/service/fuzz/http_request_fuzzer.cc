@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/percent_encoding.h"
 #include "http/http_request.h"
 #include "http/http_response.h"
 #include "http/router.h"
