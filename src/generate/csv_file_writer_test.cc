@@ -8,19 +8,13 @@
 #include <sstream>
 #include <string>
 
+#include "common/atomic_file.h"
 #include "common/time.h"
 
 namespace vigil {
 namespace {
 
 std::string Text(const CsvBuffer& buffer) { return fmt::to_string(buffer); }
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string TempDir(const std::string& name) {
   const std::filesystem::path dir =
@@ -85,7 +79,7 @@ TEST(CsvFileWriterTest, CommitWritesHeaderAndRowsUnderTheFinalName) {
   EXPECT_FALSE(std::filesystem::exists(path));
   ASSERT_TRUE((*writer)->Commit().ok());
   EXPECT_EQ((*writer)->rows(), 100000);
-  const std::string text = ReadFile(path);
+  const std::string text = ReadFileToString(path).value();
   EXPECT_EQ(text.substr(0, 22), "a,b\n0,row number 0\n1,r");
   EXPECT_EQ(static_cast<int64_t>(text.size()), (*writer)->bytes_written());
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "common/atomic_file.h"
 #include "common/csv_reader.h"
 #include "common/time.h"
 #include "data/transaction_log.h"
@@ -28,13 +29,6 @@ std::string TestDir(const std::string& name) {
       std::filesystem::path(::testing::TempDir()) / (name + "-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   return dir.string();
-}
-
-std::string ReadGenerated(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 struct Table {
@@ -442,12 +436,14 @@ TEST(GenerateMarketplaceTest, SameSeedWritesIdenticalFilesAndOtherSeedsDiffer) {
   ASSERT_TRUE(GenerateMarketplace(Small(c, 8)).ok());
   for (const char* file :
        {"customers.csv", "products.csv", "orders.csv", "returns.csv", "external/festivals.csv"}) {
-    const std::string text = ReadGenerated(a + "/" + file);
+    const std::string text = ReadFileToString(a + "/" + file).value();
     EXPECT_GT(text.size(), 50u) << file;
-    EXPECT_EQ(text, ReadGenerated(b + "/" + file)) << file;
+    EXPECT_EQ(text, ReadFileToString(b + "/" + file).value()) << file;
   }
-  EXPECT_NE(ReadGenerated(a + "/orders.csv"), ReadGenerated(c + "/orders.csv"));
-  EXPECT_NE(ReadGenerated(a + "/customers.csv"), ReadGenerated(c + "/customers.csv"));
+  EXPECT_NE(ReadFileToString(a + "/orders.csv").value(),
+            ReadFileToString(c + "/orders.csv").value());
+  EXPECT_NE(ReadFileToString(a + "/customers.csv").value(),
+            ReadFileToString(c + "/customers.csv").value());
   EXPECT_FALSE(std::filesystem::exists(a + "/orders.csv.tmp"));
   for (const std::string& dir : {a, b, c}) std::filesystem::remove_all(dir);
 }
@@ -519,10 +515,10 @@ TEST_F(GeneratedTransactionsTest, SameSeedSameFileOtherSeedOtherFile) {
   Generate(a, 7);
   Generate(b, 7);
   Generate(c, 8);
-  const std::string first = ReadGenerated(a + "/transactions.csv");
+  const std::string first = ReadFileToString(a + "/transactions.csv").value();
   EXPECT_GT(first.size(), 100'000u);
-  EXPECT_EQ(first, ReadGenerated(b + "/transactions.csv"));
-  EXPECT_NE(first, ReadGenerated(c + "/transactions.csv"));
+  EXPECT_EQ(first, ReadFileToString(b + "/transactions.csv").value());
+  EXPECT_NE(first, ReadFileToString(c + "/transactions.csv").value());
   for (const std::string& dir : {a, b, c}) std::filesystem::remove_all(dir);
 }
 
@@ -535,7 +531,7 @@ TEST_F(GeneratedTransactionsTest, LoadTransactionsReadsEveryRow) {
   EXPECT_EQ(log->report.rejected_rows(), 0);
   ASSERT_EQ(static_cast<int64_t>(log->transactions.size()), summary.transactions);
   EXPECT_TRUE(log->has_labels);
-  const std::string header = ReadGenerated(dir + "/transactions.csv").substr(0, 90);
+  const std::string header = ReadFileToString(dir + "/transactions.csv").value().substr(0, 90);
   EXPECT_THAT(header, ::testing::StartsWith("transaction_id,user_id,created_at,amount,merchant,"
                                             "location,is_fraud,labeled_at\n"));
 

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/atomic_file.h"
 #include "http/test_http_client.h"
 #include "nlohmann/json.hpp"
 #include "service/service_fixture_for_test.h"
@@ -38,11 +39,6 @@ using ::testing::HasSubstr;
 using testing::ScratchDir;
 using testing::SharedMarketplace;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // Runs the vigil binary with `args`; returns its exit code, its stdout in
 // `out` and its stderr in `err`.
 int RunVigil(const std::vector<std::string>& args, std::string* out, std::string* err = nullptr) {
@@ -51,8 +47,8 @@ int RunVigil(const std::vector<std::string>& args, std::string* out, std::string
   for (const std::string& a : args) command += " '" + a + "'";
   command += fmt::format(" >{} 2>{}", io / "out", io / "err");
   const int status = std::system(command.c_str());
-  *out = ReadFile(io / "out");
-  if (err != nullptr) *err = ReadFile(io / "err");
+  *out = ReadFileToString(io / "out").value();
+  if (err != nullptr) *err = ReadFileToString(io / "err").value();
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -290,9 +286,10 @@ TEST(VigilIngest, LoadsALakeOnceAndTheServerKnowsItsCustomers) {
   EXPECT_EQ(std::stoll(m[2].str()), events);
 
   // The calendar the live features use: the shipped one (through 2027) plus the lake's rows.
-  const std::string calendar = ReadFile(dir / "festivals.csv");
+  const std::string calendar = ReadFileToString(dir / "festivals.csv").value();
   EXPECT_THAT(calendar, HasSubstr(",2027-"));
-  std::istringstream lake_rows(ReadFile(SharedMarketplace().data_dir + "/external/festivals.csv"));
+  std::istringstream lake_rows(
+      ReadFileToString(SharedMarketplace().data_dir + "/external/festivals.csv").value());
   for (std::string row; std::getline(lake_rows, row);) {
     EXPECT_THAT(calendar, HasSubstr(row));
   }
@@ -306,7 +303,7 @@ TEST(VigilIngest, LoadsALakeOnceAndTheServerKnowsItsCustomers) {
   auto server = VigilServer::Start(config);
   ASSERT_TRUE(server.ok()) << server.status();
   // The first order's customer: orders.csv's second line, second column.
-  std::istringstream orders(ReadFile(SharedMarketplace().data_dir + "/orders.csv"));
+  std::istringstream orders(ReadFileToString(SharedMarketplace().data_dir + "/orders.csv").value());
   std::string line;
   std::getline(orders, line);
   std::getline(orders, line);
