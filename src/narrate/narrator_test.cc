@@ -8,8 +8,8 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "http/fake_http_server.h"
 #include "narrate/bedrock_client.h"
-#include "narrate/fake_llm_server.h"
 #include "narrate/narration_test_util.h"
 
 namespace vigil {
@@ -20,7 +20,7 @@ using ::testing::StartsWith;
 
 constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
-NarrationConfig OpenAiConfig(const FakeLlmServer& server) {
+NarrationConfig OpenAiConfig(const FakeHttpServer& server) {
   NarrationConfig config;
   config.provider = NarrationProvider::kOpenAi;
   config.endpoint = server.endpoint();
@@ -30,7 +30,7 @@ NarrationConfig OpenAiConfig(const FakeLlmServer& server) {
   return config;
 }
 
-NarrationConfig BedrockConfig(const FakeLlmServer& server) {
+NarrationConfig BedrockConfig(const FakeHttpServer& server) {
   NarrationConfig config;
   config.provider = NarrationProvider::kBedrock;
   config.endpoint = server.endpoint();
@@ -49,12 +49,12 @@ std::unique_ptr<Narrator> MustMake(const NarrationConfig& config) {
   return std::move(*narrator);
 }
 
-FakeLlmServer::Reply ChatAnswer(const std::string& text) {
+FakeHttpServer::Reply ChatAnswer(const std::string& text) {
   return {200, {}, nlohmann::json{{"choices", {{{"message", {{"content", text}}}}}}}.dump()};
 }
 
-FakeLlmServer::Reply Fixed(int status, std::string body,
-                           std::vector<std::pair<std::string, std::string>> headers = {}) {
+FakeHttpServer::Reply Fixed(int status, std::string body,
+                            std::vector<std::pair<std::string, std::string>> headers = {}) {
   return {status, std::move(headers), std::move(body)};
 }
 
@@ -68,7 +68,7 @@ struct Seen {
 
 TEST(NarratorOpenAiTest, ReturnsTheModelTextAndSendsThePrompt) {
   Seen seen;
-  FakeLlmServer server([&seen](const FakeLlmServer::Request& request) {
+  FakeHttpServer server([&seen](const FakeHttpServer::Request& request) {
     absl::MutexLock lock(&seen.mutex);
     seen.target = std::string(request.target());
     seen.authorization = std::string(request[boost::beast::http::field::authorization]);
@@ -97,8 +97,8 @@ TEST(NarratorOpenAiTest, ReturnsTheModelTextAndSendsThePrompt) {
 
 // Verifies SigV4 on what arrived, recomputing it by hand; 403 when it does
 // not match, as AWS would.
-FakeLlmServer::Reply VerifyingBedrock(const FakeLlmServer::Request& request,
-                                      const std::string& host) {
+FakeHttpServer::Reply VerifyingBedrock(const FakeHttpServer::Request& request,
+                                       const std::string& host) {
   namespace http = boost::beast::http;
   const std::string amz_date(request["x-amz-date"]);
   std::string canonical_uri;  // the wire path, encoded once more
@@ -133,7 +133,7 @@ FakeLlmServer::Reply VerifyingBedrock(const FakeLlmServer::Request& request,
 }
 
 TEST(NarratorOpenAiTest, ResolvesAHostName) {
-  FakeLlmServer server([](const FakeLlmServer::Request&) { return ChatAnswer("Resolved."); });
+  FakeHttpServer server([](const FakeHttpServer::Request&) { return ChatAnswer("Resolved."); });
   NarrationConfig config = OpenAiConfig(server);
   config.endpoint = "http://localhost:" + std::to_string(server.port());
   const Narration n = MustMake(config)->Narrate(SampleNarrationRequest());
@@ -143,8 +143,8 @@ TEST(NarratorOpenAiTest, ResolvesAHostName) {
 
 TEST(NarratorBedrockTest, ReturnsTheModelTextWhenTheSignatureVerifies) {
   std::string host;
-  FakeLlmServer server(
-      [&host](const FakeLlmServer::Request& request) { return VerifyingBedrock(request, host); });
+  FakeHttpServer server(
+      [&host](const FakeHttpServer::Request& request) { return VerifyingBedrock(request, host); });
   host = "127.0.0.1:" + std::to_string(server.port());
   const Narration n = MustMake(BedrockConfig(server))->Narrate(SampleNarrationRequest());
   EXPECT_EQ(n.fallback_reason, "");
@@ -155,8 +155,8 @@ TEST(NarratorBedrockTest, ReturnsTheModelTextWhenTheSignatureVerifies) {
 
 TEST(NarratorBedrockTest, AWrongSecretIsRejectedByTheServerAndTheTemplateStands) {
   std::string host;
-  FakeLlmServer server(
-      [&host](const FakeLlmServer::Request& request) { return VerifyingBedrock(request, host); });
+  FakeHttpServer server(
+      [&host](const FakeHttpServer::Request& request) { return VerifyingBedrock(request, host); });
   host = "127.0.0.1:" + std::to_string(server.port());
   NarrationConfig config = BedrockConfig(server);
   config.secret_access_key = "not-the-secret";
@@ -167,7 +167,7 @@ TEST(NarratorBedrockTest, AWrongSecretIsRejectedByTheServerAndTheTemplateStands)
 }
 
 TEST(NarratorBedrockTest, ThrottlingExceptionFallsBackAndIsCounted) {
-  FakeLlmServer server([](const FakeLlmServer::Request&) {
+  FakeHttpServer server([](const FakeHttpServer::Request&) {
     return Fixed(429, R"({"message":"Too many requests, please wait before trying again."})",
                  {{"x-amzn-ErrorType", "ThrottlingException:http://internal.amazon.com/coral/"}});
   });
@@ -180,8 +180,8 @@ TEST(NarratorBedrockTest, ThrottlingExceptionFallsBackAndIsCounted) {
 }
 
 TEST(NarratorFallbackTest, ServerErrorLeavesTheTemplate) {
-  FakeLlmServer server(
-      [](const FakeLlmServer::Request&) { return Fixed(500, R"({"error":"boom"})"); });
+  FakeHttpServer server(
+      [](const FakeHttpServer::Request&) { return Fixed(500, R"({"error":"boom"})"); });
   const Narration n = MustMake(OpenAiConfig(server))->Narrate(SampleNarrationRequest());
   EXPECT_EQ(n.source, NarrationSource::kTemplate);
   EXPECT_EQ(NarrationSourceName(n.source), "template");
@@ -190,8 +190,8 @@ TEST(NarratorFallbackTest, ServerErrorLeavesTheTemplate) {
 }
 
 TEST(NarratorFallbackTest, Http429IsThrottling) {
-  FakeLlmServer server(
-      [](const FakeLlmServer::Request&) { return Fixed(429, R"({"error":"rate limited"})"); });
+  FakeHttpServer server(
+      [](const FakeHttpServer::Request&) { return Fixed(429, R"({"error":"rate limited"})"); });
   const auto narrator = MustMake(OpenAiConfig(server));
   const Narration n = narrator->Narrate(SampleNarrationRequest());
   EXPECT_EQ(n.source, NarrationSource::kTemplate);
@@ -201,15 +201,16 @@ TEST(NarratorFallbackTest, Http429IsThrottling) {
 }
 
 TEST(NarratorFallbackTest, MalformedJsonLeavesTheTemplate) {
-  FakeLlmServer server([](const FakeLlmServer::Request&) { return Fixed(200, "{\"choices\": ["); });
+  FakeHttpServer server(
+      [](const FakeHttpServer::Request&) { return Fixed(200, "{\"choices\": ["); });
   const Narration n = MustMake(OpenAiConfig(server))->Narrate(SampleNarrationRequest());
   EXPECT_EQ(n.source, NarrationSource::kTemplate);
   EXPECT_EQ(n.fallback_reason, "INTERNAL: the answer is not JSON");
 }
 
 TEST(NarratorFallbackTest, AServerThatNeverAnswersMeetsTheBudget) {
-  FakeLlmServer server([](const FakeLlmServer::Request&) {
-    FakeLlmServer::Reply reply;
+  FakeHttpServer server([](const FakeHttpServer::Request&) {
+    FakeHttpServer::Reply reply;
     reply.never_answer = true;
     return reply;
   });
@@ -228,7 +229,7 @@ TEST(NarratorFallbackTest, AServerThatNeverAnswersMeetsTheBudget) {
 TEST(NarratorFallbackTest, ConnectionRefusedLeavesTheTemplate) {
   NarrationConfig config;
   config.provider = NarrationProvider::kOpenAi;
-  config.endpoint = "http://127.0.0.1:" + std::to_string(FakeLlmServer::UnusedPort());
+  config.endpoint = "http://127.0.0.1:" + std::to_string(FakeHttpServer::UnusedPort());
   config.model = "m";
   const Narration n = MustMake(config)->Narrate(SampleNarrationRequest());
   EXPECT_EQ(n.source, NarrationSource::kTemplate);
@@ -237,7 +238,7 @@ TEST(NarratorFallbackTest, ConnectionRefusedLeavesTheTemplate) {
 }
 
 TEST(NarratorFallbackTest, HttpsToAServerWithoutTlsFailsTheHandshake) {
-  FakeLlmServer server([](const FakeLlmServer::Request&) { return ChatAnswer("never read"); });
+  FakeHttpServer server([](const FakeHttpServer::Request&) { return ChatAnswer("never read"); });
   NarrationConfig config = OpenAiConfig(server);
   config.endpoint = "https://127.0.0.1:" + std::to_string(server.port());
   const Narration n = MustMake(config)->Narrate(SampleNarrationRequest());
@@ -246,7 +247,7 @@ TEST(NarratorFallbackTest, HttpsToAServerWithoutTlsFailsTheHandshake) {
 }
 
 TEST(NarratorCacheTest, ARepeatedPatternDoesNotCallTheModelAgain) {
-  FakeLlmServer server([](const FakeLlmServer::Request&) { return ChatAnswer("Narrated."); });
+  FakeHttpServer server([](const FakeHttpServer::Request&) { return ChatAnswer("Narrated."); });
   const auto narrator = MustMake(OpenAiConfig(server));
   ASSERT_EQ(narrator->Narrate(SampleNarrationRequest()).source, NarrationSource::kLlm);
   NarrationRequest similar = SampleNarrationRequest();
@@ -261,7 +262,7 @@ TEST(NarratorCacheTest, ARepeatedPatternDoesNotCallTheModelAgain) {
 }
 
 TEST(NarratorCacheTest, HoldsAtMostItsCapacity) {
-  FakeLlmServer server([](const FakeLlmServer::Request&) { return ChatAnswer("Narrated."); });
+  FakeHttpServer server([](const FakeHttpServer::Request&) { return ChatAnswer("Narrated."); });
   NarrationConfig config = OpenAiConfig(server);
   config.cache_capacity = 2;
   const auto narrator = MustMake(config);
@@ -280,7 +281,7 @@ TEST(NarratorCacheTest, HoldsAtMostItsCapacity) {
 }
 
 TEST(NarratorCacheTest, FailuresAreNotCached) {
-  FakeLlmServer server([](const FakeLlmServer::Request&) { return Fixed(503, "busy"); });
+  FakeHttpServer server([](const FakeHttpServer::Request&) { return Fixed(503, "busy"); });
   const auto narrator = MustMake(OpenAiConfig(server));
   narrator->Narrate(SampleNarrationRequest());
   narrator->Narrate(SampleNarrationRequest());
@@ -289,7 +290,7 @@ TEST(NarratorCacheTest, FailuresAreNotCached) {
 }
 
 TEST(NarratorAsyncTest, DeliversTheNarrationThroughTheCallback) {
-  FakeLlmServer server([](const FakeLlmServer::Request&) { return ChatAnswer("Later."); });
+  FakeHttpServer server([](const FakeHttpServer::Request&) { return ChatAnswer("Later."); });
   const auto narrator = MustMake(OpenAiConfig(server));
   absl::Notification done;
   Narration result;
@@ -303,8 +304,8 @@ TEST(NarratorAsyncTest, DeliversTheNarrationThroughTheCallback) {
 }
 
 TEST(NarratorAsyncTest, AFullQueueAnswersWithTheTemplateAtOnce) {
-  FakeLlmServer server([](const FakeLlmServer::Request&) {
-    FakeLlmServer::Reply reply;
+  FakeHttpServer server([](const FakeHttpServer::Request&) {
+    FakeHttpServer::Reply reply;
     reply.never_answer = true;
     return reply;
   });

@@ -12,8 +12,8 @@
 #include <string>
 #include <thread>
 
+#include "http/fake_http_server.h"
 #include "http/test_http_client.h"
-#include "narrate/fake_llm_server.h"
 #include "nlohmann/json.hpp"
 #include "service/risk_service.h"
 #include "service/service_fixture_for_test.h"
@@ -681,10 +681,10 @@ TEST_F(VigilServerTest, AChallengerIsScoredInShadowAndRecordedBesideTheChampion)
 
 TEST_F(VigilServerTest, AnLlmNarrationIsAttachedToTheStoredDecisionAfterTheAnswer) {
   std::atomic<bool> saw_customer_id{false};
-  FakeLlmServer llm([&](const FakeLlmServer::Request& request) {
+  FakeHttpServer llm([&](const FakeHttpServer::Request& request) {
     // The prompt carries factors and values, never who the customer is.
     if (request.body().find("C_NARRATE") != std::string::npos) saw_customer_id = true;
-    return FakeLlmServer::Reply{
+    return FakeHttpServer::Reply{
         .body =
             R"({"choices":[{"message":{"role":"assistant","content":"Narrated by the model."}}]})"};
   });
@@ -709,7 +709,7 @@ TEST_F(VigilServerTest, AnLlmNarrationIsAttachedToTheStoredDecisionAfterTheAnswe
 
 TEST_F(VigilServerTest, AnUnreachableLlmLeavesTheTemplateExplanation) {
   config_.narration.provider = NarrationProvider::kOpenAi;
-  config_.narration.endpoint = fmt::format("http://127.0.0.1:{}", FakeLlmServer::UnusedPort());
+  config_.narration.endpoint = fmt::format("http://127.0.0.1:{}", FakeHttpServer::UnusedPort());
   config_.narration.model = "test-model";
   Start();
   json r = Score(Order("ORD_NO_LLM"));

@@ -1,9 +1,7 @@
 #include "sms/fake_twilio_server.h"
 
 #include <algorithm>
-#include <boost/asio/ip/address.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <cctype>
 #include <charconv>
 #include <optional>
@@ -17,14 +15,11 @@
 namespace vigil {
 namespace {
 
-namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 using Json = nlohmann::json;
 
 // Twilio's error resource, as its API answers failures.
-FakeTwilioServer::Reply TwilioError(int status, int code, std::string_view message) {
+FakeHttpServer::Reply TwilioError(int status, int code, std::string_view message) {
   const Json error = {{"code", code},
                       {"message", message},
                       {"more_info", fmt::format("https://www.twilio.com/docs/errors/{}", code)},
@@ -37,7 +32,7 @@ std::string NewMessageSid() {
   return fmt::format("SM{:016x}{:016x}", random(), random());
 }
 
-FakeTwilioServer::Request ToRequest(const http::request<http::string_body>& in) {
+FakeTwilioServer::Request ToRequest(const FakeHttpServer::Request& in) {
   FakeTwilioServer::Request out;
   out.method = std::string(in.method_string());
   out.target = std::string(in.target());
@@ -94,56 +89,6 @@ bool AnswersAfterwards(FakeTwilioServer::Fault fault) {
 
 }  // namespace
 
-// One connection: read one request, answer it (or not), close.
-struct FakeTwilioServer::Session : std::enable_shared_from_this<Session> {
-  Session(tcp::socket s, FakeTwilioServer& server) : socket(std::move(s)), server(server) {}
-
-  void Start() {
-    http::async_read(socket, buffer, request,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       if (!ec) self->Answer();
-                     });
-  }
-
-  void Close() {
-    beast::error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_both, ignored);
-    socket.close(ignored);
-  }
-
-  void Answer() {
-    const FakeTwilioServer::Reply reply = server.Handle(ToRequest(request));
-    if (reply.close_without_answer) {
-      Close();
-      return;
-    }
-    if (reply.never_answer) {
-      // Wait for the client to give up: the read ends when it closes.
-      socket.async_read_some(asio::buffer(scratch),
-                             [self = shared_from_this()](beast::error_code, size_t) {});
-      return;
-    }
-    response.result(static_cast<unsigned>(reply.status));
-    response.version(11);
-    for (const auto& [name, value] : reply.headers) response.set(name, value);
-    response.set(http::field::content_type, "application/json");
-    response.body() = reply.body;
-    response.keep_alive(false);
-    response.prepare_payload();
-    http::async_write(socket, response, [self = shared_from_this()](beast::error_code, size_t) {
-      beast::error_code ignored;
-      self->socket.shutdown(tcp::socket::shutdown_both, ignored);
-    });
-  }
-
-  tcp::socket socket;
-  FakeTwilioServer& server;
-  beast::flat_buffer buffer;
-  http::request<http::string_body> request;
-  http::response<http::string_body> response;
-  char scratch[256];
-};
-
 std::string FakeTwilioServer::Request::Header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
     if (beast::iequals(n, name)) return v;
@@ -156,42 +101,11 @@ FakeTwilioServer::FakeTwilioServer(std::string account_sid, std::string auth_tok
       expected_authorization_("Basic " + Base64Encode(account_sid_ + ":" + auth_token)),
       messages_path_(fmt::format("/2010-04-01/Accounts/{}/Messages.json", account_sid_)),
       now_(NowSeconds),
-      // SO_REUSEADDR (asio's default here) lets a new server take the port
-      // of a stopped one while its connections are in TIME_WAIT.
-      acceptor_(context_,
-                tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port))) {
-  port_ = acceptor_.local_endpoint().port();
-  Accept();
-  thread_ = std::thread([this] { context_.run(); });
-}
+      http_([this](const FakeHttpServer::Request& request) { return Handle(request); }, port) {}
 
 FakeTwilioServer::~FakeTwilioServer() { Stop(); }
 
-void FakeTwilioServer::Stop() {
-  absl::MutexLock lock(&stop_mutex_);
-  if (!thread_.joinable()) return;
-  context_.stop();
-  thread_.join();
-  // The server's thread has ended: its sockets can be closed from here. The
-  // handlers still pending are destroyed, without running, with context_.
-  beast::error_code ignored;
-  acceptor_.close(ignored);
-  for (const std::weak_ptr<Session>& weak : sessions_) {
-    if (const std::shared_ptr<Session> session = weak.lock()) session->Close();
-  }
-  sessions_.clear();
-}
-
-void FakeTwilioServer::Accept() {
-  acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
-    if (ec) return;
-    std::erase_if(sessions_, [](const std::weak_ptr<Session>& s) { return s.expired(); });
-    const auto session = std::make_shared<Session>(std::move(socket), *this);
-    sessions_.push_back(session);
-    session->Start();
-    Accept();
-  });
-}
+void FakeTwilioServer::Stop() { http_.Stop(); }
 
 void FakeTwilioServer::FailNext(Fault fault, int times) {
   absl::MutexLock lock(&mutex_);
@@ -230,7 +144,8 @@ std::vector<FakeTwilioServer::Message> FakeTwilioServer::messages() const {
   return messages_;
 }
 
-FakeTwilioServer::Reply FakeTwilioServer::Handle(Request request) {
+FakeTwilioServer::Reply FakeTwilioServer::Handle(const FakeHttpServer::Request& http_request) {
+  const Request request = ToRequest(http_request);
   absl::MutexLock lock(&mutex_);
   requests_.push_back(request);
   std::optional<Fault> fault;
@@ -353,12 +268,6 @@ FakeTwilioServer::Reply FakeTwilioServer::ListMessages(const Request& request) c
       {"end", end > start ? end - 1 : start},
       {"uri", request.target}};
   return {200, {}, list.dump()};
-}
-
-int FakeTwilioServer::UnusedPort() {
-  asio::io_context context;
-  tcp::acceptor acceptor(context, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return acceptor.local_endpoint().port();
 }
 
 }  // namespace vigil

@@ -1,6 +1,5 @@
-// FakeTwilioServer (tests only): a small HTTP/1.1 server on 127.0.0.1, run by
-// its own thread, that speaks the part of Twilio's REST API Vigil uses, with
-// HTTP basic auth:
+// FakeTwilioServer (tests only): a FakeHttpServer on 127.0.0.1 that speaks the part of Twilio's
+// REST API Vigil uses, with HTTP basic auth:
 //  - POST /2010-04-01/Accounts/{sid}/Messages.json (form body) creates a
 //    message and answers 201 with a Twilio-like message resource;
 //  - GET the same path lists messages as Twilio's list resource does: newest
@@ -14,8 +13,6 @@
 #ifndef VIGIL_SMS_FAKE_TWILIO_SERVER_H_
 #define VIGIL_SMS_FAKE_TWILIO_SERVER_H_
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <deque>
 #include <functional>
 #include <map>
@@ -29,6 +26,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "common/time.h"
+#include "http/fake_http_server.h"
 #include "sms/form.h"
 
 namespace vigil {
@@ -84,9 +82,9 @@ class FakeTwilioServer {
   // messages() and the setters keep working.
   void Stop();
 
-  int port() const { return port_; }
+  int port() const { return http_.port(); }
   // What TwilioOptions::api_base should be: "http://127.0.0.1:<port>".
-  std::string api_base() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string api_base() const { return http_.endpoint(); }
 
   // The next `times` requests (after those already scripted) fail with `fault`.
   void FailNext(Fault fault, int times = 1);
@@ -108,23 +106,13 @@ class FakeTwilioServer {
   std::vector<Message> messages() const;  // in the order they were created or added
 
   // A port on 127.0.0.1 that nothing listens on (bound, then closed).
-  static int UnusedPort();
-
-  // One answer, as the connection code needs it.
-  struct Reply {
-    int status = 201;
-    std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;
-    bool close_without_answer = false;
-    bool never_answer = false;
-  };
-  // Records `request` and decides the reply; called by the server's thread.
-  Reply Handle(Request request);
+  static int UnusedPort() { return FakeHttpServer::UnusedPort(); }
 
  private:
-  struct Session;
+  using Reply = FakeHttpServer::Reply;
 
-  void Accept();
+  // Records `request` and decides the reply; called by the server's thread.
+  Reply Handle(const FakeHttpServer::Request& request);
   Reply Route(const Request& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   Reply CreateMessage(const Request& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   Reply ListMessages(const Request& request) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
@@ -144,14 +132,8 @@ class FakeTwilioServer {
   // Idempotency token -> the index in messages_ of the message it created.
   std::map<std::string, size_t> by_token_ ABSL_GUARDED_BY(mutex_);
 
-  boost::asio::io_context context_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  int port_ = 0;
-  // Open connections; used by the server's thread, and by Stop once that
-  // thread has ended.
-  std::vector<std::weak_ptr<Session>> sessions_;
-  absl::Mutex stop_mutex_;
-  std::thread thread_ ABSL_GUARDED_BY(stop_mutex_);
+  // Last: its thread calls Handle, which uses everything above.
+  FakeHttpServer http_;
 };
 
 }  // namespace vigil
