@@ -21,6 +21,15 @@ Status ErrnoError(const std::string& what, const std::string& path, int error) {
   return absl::InternalError(message);
 }
 
+// Renames the finished temporary file `temp` over `path`; removes it when
+// that fails.
+Status RenameOver(const std::string& temp, const std::string& path) {
+  if (::rename(temp.c_str(), path.c_str()) == 0) return absl::OkStatus();
+  const int rename_errno = errno;
+  ::unlink(temp.c_str());
+  return ErrnoError("cannot replace", path, rename_errno);
+}
+
 // Writes all of `content` to `fd`, retrying short writes and EINTR.
 bool WriteAll(int fd, std::string_view content) {
   while (!content.empty()) {
@@ -54,12 +63,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view content) {
     ::unlink(temp.c_str());
     return ErrnoError("cannot write", path, written ? errno : write_errno);
   }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const int rename_errno = errno;
-    ::unlink(temp.c_str());
-    return ErrnoError("cannot replace", path, rename_errno);
-  }
-  return absl::OkStatus();
+  return RenameOver(temp, path);
 }
 
 std::string TemporaryPathNear(const std::string& path) {
@@ -73,12 +77,11 @@ Status SyncAndRename(const std::string& temp, const std::string& path) {
   const bool synced = ::fsync(fd) == 0;
   const int sync_errno = errno;
   ::close(fd);
-  if (!synced || ::rename(temp.c_str(), path.c_str()) != 0) {
-    const int error = synced ? errno : sync_errno;
+  if (!synced) {
     ::unlink(temp.c_str());
-    return ErrnoError("cannot replace", path, error);
+    return ErrnoError("cannot replace", path, sync_errno);
   }
-  return absl::OkStatus();
+  return RenameOver(temp, path);
 }
 
 }  // namespace vigil

@@ -1,8 +1,9 @@
 // Whole-file reads and crash-safe whole-file writes (model artifacts, the
 // similar-case index): WriteFileAtomically writes a temporary file in the
 // same directory, flushes it to disk and renames it over the target, so
-// readers see either the old or the new content, never a torn file. Thread-safe (no shared state);
-// concurrent writers of one path: the last rename wins.
+// readers see either the old or the new content, never a torn file.
+// Thread-safe (no shared state); concurrent writers of one path: the last
+// rename wins.
 #ifndef VIGIL_COMMON_ATOMIC_FILE_H_
 #define VIGIL_COMMON_ATOMIC_FILE_H_
 

@@ -57,7 +57,8 @@ CsvReader::CsvReader(std::string path, gzFile file, std::string text, int64_t fi
       text_(std::move(text)),
       file_size_(file_size),
       parser_(new csv_parser) {
-  buffer_.resize(kBufferSize);
+  // Text is copied through the buffer too; a short one needs no megabyte.
+  buffer_.resize(file_ != nullptr ? kBufferSize : std::clamp<size_t>(text_.size(), 1, kBufferSize));
   csv_init(parser_.get(), CSV_STRICT | CSV_STRICT_FINI);
 }
 

@@ -1,6 +1,6 @@
 // CsvReader: streams records from an RFC 4180 CSV file (plain or gzip) or
-// text in memory, with the header row, the physical line each record starts on, and
-// malformed records reported rather than thrown away silently.
+// text in memory, with the header row, the physical line each record starts
+// on, and malformed records reported rather than thrown away silently.
 // Parsing is libcsv's (strict mode); this class adds lines, gzip, the BOM
 // and recovery after a bad record. Not thread-safe; one reader per thread.
 #ifndef VIGIL_COMMON_CSV_READER_H_

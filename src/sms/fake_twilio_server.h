@@ -1,5 +1,5 @@
-// FakeTwilioServer (tests only): a FakeHttpServer on 127.0.0.1 that speaks the part of Twilio's
-// REST API Vigil uses, with HTTP basic auth:
+// FakeTwilioServer (tests only): a FakeHttpServer on 127.0.0.1 that speaks
+// the part of Twilio's REST API Vigil uses, with HTTP basic auth:
 //  - POST /2010-04-01/Accounts/{sid}/Messages.json (form body) creates a
 //    message and answers 201 with a Twilio-like message resource;
 //  - GET the same path lists messages as Twilio's list resource does: newest
