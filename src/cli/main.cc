@@ -171,11 +171,12 @@ int ListFeatures(const std::string& kinds) {
 }
 
 // generate + train, on the embedded defaults: what `make demo` runs.
-int Demo(const std::string& dir, int64_t customers) {
+int Demo(const std::string& dir, int64_t customers, const std::string& start) {
   const std::string data = (std::filesystem::path(dir) / "data").string();
   const std::string models = (std::filesystem::path(dir) / "models").string();
   std::filesystem::remove_all(models);
   GeneratorOptions generate{.out_dir = data, .customers = customers};
+  if (!start.empty()) generate.start = start;
   if (int rc = Generate(generate); rc != 0) return rc;
   TrainRequest train{
       .data_dir = data,
@@ -362,11 +363,14 @@ int main(int argc, char** argv) {
 
   std::string demo_dir = "demo";
   int64_t demo_customers = 50000;
+  std::string demo_start;
   auto* demo = app.add_subcommand(
       "demo", "Generate a marketplace and train its order, return and transaction models");
   demo->add_option("--dir", demo_dir, "Working directory");
   demo->add_option("--customers", demo_customers, "Customers to generate")
       ->check(CLI::Range(int64_t{100}, int64_t{10'000'000}));
+  demo->add_option("--start", demo_start,
+                   "First day of the history, YYYY-MM-DD (default 2025-07-15; it lasts 120 days)");
 
   ServeFlags serve;
   auto* serve_cmd = app.add_subcommand("serve", "Run the real-time risk API");
@@ -442,7 +446,7 @@ int main(int argc, char** argv) {
   if (score_cmd->parsed()) return Score(score, score_kind, score_flags);
   if (bench_cmd->parsed()) return FraudBenchmark(bench, bench_flags);
   if (explain_cmd->parsed()) return Explain(explain, explain_kind);
-  if (demo->parsed()) return Demo(demo_dir, demo_customers);
+  if (demo->parsed()) return Demo(demo_dir, demo_customers, demo_start);
   if (features->parsed()) return ListFeatures(feature_kinds);
   ModelRegistry registry(models_dir);
   if (list->parsed()) return ListModels(models_dir, model_kind);

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/atomic_file.h"
 #include "common/csv_reader.h"
 #include "features/training_rows.h"
 #include "fmt/format.h"
@@ -296,18 +297,25 @@ TEST(VigilBinary, RejectsBadFlagsWithUsefulMessages) {
   std::tie(code, output) = RunVigil("train --data /tmp --models /tmp/x --kind refunds");
   EXPECT_NE(code, 0);
   EXPECT_THAT(output, HasSubstr("unknown kind 'refunds'"));
+  std::tie(code, output) = RunVigil("demo --dir /tmp/x --start 15/07/2025");
+  EXPECT_NE(code, 0);
+  EXPECT_THAT(output, HasSubstr("start '15/07/2025' is not a date like 2025-07-15"));
   std::tie(code, output) = RunVigil("bogus");
   EXPECT_NE(code, 0);
 }
 
-TEST(VigilBinary, DemoTrainsTheTransactionModelToo) {
+// `make demo` passes --start so that the history ends yesterday.
+TEST(VigilBinary, DemoTrainsTheTransactionModelTooFromTheStartGiven) {
   const fs::path dir = fs::path(::testing::TempDir()) / fmt::format("vigil_demo_{}", getpid());
   fs::remove_all(dir);
-  auto [code, output] = RunVigil("demo --customers 3000 --dir " + dir.string());
+  auto [code, output] = RunVigil("demo --customers 3000 --start 2026-03-02 --dir " + dir.string());
   EXPECT_EQ(code, 0) << output;
   EXPECT_THAT(output, HasSubstr("card payments"));
   EXPECT_THAT(output, ::testing::ContainsRegex("transaction-v1 +production, validation ROC-AUC"));
   EXPECT_TRUE(fs::exists(dir / "models/transaction/v1/report.html"));
+  std::string orders = ReadFileToString((dir / "data/orders.csv").string()).value();
+  const size_t first = orders.find('\n') + 1;
+  EXPECT_THAT(orders.substr(first, orders.find('\n', first) - first), HasSubstr(",2026-03-02T"));
   fs::remove_all(dir);
 }
 
