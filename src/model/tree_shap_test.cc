@@ -151,10 +151,13 @@ TEST(TreeShapTest, OneThreadExplainsANarrowModelThenAWideOne) {
   const TreeShap narrow_shap(narrow), wide_shap(wide);
   std::vector<double> expected(wide.num_features() + 1), seen(expected.size()),
       scratch(narrow.num_features() + 1);
-  std::thread([&] { wide_shap.Explain(wide_rows.row(0), expected.data()); }).join();
+  // By pointer: clang 14 cannot capture a structured binding in a lambda.
+  const float* narrow_row = narrow_rows.row(0);
+  const float* wide_row = wide_rows.row(0);
+  std::thread([&] { wide_shap.Explain(wide_row, expected.data()); }).join();
   std::thread([&] {
-    narrow_shap.Explain(narrow_rows.row(0), scratch.data());
-    wide_shap.Explain(wide_rows.row(0), seen.data());
+    narrow_shap.Explain(narrow_row, scratch.data());
+    wide_shap.Explain(wide_row, seen.data());
   }).join();
   EXPECT_EQ(seen, expected);
 }

@@ -2,17 +2,13 @@
 
 #include <openssl/ssl.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <future>
-#include <optional>
 #include <thread>
 
 #include "absl/strings/ascii.h"
@@ -35,6 +31,7 @@ struct Exchange {
   const HttpHeaders& headers;
   const std::string& body;
   std::chrono::steady_clock::time_point deadline;
+  std::string host_port;  // for messages
 };
 
 http::request<http::string_body> MakeRequest(const Exchange& x) {
@@ -56,38 +53,6 @@ LlmHttpResponse ToResponse(const http::response<http::string_body>& response) {
   return out;
 }
 
-template <class Stream>
-asio::awaitable<LlmHttpResponse> WriteAndRead(Stream& stream, const Exchange& x) {
-  http::request<http::string_body> request = MakeRequest(x);
-  co_await http::async_write(stream, request, asio::use_awaitable);
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(kBodyLimit);
-  co_await http::async_read(stream, buffer, parser, asio::use_awaitable);
-  co_return ToResponse(parser.get());
-}
-
-asio::awaitable<LlmHttpResponse> PlainExchange(const Exchange& x) {
-  beast::tcp_stream stream(co_await asio::this_coro::executor);
-  stream.expires_at(x.deadline);
-  co_await stream.async_connect(x.endpoints, asio::use_awaitable);
-  co_return co_await WriteAndRead(stream, x);
-}
-
-asio::awaitable<LlmHttpResponse> TlsExchange(const Exchange& x, asio::ssl::context& context) {
-  beast::ssl_stream<beast::tcp_stream> stream(co_await asio::this_coro::executor, context);
-  if (!SSL_set_tlsext_host_name(stream.native_handle(), x.url.host.c_str())) {
-    throw beast::system_error(
-        beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()));
-  }
-  stream.set_verify_mode(asio::ssl::verify_peer);
-  stream.set_verify_callback(asio::ssl::host_name_verification(x.url.host));
-  beast::get_lowest_layer(stream).expires_at(x.deadline);
-  co_await beast::get_lowest_layer(stream).async_connect(x.endpoints, asio::use_awaitable);
-  co_await stream.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
-  co_return co_await WriteAndRead(stream, x);
-}
-
 Status ErrorStatus(const beast::error_code& ec, std::string_view host_port) {
   const std::string what = fmt::format("{}: {}", host_port, ec.message());
   if (ec == beast::error::timeout || ec == asio::error::operation_aborted) {
@@ -96,6 +61,67 @@ Status ErrorStatus(const beast::error_code& ec, std::string_view host_port) {
   if (ec == http::error::body_limit) return absl::InternalError(what);
   if (std::string_view(ec.category().name()) == "beast.http") return absl::InternalError(what);
   return absl::UnavailableError(what);
+}
+
+// Runs one asynchronous operation to its end on `context`, which serves
+// only this exchange, on the calling thread; returns the operation's error.
+// The stream's deadline (tcp_stream::expires_at) bounds each operation.
+// Written as a sequence of such steps rather than C++20 coroutines, which
+// clang 14 cannot compile with libstdc++ (the sanitizer build uses clang).
+template <class Initiate>
+beast::error_code RunToEnd(asio::io_context& context, Initiate initiate) {
+  beast::error_code result = asio::error::operation_aborted;  // if it never finished
+  initiate([&result](beast::error_code ec, auto&&...) { result = ec; });
+  context.restart();
+  context.run();
+  return result;
+}
+
+template <class Stream>
+StatusOr<LlmHttpResponse> WriteAndRead(asio::io_context& context, Stream& stream,
+                                       const Exchange& x) {
+  http::request<http::string_body> request = MakeRequest(x);
+  beast::error_code ec = RunToEnd(
+      context, [&](auto handler) { http::async_write(stream, request, std::move(handler)); });
+  if (ec) return ErrorStatus(ec, x.host_port);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(kBodyLimit);
+  ec = RunToEnd(
+      context, [&](auto handler) { http::async_read(stream, buffer, parser, std::move(handler)); });
+  if (ec) return ErrorStatus(ec, x.host_port);
+  return ToResponse(parser.get());
+}
+
+StatusOr<LlmHttpResponse> PlainExchange(asio::io_context& context, const Exchange& x) {
+  beast::tcp_stream stream(context);
+  stream.expires_at(x.deadline);
+  const beast::error_code ec = RunToEnd(
+      context, [&](auto handler) { stream.async_connect(x.endpoints, std::move(handler)); });
+  if (ec) return ErrorStatus(ec, x.host_port);
+  return WriteAndRead(context, stream, x);
+}
+
+StatusOr<LlmHttpResponse> TlsExchange(asio::io_context& context, const Exchange& x,
+                                      asio::ssl::context& tls) {
+  beast::ssl_stream<beast::tcp_stream> stream(context, tls);
+  if (!SSL_set_tlsext_host_name(stream.native_handle(), x.url.host.c_str())) {
+    return ErrorStatus(
+        beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()),
+        x.host_port);
+  }
+  stream.set_verify_mode(asio::ssl::verify_peer);
+  stream.set_verify_callback(asio::ssl::host_name_verification(x.url.host));
+  beast::tcp_stream& tcp = beast::get_lowest_layer(stream);
+  tcp.expires_at(x.deadline);
+  beast::error_code ec =
+      RunToEnd(context, [&](auto handler) { tcp.async_connect(x.endpoints, std::move(handler)); });
+  if (ec) return ErrorStatus(ec, x.host_port);
+  ec = RunToEnd(context, [&](auto handler) {
+    stream.async_handshake(asio::ssl::stream_base::client, std::move(handler));
+  });
+  if (ec) return ErrorStatus(ec, x.host_port);
+  return WriteAndRead(context, stream, x);
 }
 
 }  // namespace
@@ -178,28 +204,13 @@ StatusOr<LlmHttpResponse> HttpClient::Post(const Url& url, const std::string& ta
                                            std::chrono::milliseconds timeout) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   ASSIGN_OR_RETURN(const tcp::resolver::results_type endpoints, impl_->Resolve(url, deadline));
-  const Exchange x{endpoints, url, target, headers, body, deadline};
+  const Exchange x{endpoints, url, target, headers, body, deadline, url.host + ":" + url.port};
   asio::io_context context;
-  std::optional<StatusOr<LlmHttpResponse>> result;
-  const std::string host_port = url.host + ":" + url.port;
-  auto run = [&]() -> asio::awaitable<void> {
-    try {
-      if (url.tls) {
-        result = co_await TlsExchange(x, impl_->context);
-      } else {
-        result = co_await PlainExchange(x);
-      }
-    } catch (const beast::system_error& e) {
-      result = ErrorStatus(e.code(), host_port);
-    } catch (const std::exception& e) {
-      result = absl::InternalError(fmt::format("{}: {}", host_port, e.what()));
-    }
-  };
-  asio::co_spawn(context, run, asio::detached);
-  context.run();
-  if (!result)
-    return absl::InternalError(fmt::format("{}: the exchange did not finish", host_port));
-  return *std::move(result);
+  try {
+    return url.tls ? TlsExchange(context, x, impl_->context) : PlainExchange(context, x);
+  } catch (const std::exception& e) {  // e.g. no memory for the TLS session
+    return absl::InternalError(fmt::format("{}: {}", x.host_port, e.what()));
+  }
 }
 
 }  // namespace vigil
