@@ -24,6 +24,14 @@ inline bool CpuHasAvx2() { return __builtin_cpu_supports("avx2") && __builtin_cp
 // Up to this many slots, TableLookup holds them all in registers.
 inline constexpr int kTableSlots = 128;
 
+// The lookups have internal linkage, one copy per file, on purpose: their
+// users compile them under different target options (flat_forest.cc through
+// VIGIL_TARGET_AVX512, tree_shap_avx512.cc with -mavx512*), and inline
+// members with external linkage would let the linker keep one file's copy
+// for both — an ODR violation that, in a clang build, made every AVX-512
+// SHAP value wrong while g++'s happened to work.
+namespace {
+
 // Values for 16 slot indices, gathered from memory.
 struct GatherLookup {
   const float* slots;
@@ -51,6 +59,7 @@ struct TableLookup {
                                 _mm512_mask_blend_ps(bit5, c, d));
   }
 };
+}  // namespace
 
 }  // namespace vigil::forest_simd
 
