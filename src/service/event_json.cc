@@ -67,7 +67,9 @@ class Fields {
     if (!std::isfinite(d) || d < min || d > max) {
       return FieldError(name, fmt::format("must be between {} and {}", min, max));
     }
-    return d;
+    // Negative zero ("-0.0", or an underflow such as -2e-400) is zero: the
+    // log would otherwise hold "-0", which decodes again as 0.
+    return d == 0 ? 0.0 : d;
   }
 
   // The first of `names` present, as a timestamp; `fallback` when none is.

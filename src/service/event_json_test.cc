@@ -145,6 +145,22 @@ TEST(EncodeEvent, RoundTripsEveryType) {
   }
 }
 
+// Found by the fuzzer: -2e-35809 underflows to -0.0, which the log wrote as
+// "-0" and read back as 0, so the event's encoding was not canonical.
+TEST(EncodeEvent, NegativeZeroIsWrittenAsZero) {
+  for (const char* zero : {"-0.0", "-2e-35809", "-0"}) {
+    json order = Order();
+    order["discount"] = json::parse(zero);
+    auto first = DecodeOrder(order, kNow);
+    ASSERT_TRUE(first.ok()) << zero << ": " << first.status();
+    const std::string encoded = EncodeEvent("e1", *first);
+    EXPECT_NE(encoded.find("\"discount\":0,"), std::string::npos) << zero << ": " << encoded;
+    auto second = DecodeEvent(json::parse(encoded), kNow);
+    ASSERT_TRUE(second.ok()) << encoded << ": " << second.status();
+    EXPECT_EQ(EncodeEvent(second->event_id, second->event), encoded);
+  }
+}
+
 TEST(EncodeEvent, BytesThatAreNotUtf8BecomeReplacementCharactersNotBrokenJson) {
   // Events from CSV files (vigil ingest) carry whatever bytes the file had;
   // the log must still parse when it is replayed.
