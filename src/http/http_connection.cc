@@ -4,9 +4,9 @@
 
 #include "boost/asio/post.hpp"
 #include "boost/asio/write.hpp"
-#include "boost/beast/core/string.hpp"
 #include "boost/beast/http/error.hpp"
 #include "boost/beast/http/status.hpp"
+#include "common/ascii.h"
 #include "fmt/format.h"
 #include "http/access_log.h"
 
@@ -208,7 +208,7 @@ void HttpConnection::ParseBuffered() {
   if (parser_->is_header_done() && !continue_sent_) {
     continue_sent_ = true;
     auto expect = parser_->get().find(http::field::expect);
-    if (expect != parser_->get().end() && beast::iequals(expect->value(), "100-continue")) {
+    if (expect != parser_->get().end() && EqualsIgnoreCase(expect->value(), "100-continue")) {
       return SendContinue();
     }
   }

@@ -3,7 +3,7 @@
 #include <atomic>
 #include <random>
 
-#include "boost/beast/core/string.hpp"
+#include "common/ascii.h"
 #include "common/percent_encoding.h"
 #include "fmt/format.h"
 
@@ -110,7 +110,7 @@ std::optional<std::string_view> HttpRequest::Query(std::string_view key) const {
 
 std::optional<std::string_view> HttpRequest::Header(std::string_view name) const {
   for (size_t i = 0; i < num_headers_; ++i) {
-    if (boost::beast::iequals(headers_[i].first, name)) return headers_[i].second;
+    if (EqualsIgnoreCase(headers_[i].first, name)) return headers_[i].second;
   }
   return std::nullopt;
 }

@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "boost/beast/core/string.hpp"
+#include "common/ascii.h"
 #include "fmt/format.h"
 
 namespace vigil {
@@ -27,7 +27,7 @@ std::string_view Trim(std::string_view s) {
 
 std::optional<std::string> TestHttpResponse::Header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
-    if (boost::beast::iequals(n, name)) return v;
+    if (EqualsIgnoreCase(n, name)) return v;
   }
   return std::nullopt;
 }
@@ -100,7 +100,7 @@ std::optional<TestHttpResponse> TestHttpClient::Read(bool head) {
     if (colon == std::string_view::npos) return std::nullopt;
     std::string name(Trim(line.substr(0, colon)));
     std::string value(Trim(line.substr(colon + 1)));
-    if (boost::beast::iequals(name, "Content-Length")) content_length = std::stoul(value);
+    if (EqualsIgnoreCase(name, "Content-Length")) content_length = std::stoul(value);
     response.headers.emplace_back(std::move(name), std::move(value));
   }
   if (head) content_length = 0;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <random>
 
+#include "common/ascii.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 #include "sms/base64.h"
@@ -91,7 +92,7 @@ bool AnswersAfterwards(FakeTwilioServer::Fault fault) {
 
 std::string FakeTwilioServer::Request::Header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
-    if (beast::iequals(n, name)) return v;
+    if (EqualsIgnoreCase(n, name)) return v;
   }
   return "";
 }

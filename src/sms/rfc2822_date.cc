@@ -4,7 +4,7 @@
 #include <cctype>
 #include <optional>
 
-#include "boost/beast/core/string.hpp"
+#include "common/ascii.h"
 #include "common/utf8_prefix.h"
 #include "fmt/format.h"
 
@@ -74,7 +74,7 @@ class Reader {
 
 std::optional<unsigned> MonthNumber(std::string_view name) {
   for (size_t i = 0; i < kMonths.size(); ++i) {
-    if (boost::beast::iequals(name, kMonths[i])) return static_cast<unsigned>(i + 1);
+    if (EqualsIgnoreCase(name, kMonths[i])) return static_cast<unsigned>(i + 1);
   }
   return std::nullopt;
 }
@@ -88,8 +88,8 @@ std::optional<int> ZoneOffset(Reader& in) {
     return *sign == '-' ? -seconds : seconds;
   }
   const std::string_view name = in.Word();
-  if (boost::beast::iequals(name, "UT") || boost::beast::iequals(name, "UTC") ||
-      boost::beast::iequals(name, "GMT") || boost::beast::iequals(name, "Z")) {
+  if (EqualsIgnoreCase(name, "UT") || EqualsIgnoreCase(name, "UTC") ||
+      EqualsIgnoreCase(name, "GMT") || EqualsIgnoreCase(name, "Z")) {
     return 0;
   }
   return std::nullopt;

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_replace.h"
-#include "boost/beast/core/string.hpp"
+#include "common/ascii.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 #include "sms/phone.h"
@@ -78,8 +78,7 @@ size_t AppendBody(char* data, size_t size, size_t count, void* user) {
 }
 
 bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() &&
-         boost::beast::iequals(text.substr(0, prefix.size()), prefix);
+  return text.size() >= prefix.size() && EqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
 }
 
 size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
