@@ -59,6 +59,7 @@ struct TableLookup {
                                 _mm512_mask_blend_ps(bit5, c, d));
   }
 };
+
 }  // namespace
 
 }  // namespace vigil::forest_simd

@@ -11,8 +11,7 @@
 #include <future>
 #include <thread>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
+#include "common/ascii.h"
 
 namespace vigil {
 namespace {
@@ -176,10 +175,7 @@ struct HttpClient::Impl {
 
 std::string LlmHttpResponse::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (absl::EqualsIgnoreCase(absl::string_view(key.data(), key.size()),
-                               absl::string_view(name.data(), name.size()))) {
-      return value;
-    }
+    if (EqualsIgnoreCase(key, name)) return value;
   }
   return "";
 }

@@ -16,9 +16,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
+#include "common/ascii.h"
 #include "common/field_error.h"
 #include "common/json_writer.h"
 #include "common/thread_name.h"
@@ -61,7 +61,7 @@ std::string_view PresentedKey(const HttpRequest& req) {
   if (auto key = req.Header("X-API-Key"); key.has_value() && !key->empty()) return *key;
   if (auto auth = req.Header("Authorization"); auth.has_value()) {
     std::string_view v = *auth;
-    if (v.size() > 7 && absl::EqualsIgnoreCase(absl::string_view(v.data(), 7), "Bearer ")) {
+    if (v.size() > 7 && StartsWithIgnoreCase(v, "Bearer ")) {
       v.remove_prefix(7);
       while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
       return v;

@@ -77,17 +77,13 @@ size_t AppendBody(char* data, size_t size, size_t count, void* user) {
   return bytes;
 }
 
-bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && EqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
-}
-
 size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
   auto* answer = static_cast<HttpAnswer*>(user);
   const std::string_view line(data, size * count);
   constexpr std::string_view kRetryAfter = "retry-after:";
   if (line.starts_with("HTTP/")) {
     answer->retry_after.reset();  // a new response (after a 100 Continue, say)
-  } else if (StartsWithIgnoringCase(line, kRetryAfter)) {
+  } else if (StartsWithIgnoreCase(line, kRetryAfter)) {
     answer->retry_after = ParseRetryAfter(line.substr(kRetryAfter.size()));
   }
   return size * count;
