@@ -12,6 +12,7 @@ packages=(
   libsqlite3-dev libcsv-dev zlib1g-dev libboost-dev libssl-dev libcurl4-openssl-dev
   libhnswlib-dev libtomlplusplus-dev libgoogle-perftools-dev
   wrk fio rt-tests   # benchmarks: load, and the host's floor (bench/host_floor.sh)
+  curl sqlite3       # `make demo`: the printed examples
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium fonts-noto-core   # the dashboard's browser tests (tests/e2e); Devanagari for Hindi
 )

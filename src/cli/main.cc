@@ -13,6 +13,7 @@
 #include "pipeline/load_flags.h"
 #include "pipeline/score_command.h"
 #include "pipeline/train_command.h"
+#include "seed/lake_replay.h"
 #include "seed/seed_command.h"
 #include "service/admin_commands.h"
 #include "service/ingest_command.h"
@@ -233,6 +234,13 @@ int Ingest(const IngestRequest& request) {
     fmt::print("  and {} card payments of transactions.csv, {} new (settled, as history)\n",
                summary->transactions, summary->new_transactions);
   }
+  if (request.until) {
+    const std::string from = FormatTimestampWithOffset(*request.until, kIstOffsetSeconds);
+    fmt::print(
+        "  held back from {}: {} events (`vigil replay --from {}` sends them through the "
+        "API) and {} card payments (ingest again without --until to load them)\n",
+        from, summary->held_back, from, summary->held_back_transactions);
+  }
   return 0;
 }
 
@@ -240,6 +248,26 @@ int Seed(const SeedRequest& request) {
   auto summary = RunSeed(request, NowSeconds());
   if (!summary.ok()) return Fail(summary.status());
   fmt::print("{}", FormatSeedSummary(*summary));
+  return 0;
+}
+
+int Replay(ReplayRequest request, const std::string& from, const std::string& until) {
+  auto from_at = ParseTimestamp(from);
+  if (!from_at.ok()) {
+    return Fail(absl::InvalidArgumentError(fmt::format("--from: {}", from_at.status().message())));
+  }
+  request.from = *from_at;
+  if (!until.empty()) {
+    auto until_at = ParseTimestamp(until);
+    if (!until_at.ok()) {
+      return Fail(
+          absl::InvalidArgumentError(fmt::format("--until: {}", until_at.status().message())));
+    }
+    request.until = *until_at;
+  }
+  auto summary = ReplayLake(request, stderr);
+  if (!summary.ok()) return Fail(summary.status());
+  fmt::print("{}", FormatReplaySummary(*summary));
   return 0;
 }
 
@@ -388,6 +416,10 @@ int main(int argc, char** argv) {
       ->required();
   ingest_cmd->add_option("--data-dir", ingest.store_dir, "Store directory of `vigil serve`")
       ->required();
+  std::string ingest_until;
+  ingest_cmd->add_option("--until", ingest_until,
+                         "Load only what happened before this ISO-8601 date or time (India time "
+                         "without an offset); `vigil replay --from` sends the rest");
 
   std::string keys_dir, key_role, key_name, key_id;
   auto* keys = app.add_subcommand("keys", "Create, list or revoke API keys");
@@ -422,6 +454,26 @@ int main(int argc, char** argv) {
                        "With --url: payments per second (default 0: as fast as it answers)");
   seed_cmd->add_option("--what", seed.what, "accounts, transactions or all (default)");
 
+  ReplayRequest replay;
+  replay.url = "http://127.0.0.1:8080";
+  std::string replay_from, replay_until;
+  auto* replay_cmd = app.add_subcommand(
+      "replay", "Send a lake's history from a moment on through a running server's API");
+  replay_cmd->add_option("--data", replay.data_dir, "Data directory (DESIGN.md format)")
+      ->required();
+  replay_cmd
+      ->add_option("--from", replay_from,
+                   "ISO-8601 date or time (India time without an offset): what happened "
+                   "from then on (as held back by `vigil ingest --until`)")
+      ->required();
+  replay_cmd->add_option("--until", replay_until, "And before this date or time");
+  replay_cmd->add_option("--url", replay.url,
+                         "The running vigil serve (default http://127.0.0.1:8080)");
+  replay_cmd->add_option("--key", replay.api_key, "A scorer or admin API key")
+      ->envname("VIGIL_API_KEY");
+  replay_cmd->add_option("--rate", replay.rate,
+                         "Requests per second (default 0: as fast as the server answers)");
+
   std::string archive_dir;
   int archive_days = 90;
   auto* archive = app.add_subcommand("archive", "Move old decisions to compressed files");
@@ -432,7 +484,17 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (serve_cmd->parsed()) return Serve(serve);
-  if (ingest_cmd->parsed()) return Ingest(ingest);
+  if (ingest_cmd->parsed()) {
+    if (!ingest_until.empty()) {
+      auto until = ParseTimestamp(ingest_until);
+      if (!until.ok()) {
+        return Fail(
+            absl::InvalidArgumentError(fmt::format("--until: {}", until.status().message())));
+      }
+      ingest.until = *until;
+    }
+    return Ingest(ingest);
+  }
   if (key_create->parsed()) {
     return Check(RunKeysCreate(keys_dir, key_role, key_name, stdout, stderr));
   }
@@ -440,6 +502,7 @@ int main(int argc, char** argv) {
   if (key_revoke->parsed()) return Check(RunKeysRevoke(keys_dir, key_id, stdout));
   if (archive->parsed()) return Check(RunArchive(archive_dir, archive_days, stdout));
   if (seed_cmd->parsed()) return Seed(seed);
+  if (replay_cmd->parsed()) return Replay(replay, replay_from, replay_until);
 
   if (generate->parsed()) return Generate(gen);
   if (train_cmd->parsed()) return Train(train, train_kinds, train_flags, train_store);

@@ -300,6 +300,19 @@ TEST(VigilBinary, RejectsBadFlagsWithUsefulMessages) {
   std::tie(code, output) = RunVigil("demo --dir /tmp/x --start 15/07/2025");
   EXPECT_NE(code, 0);
   EXPECT_THAT(output, HasSubstr("start '15/07/2025' is not a date like 2025-07-15"));
+  std::tie(code, output) = RunVigil("ingest --data /tmp --data-dir /tmp/x --until yesterday");
+  EXPECT_EQ(code, 2);
+  EXPECT_THAT(output, HasSubstr("--until: "));
+  std::tie(code, output) = RunVigil("replay --data /tmp --from 2025-13-01 --key vk_x");
+  EXPECT_EQ(code, 2);
+  EXPECT_THAT(output, HasSubstr("--from: "));
+  std::tie(code, output) =
+      RunVigil("replay --data /tmp --from 2025-10-01 --until 2025-09-01 --key vk_x");
+  EXPECT_EQ(code, 2);
+  EXPECT_THAT(output, HasSubstr("--until: must be later than --from"));
+  std::tie(code, output) = RunVigil("replay --data /tmp --from 2025-10-01");
+  EXPECT_EQ(code, 2);
+  EXPECT_THAT(output, HasSubstr("--key: give an API key with the scorer"));
   std::tie(code, output) = RunVigil("bogus");
   EXPECT_NE(code, 0);
 }

@@ -1,20 +1,15 @@
 #include "seed/server_seeder.h"
 
-#include <algorithm>
-#include <charconv>
 #include <thread>
 
 #include "common/progress.h"
-#include "narrate/http_client.h"
 #include "nlohmann/json.hpp"
+#include "seed/api_poster.h"
 
 namespace vigil {
 namespace {
 
 using nlohmann::json;
-
-constexpr int kMaxRateLimitedRetries = 20;
-constexpr int kMaxRetryAfterSeconds = 60;
 
 std::string AccountBody(const AccountRecord& a) {
   return json{{"user_id", a.user_id},         {"name", a.name},     {"phone", a.phone},
@@ -33,71 +28,7 @@ std::string TransactionBody(const TransactionRecord& t) {
       .dump();
 }
 
-// "403 permission_denied: this route needs ..." from the API's error shape,
-// or the status and the start of whatever else the answer was.
-std::string DescribeAnswer(const LlmHttpResponse& r) {
-  const json body = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
-  const auto text = [](const json& object, const char* name) {
-    auto it = object.find(name);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  if (body.is_object() && body.contains("error") && body["error"].is_object()) {
-    const json& e = body["error"];
-    return fmt::format("{} {}: {}", r.status, text(e, "code"), text(e, "message"));
-  }
-  return fmt::format("{} {}", r.status, r.body.substr(0, 200));
-}
-
-Status AnswerError(const LlmHttpResponse& r, const std::string& request, std::string_view hint) {
-  std::string message = fmt::format("{}: the server answered {}", request, DescribeAnswer(r));
-  if (!hint.empty()) message += fmt::format(" ({})", hint);
-  if (r.status == 401) return absl::UnauthenticatedError(message);
-  if (r.status == 403) return absl::PermissionDeniedError(message);
-  if (r.status == 409) return absl::AlreadyExistsError(message);
-  if (r.status == 400 || r.status == 422) return absl::InvalidArgumentError(message);
-  if (r.status >= 500) return absl::UnavailableError(message);
-  return absl::FailedPreconditionError(message);
-}
-
-int RetryAfterSeconds(const LlmHttpResponse& r) {
-  const std::string text = r.Header("Retry-After");
-  int seconds = 1;
-  std::from_chars(text.data(), text.data() + text.size(), seconds);
-  return std::clamp(seconds, 1, kMaxRetryAfterSeconds);
-}
-
-class Poster {
- public:
-  Poster(const ServerTarget& target, std::unique_ptr<HttpClient> client)
-      : target_(target), client_(std::move(client)), base_(target.url.path) {
-    while (!base_.empty() && base_.back() == '/') base_.pop_back();
-  }
-
-  // POSTs `body` to `route` with `key`; the answer once it is not 429.
-  StatusOr<LlmHttpResponse> Post(const std::string& route, const std::string& key,
-                                 const std::string& body, const std::string& request) {
-    const HttpHeaders headers = {
-        {"Content-Type", "application/json"}, {"Accept", "application/json"}, {"X-API-Key", key}};
-    for (int attempt = 0;; ++attempt) {
-      auto answer = client_->Post(target_.url, base_ + route, headers, body, target_.timeout);
-      if (!answer.ok()) {
-        return absl::UnavailableError(
-            fmt::format("{}: cannot reach {}: {} (is `vigil serve` "
-                        "running there?)",
-                        request, UrlText(target_.url), answer.status().message()));
-      }
-      if (answer->status != 429 || attempt == kMaxRateLimitedRetries) return answer;
-      std::this_thread::sleep_for(std::chrono::seconds(RetryAfterSeconds(*answer)));
-    }
-  }
-
- private:
-  const ServerTarget& target_;
-  std::unique_ptr<HttpClient> client_;
-  std::string base_;
-};
-
-Status SendAccounts(Poster& poster, const ServerTarget& target, const SeedPlan& plan,
+Status SendAccounts(const ApiPoster& poster, const ServerTarget& target, const SeedPlan& plan,
                     SeedSummary* summary) {
   for (const AccountRecord& a : plan.accounts) {
     const std::string request = fmt::format("POST /v1/accounts for {}", a.user_id);
@@ -117,7 +48,7 @@ Status SendAccounts(Poster& poster, const ServerTarget& target, const SeedPlan& 
   return absl::OkStatus();
 }
 
-Status SendTransactions(Poster& poster, const ServerTarget& target, const SeedPlan& plan,
+Status SendTransactions(const ApiPoster& poster, const ServerTarget& target, const SeedPlan& plan,
                         SeedSummary* summary) {
   ProgressBar progress("seed", static_cast<int64_t>(plan.transactions.size()));
   const auto start = std::chrono::steady_clock::now();
@@ -149,14 +80,9 @@ Status SendTransactions(Poster& poster, const ServerTarget& target, const SeedPl
 
 }  // namespace
 
-std::string UrlText(const Url& url) {
-  return fmt::format("{}://{}{}", url.tls ? "https" : "http", url.HostHeader(), url.path);
-}
-
 StatusOr<SeedSummary> SeedIntoServer(const ServerTarget& target, const SeedPlan& plan,
                                      SeedParts parts) {
-  ASSIGN_OR_RETURN(std::unique_ptr<HttpClient> client, HttpClient::Create());
-  Poster poster(target, std::move(client));
+  ASSIGN_OR_RETURN(const ApiPoster poster, ApiPoster::Create(target.url, target.timeout));
   SeedSummary summary;
   summary.target = UrlText(target.url);
   while (summary.target.ends_with('/')) summary.target.pop_back();

@@ -16,6 +16,7 @@
 
 #include "common/status.h"
 #include "narrate/url.h"
+#include "seed/api_poster.h"
 #include "seed/seed_plan.h"
 #include "seed/seed_summary.h"
 
@@ -35,9 +36,6 @@ struct ServerTarget {
 // names the request and says what to do. Progress goes to the terminal.
 [[nodiscard]] StatusOr<SeedSummary> SeedIntoServer(const ServerTarget& target, const SeedPlan& plan,
                                                    SeedParts parts);
-
-// "http://host:port/path" for messages.
-std::string UrlText(const Url& url);
 
 }  // namespace vigil
 

@@ -66,7 +66,11 @@ Status IngestTransactions(const IngestRequest& request, Store& store, FILE* log,
   ASSIGN_OR_RETURN(const TransactionLog payments,
                    LoadTransactions(request.data_dir, &catalog, request.load));
   payments.report.Print(log);
-  summary->transactions = static_cast<int64_t>(payments.transactions.size());
+  for (const Transaction& tx : payments.transactions) {
+    if (request.until && tx.at >= *request.until) ++summary->held_back_transactions;
+  }
+  summary->transactions =
+      static_cast<int64_t>(payments.transactions.size()) - summary->held_back_transactions;
   ProgressBar progress("ingest transactions", summary->transactions);
   auto name = [&](Entity entity, uint32_t id) {
     return id == kNoId ? std::string() : catalog.Name(entity, id);
@@ -81,6 +85,7 @@ Status IngestTransactions(const IngestRequest& request, Store& store, FILE* log,
     return absl::OkStatus();
   };
   for (const Transaction& tx : payments.transactions) {
+    if (request.until && tx.at >= *request.until) continue;
     TransactionRecord& t = batch.emplace_back();
     t.transaction_id = payments.ids[tx.row];
     t.user_id = name(Entity::kCustomer, tx.card);
@@ -113,7 +118,19 @@ StatusOr<IngestSummary> RunIngest(const IngestRequest& request, FILE* log) {
       (std::filesystem::path(request.store_dir) / "festivals.csv").string()));
 
   IngestSummary summary;
-  summary.events = static_cast<int64_t>(lake.events.size());
+  std::vector<RawEvent> loaded;
+  loaded.reserve(lake.events.size());
+  for (const Event& event : lake.events) {
+    RawEvent raw = ToRawEvent(event, catalog);
+    // Catalogue facts have no time of their own; the log keeps the epoch.
+    if (raw.at < 0) raw.at = raw.type == EventType::kCustomerUpserted ? raw.registered_at : 0;
+    if (request.until && raw.at >= *request.until) {
+      ++summary.held_back;
+      continue;
+    }
+    loaded.push_back(std::move(raw));
+  }
+  summary.events = static_cast<int64_t>(loaded.size());
   ProgressBar progress("ingest", summary.events);
   WriteBatch batch;
   auto flush = [&]() -> Status {
@@ -124,10 +141,7 @@ StatusOr<IngestSummary> RunIngest(const IngestRequest& request, FILE* log) {
     progress.Update(summary.new_events + summary.duplicates);
     return absl::OkStatus();
   };
-  for (const Event& event : lake.events) {
-    RawEvent raw = ToRawEvent(event, catalog);
-    // Catalogue facts have no time of their own; the log keeps the epoch.
-    if (raw.at < 0) raw.at = raw.type == EventType::kCustomerUpserted ? raw.registered_at : 0;
+  for (const RawEvent& raw : loaded) {
     const std::string id = DefaultEventId(raw);
     batch.events.push_back(
         {id, std::string(EventTypeName(raw.type)), raw.at, EncodeEvent(id, raw)});
