@@ -39,6 +39,13 @@ int Generate(const GeneratorOptions& options) {
       options.out_dir, summary->customers, summary->products, summary->orders, summary->rto_orders,
       summary->returns, summary->abusive_returns, summary->transactions,
       summary->fraud_transactions);
+  if (summary->days_past_calendar > 0) {
+    fmt::print(stderr,
+               "vigil generate: warning: the last {} days come after the shipped festival "
+               "calendar, which ends {}: no festival or sale demand there, and no "
+               "days-to-festival feature for their orders\n",
+               summary->days_past_calendar, summary->calendar_last_day);
+  }
   return 0;
 }
 

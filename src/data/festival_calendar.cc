@@ -76,6 +76,14 @@ float FestivalCalendar::DaysToNextFestival(Timestamp t) const {
   return NAN;
 }
 
+Timestamp FestivalCalendar::LastFestivalStart() const {
+  Timestamp last = 0;
+  for (const FestivalWindow& w : windows_) {
+    if (!w.is_sale) last = std::max(last, w.start);
+  }
+  return last;
+}
+
 float FestivalCalendar::DaysSinceFestival(Timestamp t) const {
   if (Containing(t, false) != nullptr) return 0;
   float best = NAN;

@@ -37,6 +37,9 @@ class FestivalCalendar {
   float DaysToNextFestival(Timestamp t) const;
   // Days since the most recent festival ended (0 inside one); NaN if none.
   float DaysSinceFestival(Timestamp t) const;
+  // The start of the calendar's last festival (sales aside), 0 when it has
+  // none: after it, DaysToNextFestival is NaN for every order.
+  Timestamp LastFestivalStart() const;
 
  private:
   std::vector<FestivalWindow> windows_;  // sorted by start

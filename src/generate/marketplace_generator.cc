@@ -345,14 +345,22 @@ StatusOr<GeneratorSummary> GenerateMarketplace(const GeneratorOptions& options) 
   RETURN_IF_ERROR(WriteFestivals(dir, calendar, period));
   RETURN_IF_ERROR(WriteTransactions(dir, payments, period.start, progress, ledger_end));
   progress.Finish();
-  return GeneratorSummary{.customers = population.size(),
-                          .products = products,
-                          .orders = ledger.orders(),
-                          .returns = ledger.returns(),
-                          .abusive_returns = ledger.abusive_returns(),
-                          .rto_orders = ledger.rto_orders(),
-                          .transactions = static_cast<int64_t>(payments.payments.size()),
-                          .fraud_transactions = payments.frauds};
+  int64_t calendar_last_day = 0;
+  for (const ScheduledFestival& w : calendar.windows()) {
+    calendar_last_day = std::max(calendar_last_day, w.last_day);
+  }
+  const int64_t period_last_day = (period.end - 1 + kIstOffsetSeconds) / kSecondsPerDay;
+  return GeneratorSummary{
+      .customers = population.size(),
+      .products = products,
+      .orders = ledger.orders(),
+      .returns = ledger.returns(),
+      .abusive_returns = ledger.abusive_returns(),
+      .rto_orders = ledger.rto_orders(),
+      .transactions = static_cast<int64_t>(payments.payments.size()),
+      .fraud_transactions = payments.frauds,
+      .days_past_calendar = std::max<int64_t>(0, period_last_day - calendar_last_day),
+      .calendar_last_day = FormatDate(calendar_last_day * kSecondsPerDay)};
 }
 
 }  // namespace vigil

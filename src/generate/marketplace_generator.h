@@ -50,6 +50,11 @@ struct GeneratorOptions {
 struct GeneratorSummary {
   int64_t customers, products, orders, returns, abusive_returns, rto_orders;
   int64_t transactions, fraud_transactions;
+  // Days of the period after the shipped festival calendar's last window
+  // ends (`calendar_last_day`, YYYY-MM-DD): no festival or sale demand, and
+  // no days-to-festival feature, there. 0 when the calendar covers it.
+  int64_t days_past_calendar = 0;
+  std::string calendar_last_day;
 };
 
 // InvalidArgument for bad options (customers or days not positive or too

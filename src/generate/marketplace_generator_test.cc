@@ -497,6 +497,23 @@ TEST(GenerateMarketplaceTest, OneCustomerOneDayStillWritesEveryFile) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(GenerateMarketplaceTest, SaysHowManyDaysComeAfterTheFestivalCalendar) {
+  const std::string dir = TestDir("vigil-generate-past-calendar");
+  GeneratorOptions o = Small(dir, 4);
+  o.customers = 50;
+  auto inside = GenerateMarketplace(o);
+  ASSERT_TRUE(inside.ok()) << inside.status();
+  EXPECT_EQ(inside->days_past_calendar, 0);
+  // The shipped calendar's last window is Christmas 2027 (24-25 December):
+  // 2027-12-01 + 40 days ends on 2028-01-09, 15 days past it.
+  o.start = "2027-12-01";
+  auto past = GenerateMarketplace(o);
+  ASSERT_TRUE(past.ok()) << past.status();
+  EXPECT_EQ(past->calendar_last_day, "2027-12-25");
+  EXPECT_EQ(past->days_past_calendar, 15);
+  std::filesystem::remove_all(dir);
+}
+
 // The file `vigil generate` writes: the same for a seed, read by
 // LoadTransactions without a rejected row.
 class GeneratedTransactionsTest : public ::testing::Test {

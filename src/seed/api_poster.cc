@@ -30,8 +30,7 @@ StatusOr<ApiPoster> ApiPoster::Create(Url url, std::chrono::milliseconds timeout
   return ApiPoster(std::move(url), timeout, std::move(client));
 }
 
-ApiPoster::ApiPoster(Url url, std::chrono::milliseconds timeout,
-                     std::unique_ptr<HttpClient> client)
+ApiPoster::ApiPoster(Url url, std::chrono::milliseconds timeout, std::unique_ptr<HttpClient> client)
     : url_(std::move(url)), timeout_(timeout), client_(std::move(client)), base_(url_.path) {
   while (!base_.empty() && base_.back() == '/') base_.pop_back();
 }

@@ -77,12 +77,11 @@ class Replayer {
  private:
   Status Score(const RawEvent& event) {
     const bool order = event.type == EventType::kOrderPlaced;
-    const std::string request =
-        order ? fmt::format("POST /v1/orders/score for {}", event.order_id)
-              : fmt::format("POST /v1/returns/score for {}", event.return_id);
-    ASSIGN_OR_RETURN(const LlmHttpResponse r,
-                     Post(order ? "/v1/orders/score" : "/v1/returns/score", ScoreBody(event),
-                          request, "application/json"));
+    const std::string request = order
+                                    ? fmt::format("POST /v1/orders/score for {}", event.order_id)
+                                    : fmt::format("POST /v1/returns/score for {}", event.return_id);
+    ASSIGN_OR_RETURN(const LlmHttpResponse r, Post(order ? "/v1/orders/score" : "/v1/returns/score",
+                                                   ScoreBody(event), request, "application/json"));
     RETURN_IF_ERROR(StopOn(r, request));
     if (r.status == 409) {
       ++summary_.without_decision;
@@ -210,9 +209,8 @@ std::string FormatReplaySummary(const ReplaySummary& s) {
       "  events:         {} new, {} already there\n",
       s.target, s.seconds, s.requests, s.orders.scored,
       Counts(s.orders, {"allow", "otp_verification", "prepaid_only", "manual_review", "block"}),
-      s.returns.scored,
-      Counts(s.returns, {"instant_refund", "pickup_qc", "manual_review", "deny"}), s.events_new,
-      s.events_duplicate);
+      s.returns.scored, Counts(s.returns, {"instant_refund", "pickup_qc", "manual_review", "deny"}),
+      s.events_new, s.events_duplicate);
   if (s.without_decision > 0) {
     text += fmt::format(
         "  {} orders or returns were in the store already, without a decision (ingested without "

@@ -56,8 +56,8 @@ struct ReplaySummary {
   ReplayCounts orders, returns;
   int64_t events_new = 0;
   int64_t events_duplicate = 0;
-  int64_t without_decision = 0;  // 409: recorded before, without a decision
-  int64_t rejected = 0;          // 400 / 422 answers and rejected NDJSON lines
+  int64_t without_decision = 0;             // 409: recorded before, without a decision
+  int64_t rejected = 0;                     // 400 / 422 answers and rejected NDJSON lines
   std::vector<std::string> first_problems;  // up to 5, each naming its request
   int64_t requests = 0;
   double seconds = 0;

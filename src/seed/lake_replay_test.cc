@@ -51,9 +51,8 @@ class LakeReplayTest : public ::testing::Test {
   }
 
   StatusOr<IngestSummary> Ingest(std::optional<Timestamp> until) {
-    IngestRequest request{.data_dir = testing::SharedMarketplace().data_dir,
-                          .store_dir = store_dir_,
-                          .until = until};
+    IngestRequest request{
+        .data_dir = testing::SharedMarketplace().data_dir, .store_dir = store_dir_, .until = until};
     FILE* quiet = std::fopen("/dev/null", "w");
     auto summary = RunIngest(request, quiet);
     std::fclose(quiet);

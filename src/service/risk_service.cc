@@ -107,6 +107,11 @@ RiskService::RiskService(RiskServiceOptions options, Store* store)
 
 RiskService::~RiskService() = default;
 
+Timestamp RiskService::FestivalCalendarEnd() const {
+  absl::MutexLock lock(&engine_mu_);
+  return engine_.calendar().LastFestivalStart();
+}
+
 StatusOr<std::unique_ptr<RiskService>> RiskService::Open(RiskServiceOptions options, Store* store) {
   std::unique_ptr<RiskService> service(new RiskService(std::move(options), store));
   ASSIGN_OR_RETURN(service->templates_, ExplanationTemplates::LoadDefault());
@@ -115,6 +120,7 @@ StatusOr<std::unique_ptr<RiskService>> RiskService::Open(RiskServiceOptions opti
     LoadReport report;
     ASSIGN_OR_RETURN(FestivalCalendar calendar,
                      FestivalCalendar::Load(service->options_.festivals_path, &report));
+    service->festival_issues_ = report.issues();
     absl::MutexLock lock(&service->engine_mu_);
     service->engine_.set_calendar(std::move(calendar));
   }

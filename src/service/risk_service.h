@@ -32,6 +32,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "common/status.h"
+#include "data/load_report.h"
 #include "decision/policy.h"
 #include "explain/explanation_templates.h"
 #include "features/feature_engine.h"
@@ -236,6 +237,11 @@ class RiskService {
   Status ReloadModels();
   // The version serving `kind`, or "" without one.
   std::string ModelVersion(DecisionKind kind) const;
+  // When the order features' festival calendar has its last festival (0:
+  // none); past it, every order's days-to-festival is missing.
+  Timestamp FestivalCalendarEnd() const;
+  // What reading the calendar's file skipped, row by row (see Open).
+  const std::vector<LoadIssue>& festival_issues() const { return festival_issues_; }
   // The challenger's version for `kind`, or "" without one.
   std::string ChallengerVersion(DecisionKind kind) const;
 
@@ -300,6 +306,7 @@ class RiskService {
 
   std::atomic<uint64_t> decision_counter_{0};
   const uint64_t decision_prefix_;
+  std::vector<LoadIssue> festival_issues_;  // set by Open
 };
 
 }  // namespace vigil

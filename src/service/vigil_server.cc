@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <random>
 #include <set>
@@ -114,6 +115,36 @@ PaymentFlowOptions PaymentFlowOptionsFrom(const ServeConfig& config, MetricsRegi
         ->Increment();
   };
   return options;
+}
+
+// Days from now until the festival calendar's last festival starts: after
+// it, every order's days-to-festival feature is missing, which the models
+// never saw in training. Negative once past; -inf for an empty calendar.
+double FestivalCalendarDaysLeft(const RiskService& service) {
+  const Timestamp last = service.FestivalCalendarEnd();
+  if (last == 0) return -std::numeric_limits<double>::infinity();
+  return static_cast<double>(last - NowSeconds()) / kSecondsPerDay;
+}
+
+constexpr double kFestivalCalendarWarningDays = 60;
+
+// At start, on stderr: rows of the store's festivals.csv that were skipped,
+// and a calendar that runs out within kFestivalCalendarWarningDays.
+void WarnAboutFestivalCalendar(const RiskService& service, const std::string& path) {
+  for (const LoadIssue& issue : service.festival_issues()) {
+    fmt::print(stderr, "vigil serve: {}:{}: {} (row skipped)\n", path, issue.line, issue.message);
+  }
+  const double days_left = FestivalCalendarDaysLeft(service);
+  if (days_left >= kFestivalCalendarWarningDays) return;
+  const Timestamp last = service.FestivalCalendarEnd();
+  fmt::print(stderr,
+             "vigil serve: the festival calendar {} {}: orders placed after it get no "
+             "days-to-festival feature. Add the coming year's festivals and sales to it "
+             "(docs/configuration.md) and restart\n",
+             path,
+             last == 0 ? "has no festival"
+                       : fmt::format("has no festival after the one starting {}",
+                                     FormatDate(last, kIstOffsetSeconds)));
 }
 
 }  // namespace
@@ -712,6 +743,11 @@ struct VigilServer::Impl {
                     {{"kind", kind}, {"version", version}})
           ->Set(current ? 1 : 0);
     }
+    metrics
+        .GetGauge("vigil_festival_calendar_days_left",
+                  "Days until the festival calendar's last festival starts; after it orders "
+                  "get no days-to-festival feature (negative: past it)")
+        ->Set(FestivalCalendarDaysLeft(*service));
     return metrics.RenderPrometheus();
   }
 
@@ -893,6 +929,7 @@ StatusOr<std::unique_ptr<VigilServer>> VigilServer::Start(const ServeConfig& con
     ASSIGN_OR_RETURN(options.narrator, MakeNarrator(config.narration));
   }
   ASSIGN_OR_RETURN(impl->service, RiskService::Open(std::move(options), impl->store.get()));
+  WarnAboutFestivalCalendar(*impl->service, festivals);
   impl->keys = std::make_unique<ApiKeys>(impl->store.get());
   impl->sessions = std::make_unique<DashboardSessions>(
       impl->store.get(), DashboardSessionOptions{.secure_cookies = config.secure_cookies,

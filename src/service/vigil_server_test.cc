@@ -8,6 +8,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <fstream>
+#include <limits>
 #include <optional>
 #include <string>
 #include <thread>
@@ -27,6 +30,7 @@ using nlohmann::json;
 using testing::CreateKey;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::ScratchDir;
 using testing::SharedMarketplace;
 using ::testing::StartsWith;
@@ -591,6 +595,54 @@ TEST_F(VigilServerTest, MetricsCountDecisionsAndRefusals) {
   const size_t at = metrics.body.find(count_key);
   ASSERT_NE(at, std::string::npos) << metrics.body;
   EXPECT_GE(std::stoll(metrics.body.substr(at + count_key.size())), 1);
+}
+
+// The gauge value of `name` in a /metrics body, or NaN.
+double GaugeValue(const std::string& body, const std::string& name) {
+  const size_t at = body.find("\n" + name + " ");
+  if (at == std::string::npos) return std::nan("");
+  const std::string value = body.substr(at + name.size() + 2, body.find('\n', at + 1) - at);
+  return value.starts_with("-Inf") ? -std::numeric_limits<double>::infinity() : std::stod(value);
+}
+
+TEST_F(VigilServerTest, SaysWhenTheFestivalCalendarRunsOutAndWhichRowsItSkipped) {
+  const auto write_calendar = [&](const std::string& rows) {
+    std::ofstream(dir_ / "festivals.csv") << "name,start_date,end_date,kind,basis\n" << rows;
+  };
+  write_calendar(
+      "Old,2020-01-01,2020-01-02,festival,\n"
+      "Far,2090-01-01,2090-01-03,festival,\n"
+      "Later sale,2095-01-01,2095-01-02,sale,\n"
+      "Broken,2020-13-45,2020-01-01,festival,\n");
+  ::testing::internal::CaptureStderr();
+  Start();
+  std::string said = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(said, HasSubstr("festivals.csv:5"));
+  EXPECT_THAT(said, HasSubstr("(row skipped)"));
+  EXPECT_THAT(said, Not(HasSubstr("orders placed after it")));
+  // Sales do not count: the last festival starts on 2090-01-01 (IST).
+  const double expected =
+      static_cast<double>(*ParseTimestamp("2090-01-01") - NowSeconds()) / kSecondsPerDay;
+  EXPECT_NEAR(GaugeValue(Call("GET", "/metrics", "").body, "vigil_festival_calendar_days_left"),
+              expected, 0.01);
+
+  write_calendar("Old,2020-01-01,2020-01-02,festival,\n");
+  server_.reset();
+  ::testing::internal::CaptureStderr();
+  Start();
+  said = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(said, HasSubstr("has no festival after the one starting 2020-01-01: orders placed "
+                              "after it get no days-to-festival feature"));
+  EXPECT_LT(GaugeValue(Call("GET", "/metrics", "").body, "vigil_festival_calendar_days_left"),
+            -365);
+
+  write_calendar("");
+  server_.reset();
+  ::testing::internal::CaptureStderr();
+  Start();
+  EXPECT_THAT(::testing::internal::GetCapturedStderr(), HasSubstr("has no festival:"));
+  EXPECT_EQ(GaugeValue(Call("GET", "/metrics", "").body, "vigil_festival_calendar_days_left"),
+            -std::numeric_limits<double>::infinity());
 }
 
 TEST_F(VigilServerTest, ReloadUnderLoadFailsNoRequestAndSwitchesVersionsOnce) {
