@@ -80,11 +80,18 @@ class TimelineBuilder {
             {"action", d.action},           {"model_version", d.model_version}};
   }
 
-  // The customer's latest decisions, and every analyst label on them.
+  // The decisions about the customer's orders the feature state keeps (the
+  // newest `limit_` of the last 90 days) and about their returns, each found
+  // through an index, and every analyst label on them.
   Status AddDecisions() {
-    DecisionQuery query{.customer_id = customer_id_, .limit = limit_};
-    ASSIGN_OR_RETURN(DecisionPage page, store_.ListDecisions(query));
-    for (const DecisionSummary& d : page.decisions) {
+    std::vector<LiveOrder> orders;
+    std::vector<LiveReturn> no_returns;
+    service_.LiveActivity(customer_id_, {}, {}, static_cast<size_t>(limit_), &orders, &no_returns);
+    std::vector<std::string> order_ids;
+    for (const LiveOrder& o : orders) order_ids.push_back(o.order_id);
+    ASSIGN_OR_RETURN(const std::vector<DecisionSummary> decisions,
+                     store_.DecisionsAboutOrders(order_ids));
+    for (const DecisionSummary& d : decisions) {
       // Scored again (a replayed id) keeps the first decision.
       auto& decisions = d.kind == "return" ? return_decisions_ : order_decisions_;
       decisions.emplace(d.subject_id, d);

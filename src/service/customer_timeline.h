@@ -4,9 +4,11 @@
 // without an index on the scoring path (docs/api.md says what it can and
 // cannot see):
 //
-//   - the customer's decisions (the store's scan of decisions_by_at, bounded);
 //   - the live feature state: the customer's orders of the last 90 days, each
 //     order's status and delivery time, each return's QC and abuse flags;
+//   - the decisions about those orders and their returns, looked up by order
+//     id (Store::DecisionsAboutOrders: two index seeks an order, however many
+//     decisions the store holds);
 //   - the event log by event_id, at the default ids "<type>:<subject>"
 //     (order.rto:O1, return.qc_completed:R1, label:O1, ...);
 //   - decision_labels, and the payment flow's tables (transactions and their

@@ -29,14 +29,14 @@ TEST(SqliteSchemaTest, MigratesAnEmptyDatabaseToTheLatestVersion) {
   EXPECT_EQ(*SqliteSchemaVersion(*c), 0);
   ASSERT_TRUE(MigrateSqliteSchema(*c).ok());
   EXPECT_EQ(*SqliteSchemaVersion(*c), SqliteSchemaLatestVersion());
-  EXPECT_EQ(SqliteSchemaLatestVersion(), 15);
+  EXPECT_EQ(SqliteSchemaLatestVersion(), 16);
   EXPECT_THAT(Tables(*c),
               ElementsAre("accounts", "api_keys", "decision_labels", "decision_rollup",
                           "decision_rollup_state", "decisions", "events", "list_entries", "outbox",
                           "sessions", "sms_inbound", "sms_outbound", "snapshot_chunks", "snapshots",
                           "sqlite_sequence", "transaction_history", "transactions"));
   ASSERT_TRUE(MigrateSqliteSchema(*c).ok());  // nothing left to do
-  EXPECT_EQ(*SqliteSchemaVersion(*c), 15);
+  EXPECT_EQ(*SqliteSchemaVersion(*c), 16);
 }
 
 TEST(SqliteSchemaTest, VersionOneDataSurvivesTheNarrationMigration) {
@@ -63,7 +63,7 @@ TEST(SqliteSchemaTest, RefusesADatabaseFromANewerBinary) {
   ASSERT_TRUE(c->Exec("PRAGMA user_version = 99").ok());
   EXPECT_EQ(MigrateSqliteSchema(*c),
             absl::FailedPreconditionError(
-                "the database has schema version 99, newer than this binary's 15; use a newer "
+                "the database has schema version 99, newer than this binary's 16; use a newer "
                 "vigil"));
 }
 

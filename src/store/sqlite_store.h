@@ -61,6 +61,10 @@ struct SqliteStoreOptions {
 [[nodiscard]] StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir,
                                                                SqliteStoreOptions options = {});
 
+// The statement DecisionsAboutOrders runs for each order, binding its id
+// twice; its test checks that SQLite answers it from indexes.
+extern const char kDecisionsAboutOrderSql[];
+
 class SqliteStore final : public Store {
  public:
   ~SqliteStore() override;
@@ -126,6 +130,8 @@ class SqliteStore final : public Store {
                              std::function<void(StatusOr<DecisionLabelRecord>)> done) override;
   StatusOr<std::vector<DecisionLabelRecord>> DecisionLabels(std::string_view decision_id) override;
   StatusOr<DecisionPage> ListDecisions(const DecisionQuery& query) override;
+  StatusOr<std::vector<DecisionSummary>> DecisionsAboutOrders(
+      std::span<const std::string> order_ids) override;
   StatusOr<TransactionPage> ListTransactions(const TransactionQuery& query) override;
   StatusOr<DashboardCounts> CountDecisions(Timestamp from, Timestamp until,
                                            int64_t bucket_seconds) override;

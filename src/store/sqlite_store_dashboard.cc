@@ -285,6 +285,51 @@ StatusOr<DecisionPage> SqliteStore::ListDecisions(const DecisionQuery& query) {
   return page;
 }
 
+// The order's own decisions through decisions_by_subject; its returns'
+// through decisions_returns_by_order (schema 16), an index on the order id in
+// a return decision's request, which only return decisions write.
+const char kDecisionsAboutOrderSql[] =
+    "SELECT seq, decision_id, kind, subject_id, customer_id, at, risk_score, risk_level, "
+    "action, model_version FROM decisions WHERE subject_id = ? AND kind = 'order' "
+    "UNION ALL "
+    "SELECT seq, decision_id, kind, subject_id, customer_id, at, risk_score, risk_level, "
+    "action, model_version FROM decisions "
+    "WHERE kind = 'return' AND json_extract(document, '$.request.order_id') = ?";
+
+StatusOr<std::vector<DecisionSummary>> SqliteStore::DecisionsAboutOrders(
+    std::span<const std::string> order_ids) {
+  ASSIGN_OR_RETURN(ReaderPool::Lease reader, readers_.Acquire());
+  std::vector<std::pair<int64_t, DecisionSummary>> found;
+  for (const std::string& order_id : order_ids) {
+    ASSIGN_OR_RETURN(SqliteConnection::Lease stmt, reader->Prepare(kDecisionsAboutOrderSql));
+    RETURN_IF_ERROR(stmt->BindAll(order_id, order_id));
+    while (true) {
+      ASSIGN_OR_RETURN(const bool row, stmt->Step());
+      if (!row) break;
+      found.emplace_back(stmt->ColumnInt(0), DecisionSummary{.decision_id = stmt->ColumnText(1),
+                                                             .kind = stmt->ColumnText(2),
+                                                             .subject_id = stmt->ColumnText(3),
+                                                             .customer_id = stmt->ColumnText(4),
+                                                             .at = stmt->ColumnInt(5),
+                                                             .risk_score = stmt->ColumnDouble(6),
+                                                             .risk_level = stmt->ColumnText(7),
+                                                             .action = stmt->ColumnText(8),
+                                                             .model_version = stmt->ColumnText(9)});
+    }
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.second.at, a.first) > std::tie(b.second.at, b.first);
+  });
+  std::vector<DecisionSummary> decisions;
+  decisions.reserve(found.size());
+  for (auto& [seq, d] : found) decisions.push_back(std::move(d));
+  ASSIGN_OR_RETURN(auto labels, LatestLabels(*reader, decisions));
+  for (DecisionSummary& d : decisions) {
+    if (auto it = labels.find(d.decision_id); it != labels.end()) d.label = std::move(it->second);
+  }
+  return decisions;
+}
+
 StatusOr<TransactionPage> SqliteStore::ListTransactions(const TransactionQuery& query) {
   Conditions where;
   if (!query.status.empty()) {

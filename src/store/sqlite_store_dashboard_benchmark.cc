@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "fmt/format.h"
 #include "store/sqlite_store.h"
@@ -57,8 +58,14 @@ DecisionRecord BenchDecision(int64_t i) {
     d.action = d.kind == "order" ? "allow" : "instant_refund";
   }
   d.request_id = fmt::format("req-{}", i);
-  d.document =
-      fmt::format(R"({{"order_id":"{}","response":"{}"}})", d.subject_id, std::string(1950, 'r'));
+  // A return is about the order after it (an order: i % 5 == 1), whose
+  // customer it has, and its request names that order.
+  if (d.kind == "return") {
+    d.subject_id = fmt::format("RET{:08}", i);
+    d.customer_id = fmt::format("CUST{}", (i + 1) % 20'000);
+  }
+  d.document = fmt::format(R"({{"request":{{"order_id":"ORD{:08}"}},"response":"{}"}})",
+                           d.kind == "return" ? i + 1 : i, std::string(1950, 'r'));
   d.features.assign(50, 0.5f);
   d.contributions.assign(50, 0.01);
   return d;
@@ -202,7 +209,22 @@ void BM_AllKindMatchingNothing(benchmark::State& state) {
   RunList(state, {.kind = "transaction", .limit = 50});
 }
 void BM_CustomerDecisions(benchmark::State& state) {
-  RunList(state, {.customer_id = "CUST42", .limit = 50});
+  RunList(state, {.customer_id = "CUST41", .limit = 50});
+}
+// The same customer's decisions as the case page's timeline finds them now:
+// by the orders the feature state keeps (its 5 orders), and their 5 returns.
+void BM_DecisionsAboutACustomersOrders(benchmark::State& state) {
+  EnsureStore();
+  std::vector<std::string> orders;
+  for (int64_t i = 41; i < kDecisions; i += 20'000) orders.push_back(fmt::format("ORD{:08}", i));
+  size_t rows = 0;
+  for (auto _ : state) {
+    auto found = g_store->DecisionsAboutOrders(orders);
+    if (!found.ok()) state.SkipWithError("DecisionsAboutOrders failed");
+    rows = found->size();
+    benchmark::DoNotOptimize(rows);
+  }
+  state.counters["rows"] = static_cast<double>(rows);
 }
 void BM_QueueLastHour(benchmark::State& state) {
   RunList(state, {.queue = true, .from = kNewest - 3600, .limit = 200});
@@ -229,6 +251,7 @@ BENCHMARK(BM_AllFirstPageByScore)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_QueueKindMatchingNothing)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_AllKindMatchingNothing)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CustomerDecisions)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DecisionsAboutACustomersOrders)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_QueueLastHour)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "absl/synchronization/notification.h"
+#include "store/sqlite_connection.h"
 #include "store/sqlite_store.h"
 #include "store/store_records_for_test.h"
 
@@ -15,6 +16,8 @@ namespace vigil {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr Timestamp kT0 = 1'760'918'400;  // 2025-10-20T00:00:00Z
 
@@ -201,6 +204,58 @@ TEST_F(SqliteStoreDashboardTest, FiltersCombine) {
   EXPECT_THAT(ids({.queue = true, .kind = "order", .until = kT0 + 100}),
               ElementsAre("o_other", "o_block"));
   EXPECT_TRUE(ids({.kind = "transaction"}).empty());
+}
+
+// A return decision as the service stores it: the request names the order.
+DecisionRecord ReturnDecision(const std::string& id, const std::string& return_id,
+                              const std::string& order_id, Timestamp at) {
+  DecisionRecord d = Decision(id, at, 0.7, "manual_review", "return");
+  d.subject_id = return_id;
+  d.document =
+      fmt::format(R"({{"request":{{"return_id":"{}","order_id":"{}"}}}})", return_id, order_id);
+  return d;
+}
+
+TEST_F(SqliteStoreDashboardTest, DecisionsAboutOrdersFindTheOrdersAndTheirReturnsNewestFirst) {
+  DecisionRecord o1 = Decision("d_o1", kT0, 0.2, "allow");
+  o1.subject_id = "O1";
+  DecisionRecord o2 = Decision("d_o2", kT0 + 5, 0.9, "block", "order", "C2");
+  o2.subject_id = "O2";
+  DecisionRecord o3 = Decision("d_o3", kT0 + 6, 0.1, "allow");
+  o3.subject_id = "O3";
+  // A payment whose id happens to be an order's: not an order decision.
+  DecisionRecord payment = Decision("d_t1", kT0 + 7, 0.5, "approve", "transaction");
+  payment.subject_id = "O1";
+  Put({o1, o2, o3, payment, ReturnDecision("d_r1", "R1", "O1", kT0 + 10),
+       ReturnDecision("d_r2", "R2", "O1", kT0 + 20), ReturnDecision("d_r3", "R3", "O2", kT0 + 30)});
+  ASSERT_TRUE(Label("d_r1", "abuse", "e1").ok());
+
+  const std::vector<std::string> orders = {"O1", "O3", "O_UNKNOWN"};
+  auto found = store_->DecisionsAboutOrders(orders);
+  ASSERT_TRUE(found.ok()) << found.status();
+  std::vector<std::string> ids;
+  for (const DecisionSummary& d : *found) ids.push_back(d.decision_id);
+  EXPECT_THAT(ids, ElementsAre("d_r2", "d_r1", "d_o3", "d_o1"));
+  EXPECT_EQ((*found)[0].subject_id, "R2");
+  EXPECT_EQ((*found)[0].kind, "return");
+  ASSERT_TRUE((*found)[1].label.has_value());
+  EXPECT_EQ((*found)[1].label->label, "abuse");
+  EXPECT_FALSE((*found)[2].label.has_value());
+  EXPECT_TRUE(store_->DecisionsAboutOrders({})->empty());
+}
+
+TEST_F(SqliteStoreDashboardTest, DecisionsAboutAnOrderAreLookedUpNotScanned) {
+  Put({Decision("d1", kT0, 0.2, "allow"), ReturnDecision("d_r1", "R1", "S_d1", kT0 + 1)});
+  auto c = SqliteConnection::Open(dir_.path() + "/vigil.db", {.read_only = true});
+  ASSERT_TRUE(c.ok()) << c.status();
+  auto plan = (*c)->Prepare(std::string("EXPLAIN QUERY PLAN ") + kDecisionsAboutOrderSql);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_TRUE((*plan)->BindAll("S_d1", "S_d1").ok());
+  std::string steps;
+  while (*(*plan)->Step()) steps += (*plan)->ColumnText(3) + "\n";
+  EXPECT_THAT(steps, HasSubstr("USING INDEX decisions_by_subject (subject_id=?)")) << steps;
+  EXPECT_THAT(steps, HasSubstr("USING INDEX decisions_returns_by_order (<expr>=?)")) << steps;
+  EXPECT_THAT(steps, Not(HasSubstr("SCAN"))) << steps;
 }
 
 TEST_F(SqliteStoreDashboardTest, AListedDecisionCarriesItsLatestLabel) {

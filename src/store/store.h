@@ -647,6 +647,12 @@ class Store {
   // A page of decisions matching `query` (limit clamped to 1..1000), each
   // with its latest label.
   [[nodiscard]] virtual StatusOr<DecisionPage> ListDecisions(const DecisionQuery& query) = 0;
+  // The decisions about these orders and about their returns (a return's
+  // decision is found by the order its request names), each with its latest
+  // label, newest first. Two index look-ups per order, whatever the store
+  // holds: a customer's timeline from the orders the feature state keeps.
+  [[nodiscard]] virtual StatusOr<std::vector<DecisionSummary>> DecisionsAboutOrders(
+      std::span<const std::string> order_ids) = 0;
   // A page of payments, newest first (limit clamped to 1..1000).
   [[nodiscard]] virtual StatusOr<TransactionPage> ListTransactions(
       const TransactionQuery& query) = 0;
