@@ -258,18 +258,23 @@ int Seed(const SeedRequest& request) {
   return 0;
 }
 
-int Replay(ReplayRequest request, const std::string& from, const std::string& until) {
-  auto from_at = ParseTimestamp(from);
-  if (!from_at.ok()) {
-    return Fail(absl::InvalidArgumentError(fmt::format("--from: {}", from_at.status().message())));
+// A flag's ISO-8601 date or time (IST without an offset), or an error
+// naming the flag.
+StatusOr<Timestamp> FlagTime(std::string_view flag, const std::string& text) {
+  auto at = ParseTimestamp(text);
+  if (!at.ok()) {
+    return absl::InvalidArgumentError(fmt::format("{}: {}", flag, at.status().message()));
   }
+  return *at;
+}
+
+int Replay(ReplayRequest request, const std::string& from, const std::string& until) {
+  auto from_at = FlagTime("--from", from);
+  if (!from_at.ok()) return Fail(from_at.status());
   request.from = *from_at;
   if (!until.empty()) {
-    auto until_at = ParseTimestamp(until);
-    if (!until_at.ok()) {
-      return Fail(
-          absl::InvalidArgumentError(fmt::format("--until: {}", until_at.status().message())));
-    }
+    auto until_at = FlagTime("--until", until);
+    if (!until_at.ok()) return Fail(until_at.status());
     request.until = *until_at;
   }
   auto summary = ReplayLake(request, stderr);
@@ -493,11 +498,8 @@ int main(int argc, char** argv) {
   if (serve_cmd->parsed()) return Serve(serve);
   if (ingest_cmd->parsed()) {
     if (!ingest_until.empty()) {
-      auto until = ParseTimestamp(ingest_until);
-      if (!until.ok()) {
-        return Fail(
-            absl::InvalidArgumentError(fmt::format("--until: {}", until.status().message())));
-      }
+      auto until = FlagTime("--until", ingest_until);
+      if (!until.ok()) return Fail(until.status());
       ingest.until = *until;
     }
     return Ingest(ingest);

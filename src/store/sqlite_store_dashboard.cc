@@ -153,6 +153,29 @@ StatusOr<absl::flat_hash_map<std::string, DecisionLabelRecord>> LatestLabels(
   return latest;
 }
 
+// Each decision's latest label, if it has one.
+Status AttachLatestLabels(SqliteConnection& c, std::vector<DecisionSummary>& decisions) {
+  ASSIGN_OR_RETURN(auto labels, LatestLabels(c, decisions));
+  for (DecisionSummary& d : decisions) {
+    if (auto it = labels.find(d.decision_id); it != labels.end()) d.label = std::move(it->second);
+  }
+  return absl::OkStatus();
+}
+
+// A summary from columns 1-9 of "SELECT seq, decision_id, kind, subject_id,
+// customer_id, at, risk_score, risk_level, action, model_version".
+DecisionSummary SummaryFromRow(const SqliteStatement& row) {
+  return DecisionSummary{.decision_id = row.ColumnText(1),
+                         .kind = row.ColumnText(2),
+                         .subject_id = row.ColumnText(3),
+                         .customer_id = row.ColumnText(4),
+                         .at = row.ColumnInt(5),
+                         .risk_score = row.ColumnDouble(6),
+                         .risk_level = row.ColumnText(7),
+                         .action = row.ColumnText(8),
+                         .model_version = row.ColumnText(9)};
+}
+
 }  // namespace
 
 Status SqliteStore::SubmitDecisionLabel(DecisionLabelRecord label, EventRecord event,
@@ -260,15 +283,7 @@ StatusOr<DecisionPage> SqliteStore::ListDecisions(const DecisionQuery& query) {
       ASSIGN_OR_RETURN(const bool row, stmt->Step());
       if (!row) break;
       seqs.push_back(stmt->ColumnInt(0));
-      page.decisions.push_back(DecisionSummary{.decision_id = stmt->ColumnText(1),
-                                               .kind = stmt->ColumnText(2),
-                                               .subject_id = stmt->ColumnText(3),
-                                               .customer_id = stmt->ColumnText(4),
-                                               .at = stmt->ColumnInt(5),
-                                               .risk_score = stmt->ColumnDouble(6),
-                                               .risk_level = stmt->ColumnText(7),
-                                               .action = stmt->ColumnText(8),
-                                               .model_version = stmt->ColumnText(9)});
+      page.decisions.push_back(SummaryFromRow(*stmt));
     }
   }
   if (static_cast<int64_t>(page.decisions.size()) > limit) {
@@ -278,10 +293,7 @@ StatusOr<DecisionPage> SqliteStore::ListDecisions(const DecisionQuery& query) {
         DecisionPosition{.key = query.by_score ? last.risk_score : static_cast<double>(last.at),
                          .seq = seqs[limit - 1]};
   }
-  ASSIGN_OR_RETURN(auto labels, LatestLabels(*reader, page.decisions));
-  for (DecisionSummary& d : page.decisions) {
-    if (auto it = labels.find(d.decision_id); it != labels.end()) d.label = std::move(it->second);
-  }
+  RETURN_IF_ERROR(AttachLatestLabels(*reader, page.decisions));
   return page;
 }
 
@@ -306,15 +318,7 @@ StatusOr<std::vector<DecisionSummary>> SqliteStore::DecisionsAboutOrders(
     while (true) {
       ASSIGN_OR_RETURN(const bool row, stmt->Step());
       if (!row) break;
-      found.emplace_back(stmt->ColumnInt(0), DecisionSummary{.decision_id = stmt->ColumnText(1),
-                                                             .kind = stmt->ColumnText(2),
-                                                             .subject_id = stmt->ColumnText(3),
-                                                             .customer_id = stmt->ColumnText(4),
-                                                             .at = stmt->ColumnInt(5),
-                                                             .risk_score = stmt->ColumnDouble(6),
-                                                             .risk_level = stmt->ColumnText(7),
-                                                             .action = stmt->ColumnText(8),
-                                                             .model_version = stmt->ColumnText(9)});
+      found.emplace_back(stmt->ColumnInt(0), SummaryFromRow(*stmt));
     }
   }
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
@@ -323,10 +327,7 @@ StatusOr<std::vector<DecisionSummary>> SqliteStore::DecisionsAboutOrders(
   std::vector<DecisionSummary> decisions;
   decisions.reserve(found.size());
   for (auto& [seq, d] : found) decisions.push_back(std::move(d));
-  ASSIGN_OR_RETURN(auto labels, LatestLabels(*reader, decisions));
-  for (DecisionSummary& d : decisions) {
-    if (auto it = labels.find(d.decision_id); it != labels.end()) d.label = std::move(it->second);
-  }
+  RETURN_IF_ERROR(AttachLatestLabels(*reader, decisions));
   return decisions;
 }
 
