@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "common/ascii.h"
 #include "common/progress.h"
 #include "data/event_history.h"
 #include "data/table_reader.h"
@@ -12,12 +13,6 @@
 
 namespace vigil {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Parses a decimal amount; error text names the column.
 StatusOr<double> ParseAmount(std::string_view text, std::string_view column, double max) {
@@ -171,7 +166,7 @@ Status Loader::ReadProducts() {
     }
     Event e{.at = kBeginningOfTime, .type = EventType::kProductUpserted};
     e.product = product;
-    e.category = catalog_.Intern(Entity::kCategory, Lower(t.Get("category")));
+    e.category = catalog_.Intern(Entity::kCategory, AsciiLower(t.Get("category")));
     e.seller = catalog_.Intern(Entity::kSeller, t.Get("seller_id"));
     e.amount = static_cast<float>(price);
     if (product >= product_category_.size()) {
@@ -218,14 +213,14 @@ Status Loader::ReadOrderRow(TableReader& t) {
   ASSIGN_OR_RETURN(const Timestamp placed_at, Time(t, "ordered_at"));
   ASSIGN_OR_RETURN(const double amount,
                    ParseAmount(t.Get("amount"), "amount", options_.max_amount));
-  const std::string method_text = Lower(t.Get("payment_method"));
+  const std::string method_text = AsciiLower(t.Get("payment_method"));
   const auto method = ParsePaymentMethod(method_text);
   if (!method) {
     return absl::InvalidArgumentError(
         fmt::format("unknown payment_method '{}' (want cod, upi, card, netbanking, wallet or emi)",
                     method_text));
   }
-  const std::string status_text = Lower(t.Get("delivery_status"));
+  const std::string status_text = AsciiLower(t.Get("delivery_status"));
   const auto status = ParseDeliveryStatus(status_text);
   if (!status) {
     return absl::InvalidArgumentError(fmt::format(
@@ -274,7 +269,7 @@ Status Loader::ReadOrderRow(TableReader& t) {
   if (e.seller == kNoId && product_known) e.seller = product_seller_[product];
   e.device = catalog_.Intern(Entity::kDevice, t.Get("device_id"));
   e.pincode = catalog_.Intern(Entity::kPincode, pincode);
-  e.size = catalog_.Intern(Entity::kSize, Lower(t.Get("size")));
+  e.size = catalog_.Intern(Entity::kSize, AsciiLower(t.Get("size")));
   e.amount = static_cast<float>(amount);
   e.discount = static_cast<float>(discount);
   e.quantity = static_cast<float>(quantity);
@@ -323,7 +318,7 @@ Status Loader::ReadReturnRow(TableReader& t) {
     ASSIGN_OR_RETURN(refund,
                      ParseAmount(t.Get("refund_amount"), "refund_amount", options_.max_amount));
   }
-  const std::string qc_text = Lower(t.Get("qc_result"));
+  const std::string qc_text = AsciiLower(t.Get("qc_result"));
   const auto qc = ParseQcResult(qc_text);
   if (!qc) {
     return absl::InvalidArgumentError(

@@ -1,9 +1,10 @@
 #include "data/event.h"
 
 #include <array>
-#include <cctype>
 #include <string>
 #include <utility>
+
+#include "common/ascii.h"
 
 namespace vigil {
 namespace {
@@ -118,8 +119,7 @@ std::optional<DeliveryStatus> ParseDeliveryStatus(std::string_view name) {
 std::string_view ReturnReasonName(ReturnReason reason) { return NameOf(kReasonNames, reason); }
 
 ReturnReason ClassifyReturnReason(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = AsciiLower(text);
   for (const auto& [keyword, reason] : kReasonKeywords) {
     if (lower.find(keyword) != std::string::npos) return reason;
   }

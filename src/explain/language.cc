@@ -4,6 +4,8 @@
 #include <charconv>
 #include <string>
 
+#include "common/ascii.h"
+
 namespace vigil {
 namespace {
 
@@ -13,15 +15,9 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // "hi", "hi-IN", "hindi", "हिन्दी" -> "hi"; "en*", "english", "*" -> "en"; else "".
 std::string_view Supported(std::string_view range) {
-  const std::string tag = Lower(range);
+  const std::string tag = AsciiLower(range);
   const std::string primary = tag.substr(0, tag.find_first_of("-_"));
   if (primary == "hi" || primary == "hin" || primary == "hindi" || tag == "हिन्दी" ||
       tag == "हिंदी") {

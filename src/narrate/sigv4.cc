@@ -8,6 +8,7 @@
 #include <ctime>
 #include <map>
 
+#include "common/ascii.h"
 #include "common/percent_encoding.h"
 #include "fmt/format.h"
 
@@ -57,13 +58,6 @@ std::string CanonicalHeaderValue(std::string_view value) {
     in_space = false;
     out.push_back(c);
   }
-  return out;
-}
-
-std::string Lowercase(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -133,7 +127,7 @@ SigV4Signature SignV4(const SigV4Request& request, const AwsCredentials& credent
 
   std::map<std::string, std::string> headers;  // sorted by lowercase name
   for (const auto& [name, value] : request.headers) {
-    std::string& joined = headers[Lowercase(name)];
+    std::string& joined = headers[AsciiLower(name)];
     if (!joined.empty()) joined.push_back(',');
     joined += CanonicalHeaderValue(value);
   }

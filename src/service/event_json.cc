@@ -1,11 +1,11 @@
 #include "service/event_json.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <initializer_list>
 #include <optional>
 
+#include "common/ascii.h"
 #include "common/field_error.h"
 #include "common/json_writer.h"
 
@@ -104,12 +104,6 @@ class Fields {
   const json& object_;
 };
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 StatusOr<std::string> Pincode(const Fields& f, std::string_view name) {
   const json* v = f.Find(name);
   // Pincodes are digits; accept a JSON number too, as clients often send one.
@@ -132,7 +126,7 @@ StatusOr<Enum> EnumField(const Fields& f, std::string_view name, bool required, 
                          std::optional<Enum> (*parse)(std::string_view), std::string_view allowed) {
   ASSIGN_OR_RETURN(const std::string text, f.Id(name, required));
   if (text.empty()) return fallback;
-  const auto value = parse(Lower(text));
+  const auto value = parse(AsciiLower(text));
   if (!value.has_value()) return FieldError(name, fmt::format("must be one of {}", allowed));
   return *value;
 }
@@ -143,7 +137,7 @@ Status DecodeOrderFields(const Fields& f, RawEvent* e) {
   ASSIGN_OR_RETURN(e->product_id, f.Id("product_id", true));
   ASSIGN_OR_RETURN(e->seller_id, f.Id("seller_id", false));
   ASSIGN_OR_RETURN(std::string category, f.Id("category", false));
-  e->category = Lower(std::move(category));
+  e->category = AsciiLower(category);
   ASSIGN_OR_RETURN(e->size, f.Id("size", false));
   ASSIGN_OR_RETURN(e->device_id, f.Id("device_id", false));
   ASSIGN_OR_RETURN(e->pincode, Pincode(f, "delivery_pincode"));
@@ -194,7 +188,7 @@ Status DecodeTypedFields(const Fields& f, Timestamp now, RawEvent* e) {
     case EventType::kProductUpserted: {
       ASSIGN_OR_RETURN(e->product_id, f.Id("product_id", true));
       ASSIGN_OR_RETURN(std::string category, f.Id("category", true));
-      e->category = Lower(std::move(category));
+      e->category = AsciiLower(category);
       ASSIGN_OR_RETURN(e->seller_id, f.Id("seller_id", false));
       ASSIGN_OR_RETURN(const double price, f.Number("price", 0, kMaxAmount, 0, true));
       e->amount = static_cast<float>(price);
