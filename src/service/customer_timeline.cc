@@ -143,6 +143,13 @@ class TimelineBuilder {
     std::vector<LiveReturn> live_returns;
     service_.LiveActivity(customer_id_, order_ids, return_ids, static_cast<size_t>(limit_),
                           &live_orders, &live_returns);
+    // Returns first: they say which orders have a return on record.
+    std::map<std::string, const LiveReturn*> live_returns_by_id;
+    for (const LiveReturn& r : live_returns) live_returns_by_id[r.return_id] = &r;
+    for (const std::string& id : return_ids) {
+      auto live = live_returns_by_id.find(id);
+      RETURN_IF_ERROR(AddReturn(id, live == live_returns_by_id.end() ? nullptr : live->second));
+    }
     std::map<std::string, const LiveOrder*> live_by_id;
     for (const LiveOrder& o : live_orders) live_by_id[o.order_id] = &o;
     std::set<std::string> all(order_ids.begin(), order_ids.end());
@@ -150,12 +157,6 @@ class TimelineBuilder {
     for (const std::string& id : all) {
       auto live = live_by_id.find(id);
       RETURN_IF_ERROR(AddOrder(id, live == live_by_id.end() ? nullptr : live->second));
-    }
-    std::map<std::string, const LiveReturn*> live_returns_by_id;
-    for (const LiveReturn& r : live_returns) live_returns_by_id[r.return_id] = &r;
-    for (const std::string& id : return_ids) {
-      auto live = live_returns_by_id.find(id);
-      RETURN_IF_ERROR(AddReturn(id, live == live_returns_by_id.end() ? nullptr : live->second));
     }
     return absl::OkStatus();
   }
@@ -179,6 +180,10 @@ class TimelineBuilder {
       Add(outcome->first, type, id);
       outcome_seen = true;
     }
+    // Returned, but no scored return names it: the state knows, not which return or when.
+    if (live != nullptr && live->returned && !orders_with_a_return_.contains(id)) {
+      AddUntimed(placed_at, "order.returned", id, json::object());
+    }
     // Sent with an event id of its own: the state knows the outcome, maybe not its time.
     if (!outcome_seen && live != nullptr && live->status != "placed") {
       const std::string type = "order." + live->status;
@@ -200,6 +205,11 @@ class TimelineBuilder {
       for (const char* key : {"order_id", "reason", "refund_amount"}) {
         if (requested->second.contains(key)) details[key] = requested->second[key];
       }
+    }
+    if (details.contains("order_id") && details["order_id"].is_string()) {
+      orders_with_a_return_.insert(details["order_id"].get<std::string>());
+    } else if (live != nullptr && !live->order_id.empty()) {
+      orders_with_a_return_.insert(live->order_id);
     }
     Add(requested_at, "return.requested", id, std::move(details));
     ASSIGN_OR_RETURN(auto qc, DefaultEvent("return.qc_completed", id));
@@ -272,6 +282,7 @@ class TimelineBuilder {
   const std::string customer_id_;
   const int64_t limit_;
   std::map<std::string, DecisionSummary> order_decisions_, return_decisions_;
+  std::set<std::string> orders_with_a_return_;  // named by a return entry
   std::vector<Entry> entries_;
 };
 
@@ -285,23 +296,26 @@ void RiskService::LiveActivity(std::string_view customer_id,
   absl::MutexLock lock(&engine_mu_);
   const Catalog& catalog = engine_.catalog();
   std::set<uint32_t> seen;
-  auto add_order = [&](uint32_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(engine_mu_) {
+  auto add_order = [&](uint32_t id, bool returned) ABSL_EXCLUSIVE_LOCKS_REQUIRED(engine_mu_) {
     const OrderState* o = engine_.FindOrder(id);
     if (o == nullptr || !o->known() || !seen.insert(id).second) return;
     orders->push_back(
         {.order_id = catalog.Name(Entity::kOrder, id),
          .placed_at = FromCompact(o->placed_at),
          .status = std::string(OrderStatusName(o->status)),
-         .delivered_at = o->delivered_at == kCompactNever ? 0 : FromCompact(o->delivered_at)});
+         .delivered_at = o->delivered_at == kCompactNever ? 0 : FromCompact(o->delivered_at),
+         .returned = returned});
   };
   const uint32_t customer = catalog.Find(Entity::kCustomer, customer_id);
   if (const CustomerState* c = customer == kNoId ? nullptr : engine_.FindCustomer(customer)) {
     const size_t n = c->recent_orders.size();
-    for (size_t i = n; i > 0 && n - i < limit; --i) add_order(c->recent_orders[i - 1].order);
+    for (size_t i = n; i > 0 && n - i < limit; --i) {
+      add_order(c->recent_orders[i - 1].order, c->recent_orders[i - 1].returned);
+    }
   }
   for (const std::string& id : order_ids) {
     const uint32_t order = catalog.Find(Entity::kOrder, id);
-    if (order != kNoId) add_order(order);
+    if (order != kNoId) add_order(order, /*returned=*/false);  // older: not known
   }
   for (const std::string& id : return_ids) {
     const uint32_t r = catalog.Find(Entity::kReturn, id);

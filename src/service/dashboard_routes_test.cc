@@ -596,6 +596,40 @@ TEST_F(DashboardRoutesTest, ACustomersTimelineShowsOrdersOutcomesReturnsQcLabels
   EXPECT_EQ(Call("GET", "/v1/customers/C_TL/timeline", scorer_).status, 403);
 }
 
+// A return that came only as an event (ingested history, say) has no
+// decision naming its order; the feature state still knows the order was
+// returned, and the timeline says so without inventing the return's id.
+TEST_F(DashboardRoutesTest, ATimelineShowsAnOrderReturnedWithoutAScoredReturn) {
+  Start();
+  const Timestamp now = NowSeconds();
+  auto at = [now](int minutes_ago) { return FormatTimestamp(now - minutes_ago * 60); };
+  json placed = Order("ORD_RT0", "C_RT");
+  placed.update({{"type", "order.placed"}, {"at", at(300)}});
+  EXPECT_EQ(CallJson("POST", "/v1/events", scorer_, placed)["accepted"], 1);
+  EXPECT_EQ(CallJson("POST", "/v1/events", scorer_,
+                     {{"type", "return.requested"},
+                      {"return_id", "RET_RT0"},
+                      {"order_id", "ORD_RT0"},
+                      {"at", at(250)}})["accepted"],
+            1);
+  json scored = Order("ORD_RT1", "C_RT");
+  scored["ordered_at"] = at(200);
+  CallJson("POST", "/v1/orders/score", scorer_, scored);
+  CallJson("POST", "/v1/returns/score", scorer_,
+           {{"return_id", "RET_RT1"}, {"order_id", "ORD_RT1"}, {"requested_at", at(100)}});
+
+  std::vector<std::string> seen;
+  const json timeline = Get("/v1/customers/C_RT/timeline");
+  for (const json& e : timeline["entries"]) {
+    seen.push_back(e["type"].get<std::string>() + " " + e["subject_id"].get<std::string>());
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"return.requested RET_RT1", "order.placed ORD_RT1",
+                                            "order.returned ORD_RT0", "order.placed ORD_RT0"}));
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_TRUE(timeline["entries"][2]["at"].is_null());
+  EXPECT_EQ(timeline["entries"][2]["source"], "feature_state");
+}
+
 TEST_F(DashboardRoutesTest, ModelsAreListedWithTheirReports) {
   Start();
   json models = Get("/v1/models")["models"];

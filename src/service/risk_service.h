@@ -118,6 +118,9 @@ struct LiveOrder {
   Timestamp placed_at = 0;
   std::string status;          // "placed" | "delivered" | "rto" | "cancelled"
   Timestamp delivered_at = 0;  // 0 when not delivered (or not known)
+  // A return of it is known. The state keeps no return id for it, so the
+  // timeline can name the return only when it was scored.
+  bool returned = false;
 };
 
 // A return as the live feature state knows it.

@@ -11,7 +11,7 @@ const LANG_NAMES = { en: 'English', hi: 'हिन्दी' };
 const TIMELINE_ICONS = {
   // Symbols every common text font has (DejaVu, Noto Sans): no emoji, which a machine without
   // an emoji font draws as empty boxes.
-  'order.placed': '◆', 'order.delivered': '✓', 'order.rto': '↩', 'order.cancelled': '✕',
+  'order.placed': '◆', 'order.delivered': '✓', 'order.rto': '↩', 'order.cancelled': '✕', 'order.returned': '⇄',
   'return.requested': '⇄', 'return.qc_completed': '⚑', label: '✎', 'sms.reply': '✉', payment: '₹',
 };
 
