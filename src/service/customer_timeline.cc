@@ -180,10 +180,6 @@ class TimelineBuilder {
       Add(outcome->first, type, id);
       outcome_seen = true;
     }
-    // Returned, but no scored return names it: the state knows, not which return or when.
-    if (live != nullptr && live->returned && !orders_with_a_return_.contains(id)) {
-      AddUntimed(placed_at, "order.returned", id, json::object());
-    }
     // Sent with an event id of its own: the state knows the outcome, maybe not its time.
     if (!outcome_seen && live != nullptr && live->status != "placed") {
       const std::string type = "order." + live->status;
@@ -192,6 +188,13 @@ class TimelineBuilder {
       } else {
         AddUntimed(placed_at, type, id, json::object());
       }
+    }
+    // Returned, but no scored return names it: the state knows, not which
+    // return or when. It sorts just after the delivery (a return follows it)
+    // when that is known.
+    if (live != nullptr && live->returned && !orders_with_a_return_.contains(id)) {
+      AddUntimed(live->delivered_at > 0 ? live->delivered_at : placed_at, "order.returned", id,
+                 json::object());
     }
     return AddLabelEvent(id, "order");
   }

@@ -606,6 +606,10 @@ TEST_F(DashboardRoutesTest, ATimelineShowsAnOrderReturnedWithoutAScoredReturn) {
   json placed = Order("ORD_RT0", "C_RT");
   placed.update({{"type", "order.placed"}, {"at", at(300)}});
   EXPECT_EQ(CallJson("POST", "/v1/events", scorer_, placed)["accepted"], 1);
+  EXPECT_EQ(
+      CallJson("POST", "/v1/events", scorer_,
+               {{"type", "order.delivered"}, {"order_id", "ORD_RT0"}, {"at", at(270)}})["accepted"],
+      1);
   EXPECT_EQ(CallJson("POST", "/v1/events", scorer_,
                      {{"type", "return.requested"},
                       {"return_id", "RET_RT0"},
@@ -623,9 +627,11 @@ TEST_F(DashboardRoutesTest, ATimelineShowsAnOrderReturnedWithoutAScoredReturn) {
   for (const json& e : timeline["entries"]) {
     seen.push_back(e["type"].get<std::string>() + " " + e["subject_id"].get<std::string>());
   }
+  // The unscored return sorts just after its order's delivery.
   EXPECT_EQ(seen, (std::vector<std::string>{"return.requested RET_RT1", "order.placed ORD_RT1",
-                                            "order.returned ORD_RT0", "order.placed ORD_RT0"}));
-  ASSERT_EQ(seen.size(), 4u);
+                                            "order.returned ORD_RT0", "order.delivered ORD_RT0",
+                                            "order.placed ORD_RT0"}));
+  ASSERT_EQ(seen.size(), 5u);
   EXPECT_TRUE(timeline["entries"][2]["at"].is_null());
   EXPECT_EQ(timeline["entries"][2]["source"], "feature_state");
 }
