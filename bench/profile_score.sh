@@ -13,6 +13,7 @@
 #   SERVE_ARGS=     extra `vigil serve` flags, e.g. "--config my.toml"
 #   PERF=           when set, `perf record $PERF` of the server (e.g. "-g -F 400")
 #   LUA=bench/score_orders.lua
+#   ROUTE=v1/orders/score  the route wrk posts to (bench/score_returns.lua: v1/returns/score)
 #   STORE_SQL=      SQL run on the fresh store before the server starts, e.g.
 #                   "DROP INDEX decisions_by_customer" to price an index
 #   OLD_DECISIONS=  this many decisions from 100 days ago added to the fresh store
@@ -63,6 +64,7 @@ server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 port=$(server_port "$log")
 export VIGIL_KEY=$key VIGIL_CUSTOMERS=$(($(wc -l <"$dir/data/customers.csv") - 1))
+export VIGIL_ORDERS=$(($(wc -l <"$dir/data/orders.csv") - 1))
 
 # CPU per thread over 5 s in the middle of the run.
 thread_cpu() {
@@ -126,7 +128,7 @@ if [[ -n "${RATE:-}" ]]; then
     --connections "${CONNECTIONS:-64}" --customers "$VIGIL_CUSTOMERS" ${PACED_ARGS:-}
 else
   wrk -t1 -c"${CONNECTIONS:-32}" -d"${DURATION:-10s}" --latency -s "${LUA:-bench/score_orders.lua}" \
-    "http://127.0.0.1:$port/v1/orders/score"
+    "http://127.0.0.1:$port/${ROUTE:-v1/orders/score}"
 fi
 wait $sampler $profiler $analyst ${events:-} ${archiver:-}
 curl -s "http://127.0.0.1:$port/metrics" |
