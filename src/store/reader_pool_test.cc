@@ -36,7 +36,7 @@ TEST_F(ReaderPoolTest, OpensConnectionsOnDemandAndLendsTheIdleOnesAgain) {
     first = &**a;
     second = &**b;
     EXPECT_NE(first, second);  // two leases at once: two connections
-  }  // b comes back, then a
+  }                            // b comes back, then a
   // The last one back is lent first; then the other: no third is opened.
   auto again = pool.Acquire();
   auto other = pool.Acquire();
