@@ -8,20 +8,17 @@ local key = os.getenv("VIGIL_KEY") or ""
 local customers = tonumber(os.getenv("VIGIL_CUSTOMERS") or "2500")
 local delay_ms = tonumber(os.getenv("WRK_DELAY_MS") or "")
 local payments = {"cod", "upi", "card", "cod", "upi"}
-local counter = 0
-local prefix = tostring(os.time()) .. "_" .. tostring(math.random(1000000))
+local ids = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "wrk_ids.lua")
 
 function init(args)
-  -- Each wrk thread gets its own Lua state; keep their order ids apart.
-  prefix = prefix .. "_" .. tostring(math.random(1000000))
+  ids.thread_init()
 end
 
 function request()
-  counter = counter + 1
   local body = string.format(
-    '{"order_id":"B%s_%d","customer_id":"C%07d","product_id":"P%05d",' ..
+    '{"order_id":"B%s","customer_id":"C%07d","product_id":"P%05d",' ..
     '"amount":%d.00,"payment_method":"%s","delivery_pincode":"560001","device_id":"D%07d"}',
-    prefix, counter, math.random(customers), math.random(500), math.random(200, 40000),
+    ids.next(), math.random(customers), math.random(500), math.random(200, 40000),
     payments[math.random(#payments)], math.random(customers))
   return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["X-API-Key"] = key},
                     body)

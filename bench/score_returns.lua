@@ -6,18 +6,16 @@
 local key = os.getenv("VIGIL_KEY") or ""
 local orders = tonumber(os.getenv("VIGIL_ORDERS") or "100000")
 local reasons = {"size does not fit", "defective", "not as described", "changed my mind", "wrong item"}
-local counter = 0
-local prefix = tostring(os.time()) .. "_" .. tostring(math.random(1000000))
+local ids = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "wrk_ids.lua")
 
 function init(args)
-  prefix = prefix .. "_" .. tostring(math.random(1000000))
+  ids.thread_init()
 end
 
 function request()
-  counter = counter + 1
   local body = string.format(
-    '{"return_id":"BR%s_%d","order_id":"O%08d","reason":"%s","refund_amount":%d}',
-    prefix, counter, math.random(orders), reasons[math.random(#reasons)], math.random(100, 20000))
+    '{"return_id":"BR%s","order_id":"O%08d","reason":"%s","refund_amount":%d}',
+    ids.next(), math.random(orders), reasons[math.random(#reasons)], math.random(100, 20000))
   return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["X-API-Key"] = key},
                     body)
 end

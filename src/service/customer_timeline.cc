@@ -84,11 +84,11 @@ class TimelineBuilder {
   // newest `limit_` of the last 90 days) and about their returns, each found
   // through an index, and every analyst label on them.
   Status AddDecisions() {
-    std::vector<LiveOrder> orders;
     std::vector<LiveReturn> no_returns;
-    service_.LiveActivity(customer_id_, {}, {}, static_cast<size_t>(limit_), &orders, &no_returns);
+    service_.LiveActivity(customer_id_, {}, {}, static_cast<size_t>(limit_), &live_orders_,
+                          &no_returns);
     std::vector<std::string> order_ids;
-    for (const LiveOrder& o : orders) order_ids.push_back(o.order_id);
+    for (const LiveOrder& o : live_orders_) order_ids.push_back(o.order_id);
     ASSIGN_OR_RETURN(const std::vector<DecisionSummary> decisions,
                      store_.DecisionsAboutOrders(order_ids));
     for (const DecisionSummary& d : decisions) {
@@ -135,14 +135,15 @@ class TimelineBuilder {
     return absl::OkStatus();
   }
 
+  // The live orders AddDecisions read (every decided order is among them),
+  // and the state of the decided returns.
   Status AddOrdersAndReturns() {
-    std::vector<std::string> order_ids, return_ids;
-    for (const auto& [id, d] : order_decisions_) order_ids.push_back(id);
+    std::vector<std::string> return_ids;
     for (const auto& [id, d] : return_decisions_) return_ids.push_back(id);
-    std::vector<LiveOrder> live_orders;
+    std::vector<LiveOrder> no_more_orders;
     std::vector<LiveReturn> live_returns;
-    service_.LiveActivity(customer_id_, order_ids, return_ids, static_cast<size_t>(limit_),
-                          &live_orders, &live_returns);
+    service_.LiveActivity(customer_id_, {}, return_ids, /*limit=*/0, &no_more_orders,
+                          &live_returns);
     // Returns first: they say which orders have a return on record.
     std::map<std::string, const LiveReturn*> live_returns_by_id;
     for (const LiveReturn& r : live_returns) live_returns_by_id[r.return_id] = &r;
@@ -150,14 +151,9 @@ class TimelineBuilder {
       auto live = live_returns_by_id.find(id);
       RETURN_IF_ERROR(AddReturn(id, live == live_returns_by_id.end() ? nullptr : live->second));
     }
-    std::map<std::string, const LiveOrder*> live_by_id;
-    for (const LiveOrder& o : live_orders) live_by_id[o.order_id] = &o;
-    std::set<std::string> all(order_ids.begin(), order_ids.end());
-    for (const LiveOrder& o : live_orders) all.insert(o.order_id);
-    for (const std::string& id : all) {
-      auto live = live_by_id.find(id);
-      RETURN_IF_ERROR(AddOrder(id, live == live_by_id.end() ? nullptr : live->second));
-    }
+    std::map<std::string, const LiveOrder*> live_by_id;  // in id order, as before
+    for (const LiveOrder& o : live_orders_) live_by_id[o.order_id] = &o;
+    for (const auto& [id, live] : live_by_id) RETURN_IF_ERROR(AddOrder(id, live));
     return absl::OkStatus();
   }
 
@@ -284,6 +280,7 @@ class TimelineBuilder {
   const RiskService& service_;
   const std::string customer_id_;
   const int64_t limit_;
+  std::vector<LiveOrder> live_orders_;  // the customer's newest, from the feature state
   std::map<std::string, DecisionSummary> order_decisions_, return_decisions_;
   std::set<std::string> orders_with_a_return_;  // named by a return entry
   std::vector<Entry> entries_;
