@@ -118,8 +118,16 @@ StatusOr<IngestSummary> RunIngest(const IngestRequest& request, FILE* log) {
       (std::filesystem::path(request.store_dir) / "festivals.csv").string()));
 
   IngestSummary summary;
-  std::vector<RawEvent> loaded;
-  loaded.reserve(lake.events.size());
+  ProgressBar progress("ingest", static_cast<int64_t>(lake.events.size()));
+  WriteBatch batch;
+  auto flush = [&]() -> Status {
+    if (batch.events.empty()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(const WriteResult result, store->Write(std::move(batch)));
+    for (bool fresh : result.event_was_new) (fresh ? summary.new_events : summary.duplicates)++;
+    batch = WriteBatch();
+    progress.Update(summary.new_events + summary.duplicates + summary.held_back);
+    return absl::OkStatus();
+  };
   for (const Event& event : lake.events) {
     RawEvent raw = ToRawEvent(event, catalog);
     // Catalogue facts have no time of their own; the log keeps the epoch.
@@ -128,20 +136,7 @@ StatusOr<IngestSummary> RunIngest(const IngestRequest& request, FILE* log) {
       ++summary.held_back;
       continue;
     }
-    loaded.push_back(std::move(raw));
-  }
-  summary.events = static_cast<int64_t>(loaded.size());
-  ProgressBar progress("ingest", summary.events);
-  WriteBatch batch;
-  auto flush = [&]() -> Status {
-    if (batch.events.empty()) return absl::OkStatus();
-    ASSIGN_OR_RETURN(const WriteResult result, store->Write(std::move(batch)));
-    for (bool fresh : result.event_was_new) (fresh ? summary.new_events : summary.duplicates)++;
-    batch = WriteBatch();
-    progress.Update(summary.new_events + summary.duplicates);
-    return absl::OkStatus();
-  };
-  for (const RawEvent& raw : loaded) {
+    ++summary.events;
     const std::string id = DefaultEventId(raw);
     batch.events.push_back(
         {id, std::string(EventTypeName(raw.type)), raw.at, EncodeEvent(id, raw)});

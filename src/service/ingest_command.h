@@ -32,7 +32,7 @@ struct IngestRequest {
 };
 
 struct IngestSummary {
-  int64_t events = 0;            // events the lake yields
+  int64_t events = 0;            // events the lake yields (before `until`)
   int64_t new_events = 0;        // written now
   int64_t duplicates = 0;        // already in the store
   int64_t held_back = 0;         // events at or after `until`, not loaded
